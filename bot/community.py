@@ -1,0 +1,118 @@
+"""The services a command handler may use, opened once from the config.
+
+Handlers receive a `CommandContext`: the community's services, the member who asked, the
+moment they asked, and whether they are in the planning group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from bot.config import Config
+from bot.context import Actor, Reply
+from bot.domain.clock import Clock
+from bot.messages import Messages, load_messages
+from bot.storage.audit import AuditStore
+from bot.storage.db import open_db, utc_iso
+from bot.storage.deliveries import DeliveryStore, reply_to_payload
+from bot.storage.members import Member, MemberStore
+from bot.storage.privacy import Privacy
+from bot.storage.sessions import SessionStore
+from bot.storage.signups import SignupStore
+
+
+@dataclass
+class Community:
+    """Everything the commands work with: config, clock, words and stores."""
+
+    config: Config
+    db: Database
+    clock: Clock
+    messages: Messages
+    members: MemberStore
+    sessions: SessionStore
+    signups: SignupStore
+    audit: AuditStore
+    deliveries: DeliveryStore
+    privacy: Privacy
+
+    @classmethod
+    def open(cls, config: Config, clock: Clock, db: Database | None = None) -> Community:
+        db = db if db is not None else open_db(config.database)
+        members, signups = MemberStore(db), SignupStore(db)
+        audit, deliveries = AuditStore(db), DeliveryStore(db)
+        return cls(
+            config=config,
+            db=db,
+            clock=clock,
+            messages=load_messages(config.content_dir / "messages.toml"),
+            members=members,
+            sessions=SessionStore(db),
+            signups=signups,
+            audit=audit,
+            deliveries=deliveries,
+            privacy=Privacy([members, signups, audit, deliveries]),
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.config.zone
+
+    def register(self, actor: Actor) -> Member:
+        return self.members.register(
+            actor.platform,
+            actor.user_id,
+            actor.display_name,
+            self.config.timezone,
+            self.clock.now(),
+        )
+
+    def notify(
+        self, member_ids: list[int], kind: str, reply: Reply, *, session_id: int | None = None
+    ) -> None:
+        """Queue a notice for each member now; the courier sends it through the ledger."""
+        now = self.clock.now()
+        for member_id in member_ids:
+            key = f"{kind}:{session_id or '-'}:{member_id}:{utc_iso(now)}"
+            self.deliveries.enqueue(
+                key,
+                kind,
+                now,
+                member_id=member_id,
+                session_id=session_id,
+                payload=reply_to_payload(reply),
+            )
+
+    def announce(self, key: str, kind: str, reply: Reply, *, session_id: int | None = None) -> None:
+        """Queue a post to the community's announcement channel."""
+        self.deliveries.enqueue(
+            key,
+            kind,
+            self.clock.now(),
+            session_id=session_id,
+            channel=self.config.announce_channel,
+            payload=reply_to_payload(reply),
+        )
+
+
+@dataclass
+class CommandContext:
+    """What a handler knows about the call it is answering."""
+
+    community: Community
+    actor: Actor
+    member: Member
+    now: datetime
+    is_planner: bool
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The member's own time zone, in which every time they read is shown."""
+        return ZoneInfo(self.member.timezone)
+
+    def say(self, key: str, **fields: object) -> str:
+        return self.community.messages(key, **fields)

@@ -1,0 +1,1 @@
+"""Loading and checking the content files the planning group edits."""

@@ -1,0 +1,82 @@
+"""The platform-neutral types every front end and every command share.
+
+Adapters translate platform events into an `Actor` and an invocation, and render a `Reply`;
+handlers only ever see these types, so they never touch Slack or Discord.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Style = Literal["primary", "danger", "default"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who typed the command, as the platform knows them."""
+
+    platform: str
+    user_id: str
+    display_name: str
+    roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: pressing it runs `command` as if the member had typed `/cop <command>`."""
+
+    label: str
+    command: str
+    style: Style = "default"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One card in a list: a session, a resource, a signup."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the reply carries, such as the calendar or an attendee list."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a handler answers. Private unless the command is meant to be seen by all.
+
+    Text may contain member-written words; every adapter escapes the whole reply when it
+    renders it, and only `mentions` (platform user ids) may ever ping anyone.
+    """
+
+    text: str
+    items: tuple[Item, ...] = ()
+    actions: tuple[Action, ...] = ()
+    private: bool = True
+    attachment: Attachment | None = None
+    mentions: tuple[str, ...] = ()
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message the bot sends on its own: a notice, reminder, prompt or pick.
+
+    `member_id` is set for a message meant for one member; otherwise it goes to `channel`.
+    """
+
+    key: str
+    reply: Reply
+    member_id: int | None = None
+    channel: str = ""
+    thread_of: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)

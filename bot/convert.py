@@ -1,0 +1,108 @@
+"""Turning the words of a command into typed values, the same way on every platform.
+
+Each option kind has one converter; a converter either returns a value or raises `BadInput`
+naming what it expected, so a wrong argument reads the same on Slack, Discord and the console.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.domain.objectives import parse_objective
+from bot.domain.when import parse_duration, parse_when
+from bot.errors import BadInput
+from bot.registry import Option
+
+MAX_TEXT = 1000
+_REPEAT_WORDS = re.compile(
+    r"^(weekly|fortnightly|monthly|every|first|second|third|fourth|last|1st|2nd|3rd|4th)\b",
+    re.IGNORECASE,
+)
+
+
+def convert(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> Any:
+    """Convert `raw` for `option`; `now` and `zone` give dates their meaning."""
+    raw = raw.strip()
+    if not raw:
+        raise BadInput("error.missing", option=option.name)
+    return _CONVERTERS[option.kind](option, raw, now, zone)
+
+
+def _session(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> int:
+    text = raw.lstrip("#")
+    if not text.isdigit() or int(text) == 0 or len(text) > 9:
+        raise BadInput("error.session_id", text=raw)
+    return int(text)
+
+
+def _capacity(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> int | None:
+    if raw.lower() in ("none", "unlimited", "open", "any"):
+        return None
+    if not re.fullmatch(r"-?\d{1,6}", raw) or not 0 < int(raw) <= 10_000:
+        raise BadInput("error.capacity", text=raw)
+    return int(raw)
+
+
+def _weeks(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 52:
+        raise BadInput("error.weeks", text=raw)
+    return int(raw)
+
+
+def _zone(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
+    wanted = raw.replace(" ", "_")
+    match = next((z for z in _zones() if z.lower() == wanted.lower()), None)
+    try:
+        if match is None:
+            raise ZoneInfoNotFoundError(wanted)
+        ZoneInfo(match)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput("timezone.bad", text=raw) from None
+    return match
+
+
+def _zones() -> set[str]:
+    return available_timezones()
+
+
+def _choice(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
+    if raw.lower() not in option.choices:
+        raise BadInput("error.choice", text=raw, choices=", ".join(option.choices))
+    return raw.lower()
+
+
+def _repeat(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
+    """Only recognise the shape here: the handler checks it against the first date."""
+    if raw.lower() in ("none", "once", "no") or _REPEAT_WORDS.match(raw):
+        return raw
+    raise BadInput("repeat.bad", text=raw)
+
+
+def _text(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
+    if len(raw) > MAX_TEXT:
+        raise BadInput("error.too_long", limit=str(MAX_TEXT))
+    return raw
+
+
+def _assignments(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
+    return raw
+
+
+_CONVERTERS: dict[str, Callable[[Option, str, datetime, ZoneInfo], Any]] = {
+    "session": _session,
+    "word": _text,
+    "text": _text,
+    "when": lambda o, raw, now, zone: parse_when(raw, now, zone),
+    "duration": lambda o, raw, now, zone: parse_duration(raw),
+    "objective": lambda o, raw, now, zone: parse_objective(raw),
+    "zone": _zone,
+    "capacity": _capacity,
+    "repeat": _repeat,
+    "choice": _choice,
+    "assignments": _assignments,
+    "weeks": _weeks,
+}

@@ -1,0 +1,200 @@
+"""One boundary between the front ends and the commands: parse, convert, check, run, answer.
+
+Front ends hand over either a typed line (`/cop signup 3` on Slack or the console) or named
+options (Discord). Either way, errors that a member caused come back as a kind, private
+reply; anything unexpected is logged with a reference and answered with a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import unicodedata
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from bot.community import CommandContext, Community
+from bot.context import Actor, Reply
+from bot.convert import convert
+from bot.errors import BadInput, CopError, NotAllowed, UnknownCommand
+from bot.registry import Command, Option, Registry
+
+log = logging.getLogger(__name__)
+MAX_LINE = 4000
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+
+
+def is_planner(actor: Actor, community: Community) -> bool:
+    """Planning-group membership, checked on every call from the platform's own terms."""
+    group = community.config.planning_group
+    if actor.platform == "console":
+        return actor.user_id in group.console_users
+    if actor.platform == "slack":
+        return actor.user_id in group.slack_users or "planning-group" in actor.roles
+    if actor.platform == "discord":
+        return bool(group.discord_role) and group.discord_role in actor.roles
+    return False
+
+
+def tokenize(line: str) -> list[str]:
+    """Split a typed line into words, honouring quotes (including a phone's curly quotes)."""
+    if len(line) > MAX_LINE:
+        raise BadInput("error.too_long", limit=str(MAX_LINE))
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in line):
+        raise BadInput("error.control")
+    try:
+        return shlex.split(line.translate(_QUOTES))
+    except ValueError:
+        raise BadInput("error.quotes") from None
+
+
+class Dispatcher:
+    def __init__(self, registry: Registry, community: Community) -> None:
+        self.registry = registry
+        self.community = community
+
+    def handle_line(self, actor: Actor, line: str) -> Reply:
+        """Answer a typed `/cop ...` line (the `/cop` itself is optional)."""
+        return self._guard(actor, lambda: self._run_line(actor, line))
+
+    def handle(self, actor: Actor, name: str, options: dict[str, str]) -> Reply:
+        """Answer a command whose options arrive already named (Discord, forms, buttons)."""
+        return self._guard(actor, lambda: self._run_named(actor, name, options))
+
+    def command_for(self, line: str) -> Command | None:
+        """The command a line would run, so a front end can decide to defer before running."""
+        try:
+            words = tokenize(line)
+        except CopError:
+            return None
+        words = words[1:] if words[:1] == ["/cop"] else words
+        return self.registry.get(words[0].lower()) if words else None
+
+    def _run_line(self, actor: Actor, line: str) -> Reply:
+        words = tokenize(line.strip())
+        if words[:1] == ["/cop"]:
+            words = words[1:]
+        name = words[0].lower() if words else "help"
+        command = self._command(name)
+        named, positional = _split(words[1:], command)
+        return self._run(actor, command, named, positional)
+
+    def _run_named(self, actor: Actor, name: str, options: dict[str, str]) -> Reply:
+        command = self._command(name)
+        return self._run(actor, command, {k: v for k, v in options.items() if v != ""}, [])
+
+    def _command(self, name: str) -> Command:
+        command = self.registry.get(name)
+        if command is None:
+            raise UnknownCommand(text=name)
+        return command
+
+    def _run(
+        self, actor: Actor, command: Command, named: dict[str, str], positional: list[str]
+    ) -> Reply:
+        ctx = self._context(actor)
+        if command.planners_only and not ctx.is_planner:
+            raise NotAllowed(command=command.name)
+        args = _bind(command, named, positional, ctx)
+        reply = command.handler(ctx, **args)
+        return reply
+
+    def _context(self, actor: Actor) -> CommandContext:
+        member = self.community.register(actor)
+        return CommandContext(
+            self.community,
+            actor,
+            member,
+            self.community.clock.now(),
+            is_planner(actor, self.community),
+        )
+
+    def _guard(self, actor: Actor, run: Callable[[], Reply]) -> Reply:
+        try:
+            return run()
+        except CopError as err:
+            return Reply(self._explain(err), private=True)
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("command failed (reference %s)", ref)
+            return Reply(self.community.messages("error.unexpected", ref=ref), private=True)
+
+    def _explain(self, err: CopError) -> str:
+        """The error's own words, plus how the command is used when the member mistyped."""
+        messages = self.community.messages
+        try:
+            text = messages.lenient(err.key, err.fields)
+        except KeyError:
+            log.error("no usable template for error %s", err.key)
+            text = messages("error.bad_input")
+        command = err.fields.get("command")
+        if isinstance(err, BadInput) and isinstance(command, str) and self.registry.get(command):
+            text += "\n" + messages("help.usage_hint", usage=messages(f"help.{command}.usage"))
+        return text
+
+
+def _split(words: list[str], command: Command) -> tuple[dict[str, str], list[str]]:
+    """Separate `name=value` words (for options the command has) from positional ones."""
+    named: dict[str, str] = {}
+    positional: list[str] = []
+    takes_assignments = any(o.kind == "assignments" for o in command.options)
+    for word in words:
+        name, sep, value = word.partition("=")
+        if sep and command.option(name.lower()) and not takes_assignments:
+            named[name.lower()] = value
+        else:
+            positional.append(word)
+    return named, positional
+
+
+def _bind(
+    command: Command, named: dict[str, str], positional: list[str], ctx: CommandContext
+) -> dict[str, Any]:
+    """Give each option its value: named ones first, then positional words in order."""
+    zone, now = ctx.community.zone, ctx.now
+    values: dict[str, Any] = {}
+    for name, raw in named.items():
+        option = command.option(name)
+        if option is None:
+            raise BadInput("error.unknown_option", option=name, command=command.name)
+        values[name] = _convert(command, option, raw, ctx)
+    words = list(positional)
+    for option in (o for o in command.options if o.name not in named):
+        if not words:
+            if option.required:
+                raise BadInput("error.missing", option=option.name, command=command.name)
+            continue
+        taken = _take(command, option, words, now, zone, ctx)
+        if taken is not None:
+            values[option.name], words = taken
+    if words:
+        raise BadInput("error.extra", text=" ".join(words), command=command.name)
+    return values
+
+
+def _take(
+    command: Command, option: Option, words: list[str], now: Any, zone: Any, ctx: CommandContext
+) -> tuple[Any, list[str]] | None:
+    """Try the longest run of words this option accepts; None if an optional one accepts none."""
+    if option.rest:
+        return _convert(command, option, " ".join(words), ctx), []
+    widths = range(min(4, len(words)), 0, -1) if option.kind == "when" else (1,)
+    first_error: BadInput | None = None
+    for width in widths:
+        try:
+            return convert(option, " ".join(words[:width]), now, zone), words[width:]
+        except BadInput as err:
+            first_error = first_error or err
+    if option.required and first_error is not None:
+        first_error.fields.setdefault("command", command.name)
+        raise first_error
+    return None
+
+
+def _convert(command: Command, option: Option, raw: str, ctx: CommandContext) -> Any:
+    try:
+        return convert(option, raw, ctx.now, ctx.community.zone)
+    except BadInput as err:
+        err.fields.setdefault("command", command.name)
+        raise

@@ -1,0 +1,330 @@
+"""Repeating sessions: what organisers type, what the database stores, when they happen.
+
+A series is stored as an RFC 5545 RRULE string so it stays readable and could be exported to
+calendars, but occurrences are always computed on the community's local wall clock: a 10:00
+session is at 10:00 for members whether or not British Summer Time is in force.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+
+from bot.domain.when import (
+    WEEKDAY_NAMES,
+    format_day,
+    next_date_on_or_after,
+    parse_calendar_date,
+    real_date,
+    weekday_number,
+)
+from bot.errors import BadInput
+
+Freq = Literal["weekly", "monthly"]
+
+MAX_OCCURRENCES = 104
+MAX_INTERVAL: dict[str, int] = {"weekly": 8, "monthly": 12}
+MAX_COUNT = 52
+
+_RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_RRULE_FREQ: dict[str, Freq] = {"WEEKLY": "weekly", "MONTHLY": "monthly"}
+_BYDAY = re.compile(r"([+-]?[0-9])?(MO|TU|WE|TH|FR|SA|SU)")
+_NTH_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """How a session series repeats; a value object, checked on construction.
+
+    ``nth`` is only for monthly series (1..4, or -1 for the last such weekday of the month).
+    At most one of ``count`` and ``until`` is set, as RFC 5545 requires.
+    """
+
+    freq: Freq
+    interval: int
+    weekday: int
+    nth: int | None = None
+    count: int | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        problem = _problem_with(self)
+        if problem:
+            raise ValueError(f"invalid Repeat: {problem}")
+
+    def to_rrule(self) -> str:
+        """The RRULE stored in the database, e.g. ``FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;COUNT=6``.
+
+        UNTIL is written as a plain date (inclusive, on the local calendar).
+        """
+        day = _RRULE_DAYS[self.weekday]
+        parts = [
+            f"FREQ={self.freq.upper()}",
+            f"INTERVAL={self.interval}",
+            f"BYDAY={day if self.nth is None else f'{self.nth}{day}'}",
+        ]
+        if self.count is not None:
+            parts.append(f"COUNT={self.count}")
+        if self.until is not None:
+            parts.append(f"UNTIL={self.until:%Y%m%d}")
+        return ";".join(parts)
+
+    @classmethod
+    def from_rrule(cls, text: str) -> Repeat:
+        """Read back a stored RRULE; raises ValueError, since stored rules are our own output."""
+        fields = _rrule_fields(text)
+        freq = _RRULE_FREQ.get(fields.pop("FREQ", ""))
+        byday = _BYDAY.fullmatch(fields.pop("BYDAY", ""))
+        if freq is None or byday is None:
+            raise ValueError(f"unsupported RRULE: {text!r}")
+        try:
+            interval = int(fields.pop("INTERVAL", "1"))
+            count = int(fields["COUNT"]) if "COUNT" in fields else None
+            until = _rrule_date(fields["UNTIL"]) if "UNTIL" in fields else None
+        except ValueError:
+            raise ValueError(f"unreadable RRULE: {text!r}") from None
+        nth = int(byday.group(1)) if byday.group(1) else None
+        weekday = _RRULE_DAYS.index(byday.group(2))
+        return cls(freq, interval, weekday, nth, count, until)
+
+    def describe(self) -> str:
+        """Plain English for members, e.g. "on the last Friday of every month, 6 times"."""
+        day = WEEKDAY_NAMES[self.weekday]
+        every = "every" if self.interval == 1 else f"every {self.interval}"
+        if self.freq == "weekly":
+            unit = "week" if self.interval == 1 else "weeks"
+            text = f"{every} {unit} on {day}"
+        else:
+            unit = "month" if self.interval == 1 else "months"
+            text = f"on the {_NTH_WORDS[self.nth or 1]} {day} of {every} {unit}"
+        if self.count is not None:
+            text += ", once" if self.count == 1 else f", {self.count} times"
+        if self.until is not None:
+            text += f", until {format_day(self.until)}"
+        return text
+
+
+def _problem_with(repeat: Repeat) -> str | None:
+    """What makes a Repeat invalid, if anything, so bad values never reach the database."""
+    if repeat.freq not in MAX_INTERVAL:
+        return f"freq {repeat.freq!r}"
+    if not 1 <= repeat.interval <= MAX_INTERVAL[repeat.freq]:
+        return f"interval {repeat.interval}"
+    if not 0 <= repeat.weekday <= 6:
+        return f"weekday {repeat.weekday}"
+    if (repeat.freq == "weekly") != (repeat.nth is None) or repeat.nth not in (
+        None,
+        1,
+        2,
+        3,
+        4,
+        -1,
+    ):
+        return f"nth {repeat.nth} for {repeat.freq}"
+    if repeat.count is not None and not 1 <= repeat.count <= MAX_COUNT:
+        return f"count {repeat.count}"
+    if repeat.count is not None and repeat.until is not None:
+        return "both count and until"
+    return None
+
+
+def _rrule_fields(text: str) -> dict[str, str]:
+    """KEY=VALUE pairs of an RRULE, refusing keys this module would silently ignore."""
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[len("RRULE:") :]
+    fields: dict[str, str] = {}
+    for part in filter(None, body.upper().split(";")):
+        key, sep, value = part.partition("=")
+        if not sep or key in fields or key not in {"FREQ", "INTERVAL", "BYDAY", "COUNT", "UNTIL"}:
+            raise ValueError(f"unsupported RRULE part {part!r} in {text!r}")
+        fields[key] = value
+    return fields
+
+
+def _rrule_date(value: str) -> date:
+    """UNTIL as a date, whether written as ``20270301`` or ``20270301T235959Z``."""
+    return datetime.strptime(value[:8], "%Y%m%d").date()
+
+
+# --- what organisers type --------------------------------------------------------------------
+# Words are first rewritten to symbols ("first thursday" -> "o1 w3"), then the whole phrase
+# must match one of a few shapes; anything else is refused rather than guessed at.
+
+_NONE_WORDS = {"", "none", "once", "no", "never", "one-off", "n/a"}
+_FILLER = {"on", "the", "of", "a", "in", "and", "repeat", "repeats", "repeating"}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+_NUMBERED = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)")
+_PLAIN: dict[str, tuple[Freq, int]] = {
+    "weekly": ("weekly", 1),
+    "fortnightly": ("weekly", 2),
+    "monthly": ("monthly", 1),
+    "month": ("monthly", 1),
+    "quarterly": ("monthly", 3),
+}
+_UNIT: dict[str, Freq] = {"week": "weekly", "month": "monthly"}
+_FREQ = (
+    r"(?:(?P<plain>weekly|fortnightly|monthly|month|quarterly)"
+    r"|every (?:(?P<num>[0-9]{1,2}|other) )?(?P<unit>week|month)s?)"
+)
+_DAY = r"(?:o(?P<nth>-?[0-9]{1,2}) )?w(?P<wd>[0-6])"
+_SHAPES = (
+    re.compile(rf"{_FREQ}(?: {_DAY})?"),  # "monthly first thursday", "every 2 weeks"
+    re.compile(rf"{_DAY}(?: {_FREQ})?"),  # "last friday", "first thursday of every month"
+    re.compile(rf"every (?:(?P<num>[0-9]{{1,2}}|other) )?{_DAY}"),  # "every other thursday"
+)
+_LIMIT = re.compile(
+    r"(?:^| )(?:(?:x|×) ?(?P<x>[0-9]{1,3})"
+    r"|(?:for )?(?P<times>[0-9]{1,3}) (?:times|sessions|occurrences)"
+    r"|for (?P<span>[0-9]{1,3}) (?P<span_unit>week|month)s?"
+    r"|(?:until|till) (?P<until>.+))$"
+)
+
+
+def parse_repeat(text: str, first: datetime) -> Repeat | None:
+    """The repeat an organiser typed for a series starting at ``first``; None for a one-off.
+
+    ``first`` should be on the community's wall clock (as parse_when returns it): its weekday
+    and place in the month decide what "weekly" or "monthly" mean.
+    """
+    clean = " ".join(text.lower().replace(",", " ").split()).rstrip(".")
+    if clean in _NONE_WORDS:
+        return None
+    words = " ".join(word for word in clean.split()[:30] if word not in _FILLER)
+    words = re.sub(r"\bevery (fortnight|other week)\b", "fortnightly", words)
+    limit = _LIMIT.search(words)
+    freq, interval, nth, named = _frequency(words[: limit.start()] if limit else words, text)
+    weekday = first.weekday()
+    if named is not None and named != weekday:
+        raise BadInput("repeat.mismatch", text=text, weekday=WEEKDAY_NAMES[weekday])
+    if freq == "monthly" and nth is None:
+        nth = _nth_of(first.date())
+    count, until = _limit(limit, freq, interval, first, text)
+    bad_count = count is not None and not 1 <= count <= MAX_COUNT
+    if bad_count or not 1 <= interval <= MAX_INTERVAL[freq]:
+        raise BadInput("repeat.bad", text=text)
+    return Repeat(freq, interval, weekday, nth, count, until)
+
+
+def _symbols(body: str) -> str:
+    """ "first thursdays" -> "o1 w3": weekdays and ordinals as symbols the shapes can match."""
+    symbols = []
+    for word in body.split():
+        numbered = _NUMBERED.fullmatch(word)
+        nth = int(numbered.group(1)) if numbered else _ORDINALS.get(word)
+        weekday = weekday_number(word)
+        if weekday is None and word.endswith("s"):
+            weekday = weekday_number(word[:-1])
+        symbols.append(f"o{nth}" if nth is not None else word if weekday is None else f"w{weekday}")
+    return " ".join(symbols)
+
+
+def _frequency(words: str, text: str) -> tuple[Freq, int, int | None, int | None]:
+    """(freq, interval, nth, named weekday) for the words before any limit.
+
+    nth None for a monthly series means "derive it from the first session".
+    """
+    body = _symbols(words)
+    shape = next(filter(None, (pattern.fullmatch(body) for pattern in _SHAPES)), None)
+    found = shape.groupdict() if shape else {}
+    plain, unit, nth_text = found.get("plain"), found.get("unit"), found.get("nth")
+    if shape is None or not (plain or unit or nth_text or body.startswith("every")):
+        raise BadInput("repeat.bad", text=text)  # a bare "thursday" is too vague to guess from
+    nth = int(nth_text) if nth_text else None
+    if plain:
+        freq, interval = _PLAIN[plain]
+    else:
+        freq = _UNIT[unit] if unit else "weekly" if nth is None else "monthly"
+        num = found.get("num")
+        interval = 1 if num is None else 2 if num == "other" else int(num)
+    if nth is not None and (freq == "weekly" or nth not in _NTH_WORDS):
+        raise BadInput("repeat.bad", text=text)
+    named = found.get("wd")
+    return freq, interval, nth, None if named is None else int(named)
+
+
+def _limit(
+    limit: re.Match[str] | None, freq: Freq, interval: int, first: datetime, text: str
+) -> tuple[int | None, date | None]:
+    """(count, until) from "x6", "6 times", "for 6 weeks" or "until 1 Mar 2027"."""
+    if limit is None:
+        return None, None
+    if limit.group("until"):
+        return None, _until_date(limit.group("until").split(), first, text)
+    if limit.group("span"):
+        if _UNIT[limit.group("span_unit")] != freq:
+            raise BadInput("repeat.bad", text=text)
+        return math.ceil(int(limit.group("span")) / interval), None
+    return int(limit.group("x") or limit.group("times") or 0), None
+
+
+def _until_date(tokens: list[str], first: datetime, text: str) -> date:
+    """The last day a series may run; without a year, the next such date from ``first``."""
+    found = None
+    written = parse_calendar_date(tokens)
+    if written is not None:
+        year, month, day = written
+        if year is None:
+            found = next_date_on_or_after(month, day, first.date())
+        else:
+            found = real_date(year, month, day)
+    if found is None or found < first.date():
+        raise BadInput("repeat.bad", text=text)
+    return found
+
+
+def _nth_of(day: date) -> int:
+    """Which of its weekday ``day`` is in its month: 1..4, or -1 for a fifth (so the last)."""
+    nth = (day.day - 1) // 7 + 1
+    return -1 if nth == 5 else nth
+
+
+# --- when it happens -------------------------------------------------------------------------
+
+
+def occurrences(
+    repeat: Repeat, first: datetime, zone: ZoneInfo, horizon: datetime
+) -> list[datetime]:
+    """Every session of the series from ``first`` up to ``horizon``, as aware UTC datetimes.
+
+    Dates are stepped on the local wall clock, so the local time stays put across clock
+    changes. A time the clocks skip moves forward by the gap (01:30 -> 02:30 BST); a time
+    that happens twice takes the first. ``first`` always counts as the first session, even
+    if it does not itself fit the rule.
+    """
+    start = first.astimezone(UTC).replace(tzinfo=None)
+    found: list[datetime] = []
+    for local in _local_dates(repeat, start):
+        if _is_over(repeat, local, len(found)):
+            break
+        moment = local.replace(tzinfo=zone).astimezone(UTC)
+        if moment > horizon:
+            break
+        found.append(moment)
+    return found
+
+
+def _local_dates(repeat: Repeat, start: datetime) -> list[datetime]:
+    """Naive local wall-clock times: ``start`` and then the rule's dates after it."""
+    day = rrule.weekdays[repeat.weekday]
+    rule = rrule.rrule(
+        rrule.WEEKLY if repeat.freq == "weekly" else rrule.MONTHLY,
+        dtstart=start,
+        interval=repeat.interval,
+        byweekday=day if repeat.nth is None else day(repeat.nth),
+        count=MAX_OCCURRENCES + 1,
+    )
+    return [start] + [local for local in rule if local > start][: MAX_OCCURRENCES - 1]
+
+
+def _is_over(repeat: Repeat, local: datetime, so_far: int) -> bool:
+    """Whether the series' own limits (count, until, the hard cap) stop it before ``local``."""
+    if so_far >= min(repeat.count or MAX_OCCURRENCES, MAX_OCCURRENCES):
+        return True
+    return repeat.until is not None and local.date() > repeat.until

@@ -1,0 +1,43 @@
+"""Attendee lists as CSV, for the planning group's registers and room bookings."""
+
+from __future__ import annotations
+
+import csv
+import io
+from zoneinfo import ZoneInfo
+
+from bot.domain.when import format_local
+from bot.storage.members import MemberStore
+from bot.storage.sessions import Session
+from bot.storage.signups import Place
+
+COLUMNS = ("session", "title", "starts", "status", "waitlist_position", "name", "platform", "since")
+
+
+def attendees_csv(
+    session: Session, places: list[Place], members: MemberStore, zone: ZoneInfo
+) -> bytes:
+    """One row per confirmed or waiting member, confirmed first, times in `zone`."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for place in places:
+        member = members.get(place.member_id)
+        writer.writerow(
+            [
+                session.id,
+                _cell(session.title),
+                format_local(session.start, zone),
+                place.status,
+                place.position or "",
+                _cell(member.display_name if member else ""),
+                member.platform if member else "",
+                format_local(place.since, zone),
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(text: str) -> str:
+    """Stop a spreadsheet treating member-typed text as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,38 @@
+"""The audit log: what the planning group changed, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.storage.db import utc_iso
+
+
+class AuditStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(self, actor_id: int | None, action: str, detail: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO audit (at, actor_id, action, detail) VALUES (?, ?, ?, ?)",
+            [utc_iso(now), actor_id, action, detail],
+        )
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        return self.db.execute_returning_dicts(
+            "SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]
+        )
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT at, action, detail FROM audit WHERE actor_id = ? ORDER BY id", [member_id]
+        )
+        return {"planning_actions": rows}
+
+    def delete(self, member_id: int) -> int:
+        """Unlink the member from what they did; the record of the change itself stays."""
+        return self.db.execute(
+            "UPDATE audit SET actor_id = NULL WHERE actor_id = ?", [member_id]
+        ).rowcount

@@ -1,0 +1,82 @@
+"""Opening the one SQLite file and bringing its schema up to date.
+
+The schema changes only through the numbered migrations in `bot.storage.migrations`, each run
+in its own transaction; the version lives in SQLite's `user_version`, so a database from any
+earlier release is carried forward at start.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from bot.storage.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def open_db(path: Path | str, *, upgrade_to: int | None = None) -> Database:
+    """Open (creating if needed) the database at `path`, tuned and migrated.
+
+    `upgrade_to` stops at an earlier schema version; the migration tests use it.
+    """
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    db = Database(conn)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    migrate(db, upgrade_to)
+    return db
+
+
+def schema_version(db: Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: Database, upgrade_to: int | None = None) -> list[int]:
+    """Run every migration newer than the database, in order; return the versions applied."""
+    target = len(MIGRATIONS) if upgrade_to is None else upgrade_to
+    applied = []
+    for version in range(schema_version(db) + 1, target + 1):
+        with immediate(db):
+            MIGRATIONS[version - 1](db)
+            db.execute(f"PRAGMA user_version = {version}")
+        applied.append(version)
+    return applied
+
+
+@contextmanager
+def immediate(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the lock up front.
+
+    BEGIN IMMEDIATE means two processes reading-then-writing the same rows (say, two bots
+    counting the places left) queue behind the busy timeout instead of both deciding.
+    Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+def utc_iso(moment: datetime) -> str:
+    """How every timestamp is stored: UTC, ISO 8601, to the second."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)

@@ -1,0 +1,168 @@
+"""The delivery ledger: every message the bot sends on its own, by a stable key.
+
+A key is claimed before sending and marked after, so nothing is sent twice across restarts,
+and nothing is silently lost: failures and skipped (too stale) deliveries are recorded too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.context import Action, Item, Reply
+from bot.storage.db import from_iso, immediate, utc_iso
+
+
+@dataclass(frozen=True)
+class Delivery:
+    key: str
+    kind: str
+    member_id: int | None
+    session_id: int | None
+    channel: str
+    due: datetime
+    status: str
+    attempts: int
+    reason: str
+    payload: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Delivery:
+        return cls(
+            row["key"],
+            row["kind"],
+            row["member_id"],
+            row["session_id"],
+            row["channel"],
+            from_iso(row["due_utc"]),
+            row["status"],
+            row["attempts"],
+            row["reason"],
+            json.loads(row["payload"]),
+        )
+
+
+class DeliveryStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def enqueue(
+        self,
+        key: str,
+        kind: str,
+        due: datetime,
+        *,
+        member_id: int | None = None,
+        session_id: int | None = None,
+        channel: str = "",
+        payload: dict[str, Any] | None = None,
+    ) -> bool:
+        """Add a delivery unless its key is already known; True if it was new."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO deliveries (key, kind, member_id, session_id, channel, due_utc,"
+            " payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                key,
+                kind,
+                member_id,
+                session_id,
+                channel,
+                utc_iso(due),
+                json.dumps(payload or {}, sort_keys=True),
+            ],
+        )
+        return cursor.rowcount == 1
+
+    def claim_due(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        """Take up to `limit` due, pending deliveries, marking them claimed in one transaction."""
+        with immediate(self.db):
+            rows = self.db.execute_returning_dicts(
+                "SELECT * FROM deliveries WHERE status = 'pending' AND due_utc <= ?"
+                " ORDER BY due_utc, key LIMIT ?",
+                [utc_iso(now), limit],
+            )
+            for row in rows:
+                self.db.execute(
+                    "UPDATE deliveries SET status = 'claimed', claimed_utc = ?,"
+                    " attempts = attempts + 1 WHERE key = ?",
+                    [utc_iso(now), row["key"]],
+                )
+        return [Delivery.from_row(row) for row in rows]
+
+    def mark(self, key: str, status: str, now: datetime, reason: str = "") -> None:
+        self.db.execute(
+            "UPDATE deliveries SET status = ?, done_utc = ?, reason = ? WHERE key = ?",
+            [status, utc_iso(now), reason, key],
+        )
+
+    def release(self, key: str, due: datetime, reason: str) -> None:
+        """Put a claimed delivery back to be tried again at `due` (a transient failure)."""
+        self.db.execute(
+            "UPDATE deliveries SET status = 'pending', due_utc = ?, reason = ? WHERE key = ?",
+            [utc_iso(due), reason, key],
+        )
+
+    def reclaim_stale(self, now: datetime, stale_after: timedelta) -> int:
+        """Claims older than `stale_after` belong to a process that died mid-send: retry them."""
+        return self.db.execute(
+            "UPDATE deliveries SET status = 'pending' WHERE status = 'claimed' AND claimed_utc < ?",
+            [utc_iso(now - stale_after)],
+        ).rowcount
+
+    def get(self, key: str) -> Delivery | None:
+        rows = self.db.execute_returning_dicts("SELECT * FROM deliveries WHERE key = ?", [key])
+        return Delivery.from_row(rows[0]) if rows else None
+
+    def with_status(self, status: str) -> list[Delivery]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM deliveries WHERE status = ? ORDER BY due_utc, key", [status]
+        )
+        return [Delivery.from_row(row) for row in rows]
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT key, kind, due_utc, status, done_utc, reason FROM deliveries"
+            " WHERE member_id = ? ORDER BY due_utc",
+            [member_id],
+        )
+        return {"messages_sent_or_planned": rows}
+
+    def delete(self, member_id: int) -> int:
+        return self.db.execute("DELETE FROM deliveries WHERE member_id = ?", [member_id]).rowcount
+
+
+def reply_to_payload(reply: Reply) -> dict[str, Any]:
+    """A reply as JSON-friendly data, so a notice can wait in the ledger."""
+    return {
+        "text": reply.text,
+        "footer": reply.footer,
+        "actions": [[a.label, a.command, a.style] for a in reply.actions],
+        "items": [
+            {
+                "title": i.title,
+                "lines": list(i.lines),
+                "key": i.key,
+                "actions": [[a.label, a.command, a.style] for a in i.actions],
+            }
+            for i in reply.items
+        ],
+        "mentions": list(reply.mentions),
+    }
+
+
+def reply_from_payload(data: dict[str, Any]) -> Reply:
+    return Reply(
+        text=data.get("text", ""),
+        footer=data.get("footer", ""),
+        actions=tuple(Action(*a) for a in data.get("actions", [])),
+        items=tuple(
+            Item(i["title"], tuple(i["lines"]), tuple(Action(*a) for a in i["actions"]), i["key"])
+            for i in data.get("items", [])
+        ),
+        mentions=tuple(data.get("mentions", [])),
+        private=False,
+    )

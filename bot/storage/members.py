@@ -1,0 +1,94 @@
+"""Members: registered on first contact, with a time zone and their preferences."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.storage.db import utc_iso
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    platform: str
+    platform_user_id: str
+    display_name: str
+    timezone: str
+    preferences: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Member:
+        return cls(
+            id=row["id"],
+            platform=row["platform"],
+            platform_user_id=row["platform_user_id"],
+            display_name=row["display_name"],
+            timezone=row["timezone"],
+            preferences=json.loads(row["preferences"] or "{}"),
+        )
+
+
+class MemberStore:
+    """Who the bot knows. Keeps the least it needs: a platform id, a name, a zone, choices."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def register(
+        self, platform: str, user_id: str, name: str, timezone: str, now: datetime
+    ) -> Member:
+        """Return the member, creating them on first contact and refreshing their name."""
+        row = self._find(platform, user_id)
+        if row is None:
+            self.db.execute(
+                "INSERT OR IGNORE INTO members (platform, platform_user_id, display_name,"
+                " timezone, created) VALUES (?, ?, ?, ?, ?)",
+                [platform, user_id, name, timezone, utc_iso(now)],
+            )
+        elif row["display_name"] != name:
+            self.db.execute("UPDATE members SET display_name = ? WHERE id = ?", [name, row["id"]])
+        found = self._find(platform, user_id)
+        assert found is not None
+        return Member.from_row(found)
+
+    def _find(self, platform: str, user_id: str) -> dict[str, Any] | None:
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM members WHERE platform = ? AND platform_user_id = ?",
+            [platform, user_id],
+        )
+        return rows[0] if rows else None
+
+    def get(self, member_id: int) -> Member | None:
+        rows = self.db.execute_returning_dicts("SELECT * FROM members WHERE id = ?", [member_id])
+        return Member.from_row(rows[0]) if rows else None
+
+    def by_name(self, platform: str, name: str) -> Member | None:
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM members WHERE platform = ? AND display_name = ? ORDER BY id",
+            [platform, name],
+        )
+        return Member.from_row(rows[0]) if rows else None
+
+    def set_timezone(self, member_id: int, timezone: str) -> None:
+        self.db.execute("UPDATE members SET timezone = ? WHERE id = ?", [timezone, member_id])
+
+    def set_preferences(self, member_id: int, preferences: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE members SET preferences = ? WHERE id = ?",
+            [json.dumps(preferences, sort_keys=True), member_id],
+        )
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM members").fetchone()[0])
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        rows = self.db.execute_returning_dicts("SELECT * FROM members WHERE id = ?", [member_id])
+        return {"member": rows}
+
+    def delete(self, member_id: int) -> int:
+        return self.db.execute("DELETE FROM members WHERE id = ?", [member_id]).rowcount

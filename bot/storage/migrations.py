@@ -1,0 +1,98 @@
+"""Forward-only schema migrations, one named function per version.
+
+Never edit a migration that has shipped: add the next one. Each runs inside a transaction
+opened by `bot.storage.db.migrate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+
+def m001_core(db: Database) -> None:
+    """Members, the calendar, signups, the audit log and the delivery ledger."""
+    _run(
+        db,
+        """
+        CREATE TABLE members (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            platform_user_id TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            preferences TEXT NOT NULL DEFAULT '{}',
+            created TEXT NOT NULL,
+            UNIQUE (platform, platform_user_id)
+        );
+        CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            rrule TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            objective TEXT NOT NULL CHECK (objective IN ('DEVELOP', 'CONNECT', 'INFLUENCE')),
+            start_utc TEXT NOT NULL,
+            duration_minutes INTEGER NOT NULL CHECK (duration_minutes > 0),
+            location TEXT NOT NULL DEFAULT '',
+            capacity INTEGER CHECK (capacity IS NULL OR capacity > 0),
+            status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled')),
+            cancel_reason TEXT NOT NULL DEFAULT '',
+            series_id INTEGER REFERENCES series(id),
+            created_by INTEGER REFERENCES members(id) ON DELETE SET NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX sessions_start ON sessions (status, start_utc);
+        CREATE TABLE signups (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('confirmed', 'waitlisted', 'cancelled')),
+            waitlist_order INTEGER,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            UNIQUE (session_id, member_id)
+        );
+        CREATE INDEX signups_member ON signups (member_id, status);
+        CREATE INDEX signups_session ON signups (session_id, status);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id INTEGER REFERENCES members(id) ON DELETE SET NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE deliveries (
+            key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            member_id INTEGER REFERENCES members(id) ON DELETE CASCADE,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL DEFAULT '',
+            due_utc TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'claimed', 'sent', 'late', 'failed', 'missed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_utc TEXT,
+            done_utc TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            payload TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX deliveries_due ON deliveries (status, due_utc);
+        """,
+    )
+
+
+def _run(db: Database, script: str) -> None:
+    """Run statements one by one: sqlite3's executescript would commit our transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [m001_core]

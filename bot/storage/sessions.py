@@ -1,0 +1,183 @@
+"""The calendar: sessions and the series they may belong to. The source of truth for scheduling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.storage.db import from_iso, utc_iso
+
+EDITABLE = (
+    "title",
+    "description",
+    "objective",
+    "start_utc",
+    "duration_minutes",
+    "location",
+    "capacity",
+)
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    title: str
+    description: str
+    objective: str
+    start: datetime
+    duration_minutes: int
+    location: str
+    capacity: int | None
+    status: str
+    cancel_reason: str
+    series_id: int | None
+    created_by: int | None
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Session:
+        return cls(
+            id=row["id"],
+            title=row["title"],
+            description=row["description"],
+            objective=row["objective"],
+            start=from_iso(row["start_utc"]),
+            duration_minutes=row["duration_minutes"],
+            location=row["location"],
+            capacity=row["capacity"],
+            status=row["status"],
+            cancel_reason=row["cancel_reason"],
+            series_id=row["series_id"],
+            created_by=row["created_by"],
+        )
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """What the planning group gives when scheduling; the start of each occurrence comes apart."""
+
+    title: str
+    description: str
+    objective: str
+    duration_minutes: int
+    location: str
+    capacity: int | None
+    created_by: int | None
+
+
+class SessionStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(
+        self,
+        new: NewSession,
+        starts: list[datetime],
+        now: datetime,
+        rrule: str = "",
+        timezone: str = "",
+    ) -> list[Session]:
+        """Add one session per start; more than one start makes them a series."""
+        series_id = None
+        if rrule:
+            series_id = self.db.execute(
+                "INSERT INTO series (rrule, timezone, created) VALUES (?, ?, ?)",
+                [rrule, timezone, utc_iso(now)],
+            ).lastrowid
+        ids = [self._insert(new, start, series_id, now) for start in starts]
+        return [self._require(i) for i in ids]
+
+    def _insert(
+        self, new: NewSession, start: datetime, series_id: int | None, now: datetime
+    ) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO sessions (title, description, objective, start_utc, duration_minutes,"
+            " location, capacity, series_id, created_by, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                new.title,
+                new.description,
+                new.objective,
+                utc_iso(start),
+                new.duration_minutes,
+                new.location,
+                new.capacity,
+                series_id,
+                new.created_by,
+                utc_iso(now),
+                utc_iso(now),
+            ],
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _require(self, session_id: int) -> Session:
+        found = self.get(session_id)
+        assert found is not None
+        return found
+
+    def get(self, session_id: int) -> Session | None:
+        rows = self.db.execute_returning_dicts("SELECT * FROM sessions WHERE id = ?", [session_id])
+        return Session.from_row(rows[0]) if rows else None
+
+    def upcoming(self, now: datetime, limit: int = 20) -> list[Session]:
+        """Scheduled sessions not yet over, soonest first."""
+        return self._select(
+            "status = 'scheduled' AND datetime(start_utc, '+' || duration_minutes || ' minutes')"
+            " > datetime(?) ORDER BY start_utc, id LIMIT ?",
+            [utc_iso(now), limit],
+        )
+
+    def between(self, start: datetime, end: datetime) -> list[Session]:
+        return self._select(
+            "start_utc >= ? AND start_utc < ? ORDER BY start_utc, id",
+            [utc_iso(start), utc_iso(end)],
+        )
+
+    def all(self) -> list[Session]:
+        return self._select("1 ORDER BY start_utc, id", [])
+
+    def later_in_series(self, session: Session) -> list[Session]:
+        """This occurrence and every later scheduled one of its series."""
+        if session.series_id is None:
+            return [session]
+        return self._select(
+            "series_id = ? AND start_utc >= ? AND status = 'scheduled' ORDER BY start_utc",
+            [session.series_id, utc_iso(session.start)],
+        )
+
+    def _select(self, where: str, params: list[Any]) -> list[Session]:
+        rows = self.db.execute_returning_dicts(f"SELECT * FROM sessions WHERE {where}", params)
+        return [Session.from_row(row) for row in rows]
+
+    def update(self, session_id: int, changes: dict[str, Any], now: datetime) -> Session:
+        """Change editable fields; times arrive as aware datetimes and are stored in UTC."""
+        values = {k: utc_iso(v) if isinstance(v, datetime) else v for k, v in changes.items()}
+        unknown = set(values) - set(EDITABLE)
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self.db.execute(
+            f"UPDATE sessions SET {assignments}, updated = ? WHERE id = ?",
+            [*values.values(), utc_iso(now), session_id],
+        )
+        return self._require(session_id)
+
+    def cancel(self, session_id: int, reason: str, now: datetime) -> Session:
+        self.db.execute(
+            "UPDATE sessions SET status = 'cancelled', cancel_reason = ?, updated = ? WHERE id = ?",
+            [reason, utc_iso(now), session_id],
+        )
+        return self._require(session_id)
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM sessions").fetchone()[0])

@@ -1,0 +1,177 @@
+"""Signups: places, an ordered waitlist, and promotion when a place frees up.
+
+Every change runs in one IMMEDIATE transaction that counts and writes together, so a session
+with 40 places never confirms 41, however many people press the button at the same moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.errors import AlreadySignedUp, NotSignedUp
+from bot.storage.db import from_iso, immediate, utc_iso
+from bot.storage.sessions import Session
+
+ACTIVE = ("confirmed", "waitlisted")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One member's place at a session: confirmed, or waitlisted at `position` (1 = next)."""
+
+    session_id: int
+    member_id: int
+    status: str
+    position: int
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Counts:
+    confirmed: int = 0
+    waitlisted: int = 0
+
+    def places_left(self, capacity: int | None) -> int | None:
+        return None if capacity is None else max(capacity - self.confirmed, 0)
+
+
+class SignupStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def signup(self, session: Session, member_id: int, now: datetime) -> Place:
+        """Confirm a place if one is free, otherwise join the end of the waitlist."""
+        with immediate(self.db):
+            current = self.place(session.id, member_id)
+            if current is not None:
+                raise AlreadySignedUp(title=session.title, status=current.status)
+            confirmed = self.counts([session.id]).get(session.id, Counts()).confirmed
+            if session.capacity is None or confirmed < session.capacity:
+                self._write(session.id, member_id, "confirmed", None, now)
+            else:
+                self._write(session.id, member_id, "waitlisted", self._next_order(session.id), now)
+            place = self.place(session.id, member_id)
+        assert place is not None
+        return place
+
+    def cancel(self, session: Session, member_id: int, now: datetime) -> list[int]:
+        """Give up a place; returns the members promoted from the waitlist into it."""
+        with immediate(self.db):
+            current = self.place(session.id, member_id)
+            if current is None:
+                raise NotSignedUp(title=session.title)
+            self._set_status(session.id, member_id, "cancelled", now)
+            return self.promote(session, now)
+
+    def promote(self, session: Session, now: datetime) -> list[int]:
+        """Fill free places from the head of the waitlist; returns who was promoted, in order."""
+        with immediate(self.db):
+            confirmed = self.counts([session.id]).get(session.id, Counts()).confirmed
+            free = None if session.capacity is None else session.capacity - confirmed
+            rows = self.db.execute(
+                "SELECT member_id FROM signups WHERE session_id = ? AND status = 'waitlisted'"
+                " ORDER BY waitlist_order LIMIT ?",
+                [session.id, -1 if free is None else max(free, 0)],
+            ).fetchall()
+            promoted = [int(row[0]) for row in rows]
+            for member_id in promoted:
+                self._set_status(session.id, member_id, "confirmed", now)
+            return promoted
+
+    def release_all(self, session: Session, now: datetime) -> list[int]:
+        """Cancel every active place (the session itself was cancelled); returns who held one."""
+        with immediate(self.db):
+            holders = [p.member_id for p in self.attendees(session.id)]
+            self.db.execute(
+                "UPDATE signups SET status = 'cancelled', waitlist_order = NULL, updated = ?"
+                " WHERE session_id = ? AND status IN ('confirmed', 'waitlisted')",
+                [utc_iso(now), session.id],
+            )
+            return holders
+
+    def _write(
+        self, session_id: int, member_id: int, status: str, order: int | None, now: datetime
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO signups (session_id, member_id, status, waitlist_order, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, member_id) DO UPDATE SET"
+            " status = excluded.status, waitlist_order = excluded.waitlist_order,"
+            " created = excluded.created, updated = excluded.updated",
+            [session_id, member_id, status, order, utc_iso(now), utc_iso(now)],
+        )
+
+    def _set_status(self, session_id: int, member_id: int, status: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE signups SET status = ?, waitlist_order = NULL, updated = ?"
+            " WHERE session_id = ? AND member_id = ?",
+            [status, utc_iso(now), session_id, member_id],
+        )
+
+    def _next_order(self, session_id: int) -> int:
+        row = self.db.execute(
+            "SELECT coalesce(max(waitlist_order), 0) + 1 FROM signups WHERE session_id = ?",
+            [session_id],
+        ).fetchone()
+        return int(row[0])
+
+    def place(self, session_id: int, member_id: int) -> Place | None:
+        """The member's active place at the session, if any."""
+        places = [p for p in self.attendees(session_id) if p.member_id == member_id]
+        return places[0] if places else None
+
+    def attendees(self, session_id: int) -> list[Place]:
+        """Confirmed members in signup order, then the waitlist in its order."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM signups WHERE session_id = ? AND status IN ('confirmed', 'waitlisted')"
+            " ORDER BY status = 'waitlisted', coalesce(waitlist_order, 0), updated, id",
+            [session_id],
+        )
+        return _places(rows)
+
+    def for_member(self, member_id: int) -> list[Place]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT s.*, (SELECT count(*) FROM signups w WHERE w.session_id = s.session_id"
+            " AND w.status = 'waitlisted' AND w.waitlist_order <= s.waitlist_order) AS position"
+            " FROM signups s WHERE member_id = ? AND status IN ('confirmed', 'waitlisted')",
+            [member_id],
+        )
+        return [_place(row, row["position"] or 0) for row in rows]
+
+    def counts(self, session_ids: list[int]) -> dict[int, Counts]:
+        if not session_ids:
+            return {}
+        marks = ", ".join("?" for _ in session_ids)
+        rows = self.db.execute(
+            "SELECT session_id, sum(status = 'confirmed'), sum(status = 'waitlisted')"
+            f" FROM signups WHERE session_id IN ({marks}) GROUP BY session_id",
+            session_ids,
+        ).fetchall()
+        return {int(r[0]): Counts(int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM signups WHERE member_id = ? ORDER BY id", [member_id]
+        )
+        return {"signups": rows}
+
+    def delete(self, member_id: int) -> int:
+        return self.db.execute("DELETE FROM signups WHERE member_id = ?", [member_id]).rowcount
+
+
+def _places(rows: list[dict[str, Any]]) -> list[Place]:
+    position = 0
+    places = []
+    for row in rows:
+        position = position + 1 if row["status"] == "waitlisted" else 0
+        places.append(_place(row, position))
+    return places
+
+
+def _place(row: dict[str, Any], position: int) -> Place:
+    return Place(
+        row["session_id"], row["member_id"], row["status"], position, from_iso(row["updated"])
+    )

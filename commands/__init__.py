@@ -1,0 +1,16 @@
+"""The command tree: one module per family of commands, all registered in one `Registry`."""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+
+
+def build_registry() -> Registry:
+    """Every command the bot answers, in the order `help` lists them."""
+    from commands import help as help_commands
+    from commands import members, planning, sessions, signups
+
+    registry = Registry()
+    for module in (help_commands, sessions, signups, members, planning):
+        module.register(registry)
+    return registry

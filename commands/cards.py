@@ -1,0 +1,69 @@
+"""How a session looks to a member: one card, in their own time zone, with the right button."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.community import CommandContext
+from bot.context import Action, Item
+from bot.domain.when import format_local, format_time
+from bot.storage.sessions import Session
+from bot.storage.signups import Counts, Place
+
+
+def when_text(ctx: CommandContext, session: Session, zone: ZoneInfo | None = None) -> str:
+    zone = zone or ctx.zone
+    return ctx.say(
+        "session.when",
+        start=format_local(session.start, zone),
+        end=format_time(session.end, zone),
+        zone=str(zone),
+    )
+
+
+def places_text(ctx: CommandContext, session: Session, counts: Counts) -> str:
+    if session.cancelled:
+        return ctx.say("session.cancelled_line", reason=session.cancel_reason or "-")
+    left = counts.places_left(session.capacity)
+    if left is None:
+        return ctx.say("session.open_places", confirmed=counts.confirmed)
+    if left > 0:
+        return ctx.say("session.places_left", left=left, capacity=session.capacity)
+    return ctx.say("session.full", waitlisted=counts.waitlisted)
+
+
+def place_text(ctx: CommandContext, place: Place | None) -> str:
+    if place is None:
+        return ""
+    if place.status == "confirmed":
+        return ctx.say("session.you_confirmed")
+    return ctx.say("session.you_waitlisted", position=place.position)
+
+
+def session_card(
+    ctx: CommandContext, session: Session, counts: Counts, place: Place | None
+) -> Item:
+    """A session as a card: when, what, where, places, and sign up or cancel."""
+    where = session.location or ctx.say("session.where_tbc")
+    lines = [
+        when_text(ctx, session),
+        ctx.say("session.what", objective=session.objective, where=where),
+        places_text(ctx, session, counts),
+        place_text(ctx, place),
+    ]
+    if session.description:
+        lines.insert(1, session.description)
+    return Item(
+        title=ctx.say("session.title", id=session.id, title=session.title),
+        lines=tuple(line for line in lines if line),
+        actions=_actions(ctx, session, place),
+        key=f"session:{session.id}",
+    )
+
+
+def _actions(ctx: CommandContext, session: Session, place: Place | None) -> tuple[Action, ...]:
+    if session.cancelled or session.end <= ctx.now:
+        return ()
+    if place is None:
+        return (Action(ctx.say("action.signup"), f"signup {session.id}", "primary"),)
+    return (Action(ctx.say("action.cancel"), f"cancel {session.id}", "danger"),)

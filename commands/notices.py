@@ -1,0 +1,66 @@
+"""Telling members about changes that affect them: promotions, edits and cancellations.
+
+Each notice is rendered in the recipient's own time zone and queued in the delivery ledger,
+so it is sent once, even if the bot restarts straight after the change.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.community import CommandContext
+from bot.context import Action, Reply
+from bot.storage.sessions import Session
+from commands.cards import when_text
+
+
+def _each(ctx: CommandContext, member_ids: list[int]) -> list[tuple[int, ZoneInfo]]:
+    found = [ctx.community.members.get(i) for i in member_ids]
+    return [(m.id, ZoneInfo(m.timezone)) for m in found if m is not None]
+
+
+def tell_promoted(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
+    for member_id, zone in _each(ctx, member_ids):
+        reply = Reply(
+            ctx.say(
+                "notice.promoted",
+                id=session.id,
+                title=session.title,
+                when=when_text(ctx, session, zone),
+            ),
+            actions=(Action(ctx.say("action.cancel"), f"cancel {session.id}", "danger"),),
+        )
+        ctx.community.notify([member_id], "promoted", reply, session_id=session.id)
+
+
+def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
+    reason = session.cancel_reason or ctx.say("notice.no_reason")
+    for member_id, zone in _each(ctx, member_ids):
+        reply = Reply(
+            ctx.say(
+                "notice.cancelled",
+                id=session.id,
+                title=session.title,
+                when=when_text(ctx, session, zone),
+                reason=reason,
+            )
+        )
+        ctx.community.notify([member_id], "cancelled", reply, session_id=session.id)
+
+
+def tell_changed(
+    ctx: CommandContext, session: Session, member_ids: list[int], changes: str
+) -> None:
+    for member_id, zone in _each(ctx, member_ids):
+        reply = Reply(
+            ctx.say(
+                "notice.changed",
+                id=session.id,
+                title=session.title,
+                changes=changes,
+                when=when_text(ctx, session, zone),
+                where=session.location or ctx.say("session.where_tbc"),
+            ),
+            actions=(Action(ctx.say("action.cancel"), f"cancel {session.id}", "danger"),),
+        )
+        ctx.community.notify([member_id], "changed", reply, session_id=session.id)

@@ -1,0 +1,200 @@
+"""The planning group's commands: schedule, edit, cancel sessions, and see who is coming."""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.community import CommandContext
+from bot.context import Attachment, Item, Reply
+from bot.domain.recurrence import occurrences, parse_repeat
+from bot.errors import BadInput
+from bot.export import attendees_csv
+from bot.registry import Option, Registry
+from bot.storage.db import immediate
+from bot.storage.sessions import NewSession, Session
+from bot.storage.signups import Counts
+from commands.cards import session_card
+from commands.edits import apply_edits, parse_edits
+from commands.notices import tell_cancelled, tell_changed, tell_promoted
+from commands.signups import find_session
+
+MAX_TITLE = 120
+DEFAULT_DURATION = timedelta(minutes=90)
+HORIZON = timedelta(weeks=26)
+
+
+def check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise BadInput("schedule.title_missing", command="schedule")
+    if len(title) > MAX_TITLE:
+        raise BadInput("schedule.title_long", limit=MAX_TITLE, command="schedule")
+    return title
+
+
+def schedule(
+    ctx: CommandContext,
+    title: str,
+    when: datetime,
+    duration: timedelta = DEFAULT_DURATION,
+    objective: str = "DEVELOP",
+    capacity: int | None = None,
+    repeat: str = "",
+    where: str = "",
+) -> Reply:
+    """Add a session, or a series of them, and announce it in the community channel."""
+    community = ctx.community
+    rule = parse_repeat(repeat, when)
+    starts = occurrences(rule, when, community.zone, ctx.now + HORIZON) if rule else [when]
+    new = NewSession(
+        check_title(title),
+        "",
+        objective,
+        int(duration.total_seconds() // 60),
+        " ".join(where.split()),
+        capacity,
+        ctx.member.id,
+    )
+    with immediate(community.db):
+        created = community.sessions.create(
+            new, starts, ctx.now, rule.to_rrule() if rule else "", community.zone.key
+        )
+        community.audit.record(
+            ctx.member.id, "schedule", f"sessions {created[0].id}-{created[-1].id}", ctx.now
+        )
+    first = created[0]
+    _announce(ctx, first, rule.describe() if rule else "")
+    card = session_card(ctx, first, Counts(), None)
+    text = ctx.say("schedule.done", id=first.id, title=first.title, count=len(created))
+    if rule:
+        text += "\n" + ctx.say("schedule.series", repeat=rule.describe(), count=len(created))
+    return Reply(text, items=(card,))
+
+
+def _announce(ctx: CommandContext, session: Session, repeat: str) -> None:
+    card = session_card(ctx, session, Counts(), None)
+    text = ctx.say("announce.new", title=session.title, objective=session.objective)
+    if repeat:
+        text += " " + ctx.say("announce.repeat", repeat=repeat)
+    ctx.community.announce(
+        f"announce:{session.id}",
+        "announcement",
+        Reply(text, items=(card,), private=False),
+        session_id=session.id,
+    )
+
+
+def edit(ctx: CommandContext, session: int, changes: str) -> Reply:
+    """Change a session (or it and the rest of its series) and tell those signed up."""
+    chosen = find_session(ctx, session)
+    edits, rest = parse_edits(ctx, shlex.split(changes))
+    targets = ctx.community.sessions.later_in_series(chosen) if rest else [chosen]
+    with immediate(ctx.community.db):
+        updated = [apply_edits(ctx, target, edits, chosen) for target in targets]
+        ctx.community.audit.record(
+            ctx.member.id, "edit", f"sessions {[s.id for s in targets]}: {sorted(edits)}", ctx.now
+        )
+    _tell_edited(ctx, updated, edits)
+    return Reply(
+        ctx.say("edit.done", id=chosen.id, title=updated[0].title, count=len(updated)),
+        items=(session_card(ctx, updated[0], _counts(ctx, updated[0]), None),),
+    )
+
+
+def _tell_edited(ctx: CommandContext, updated: list[Session], edits: dict[str, Any]) -> None:
+    signups = ctx.community.signups
+    noticed = sorted(set(edits) & {"start_utc", "duration_minutes", "location", "title"})
+    for session in updated:
+        if "capacity" in edits:
+            tell_promoted(ctx, session, signups.promote(session, ctx.now))
+        if noticed:
+            holders = [p.member_id for p in signups.attendees(session.id)]
+            names = ", ".join(ctx.say(f"edit.field.{name}") for name in noticed)
+            tell_changed(ctx, session, holders, names)
+
+
+def cancel_session(
+    ctx: CommandContext, session: int, scope: str = "one", reason: str = ""
+) -> Reply:
+    """Cancel a session (or it and the rest of its series); everyone signed up is told."""
+    chosen = find_session(ctx, session)
+    targets = ctx.community.sessions.later_in_series(chosen) if scope == "rest" else [chosen]
+    targets = [s for s in targets if not s.cancelled]
+    if not targets:
+        raise BadInput("cancel_session.already", id=chosen.id, title=chosen.title)
+    reason = " ".join(reason.split())[:300]
+    with immediate(ctx.community.db):
+        done = [
+            (
+                ctx.community.sessions.cancel(s.id, reason, ctx.now),
+                ctx.community.signups.release_all(s, ctx.now),
+            )
+            for s in targets
+        ]
+        ctx.community.audit.record(
+            ctx.member.id, "cancel", f"sessions {[s.id for s in targets]}", ctx.now
+        )
+    for cancelled, holders in done:
+        tell_cancelled(ctx, cancelled, holders)
+    told = sum(len(holders) for _, holders in done)
+    return Reply(
+        ctx.say("cancel_session.done", id=chosen.id, title=chosen.title, count=len(done), told=told)
+    )
+
+
+def attendees(ctx: CommandContext, session: int) -> Reply:
+    """Who is coming and who is waiting, with a CSV to download."""
+    chosen = find_session(ctx, session)
+    places = ctx.community.signups.attendees(chosen.id)
+    members = ctx.community.members
+    lines = []
+    for place in places:
+        member = members.get(place.member_id)
+        name = member.display_name if member else "?"
+        key = "attendees.confirmed" if place.status == "confirmed" else "attendees.waiting"
+        lines.append(ctx.say(key, name=name, position=place.position))
+    counts = _counts(ctx, chosen)
+    content = attendees_csv(chosen, places, members, ctx.zone)
+    return Reply(
+        ctx.say(
+            "attendees.intro",
+            id=chosen.id,
+            title=chosen.title,
+            confirmed=counts.confirmed,
+            waitlisted=counts.waitlisted,
+        ),
+        items=(Item(chosen.title, tuple(lines) or (ctx.say("attendees.none"),)),),
+        attachment=Attachment(f"attendees-{chosen.id}.csv", content, "text/csv"),
+    )
+
+
+def _counts(ctx: CommandContext, session: Session) -> Counts:
+    return ctx.community.signups.counts([session.id]).get(session.id, Counts())
+
+
+def register(registry: Registry) -> None:
+    registry.command(
+        "schedule",
+        Option("title", "word"),
+        Option("when", "when"),
+        Option("duration", "duration", required=False),
+        Option("objective", "objective", required=False),
+        Option("capacity", "capacity", required=False),
+        Option("repeat", "repeat", required=False),
+        Option("where", "text", required=False),
+        planners_only=True,
+        public=False,
+    )(schedule)
+    registry.command(
+        "edit", Option("session", "session"), Option("changes", "assignments"), planners_only=True
+    )(edit)
+    registry.command(
+        "cancel-session",
+        Option("session", "session"),
+        Option("scope", "choice", required=False, choices=("one", "rest")),
+        Option("reason", "text", required=False),
+        planners_only=True,
+    )(cancel_session)
+    registry.command("attendees", Option("session", "session"), planners_only=True)(attendees)

@@ -1,0 +1,61 @@
+"""Seeing what is on: upcoming sessions, my sessions, and the calendar file."""
+
+from __future__ import annotations
+
+from bot.community import CommandContext
+from bot.context import Attachment, Reply
+from bot.ical import calendar_ics
+from bot.registry import Option, Registry
+from bot.storage.signups import Counts
+from commands.cards import session_card
+
+LIST_LIMIT = 15
+
+
+def sessions(ctx: CommandContext) -> Reply:
+    """Upcoming sessions with places left, soonest first."""
+    upcoming = ctx.community.sessions.upcoming(ctx.now, LIST_LIMIT)
+    if not upcoming:
+        return Reply(ctx.say("sessions.none"))
+    signups = ctx.community.signups
+    counts = signups.counts([s.id for s in upcoming])
+    mine = {p.session_id: p for p in signups.for_member(ctx.member.id)}
+    cards = tuple(
+        session_card(ctx, s, counts.get(s.id, Counts()), mine.get(s.id)) for s in upcoming
+    )
+    return Reply(ctx.say("sessions.intro", count=len(cards), zone=str(ctx.zone)), items=cards)
+
+
+def mine(ctx: CommandContext) -> Reply:
+    """The sessions the member has a place at or is waiting for."""
+    signups, store = ctx.community.signups, ctx.community.sessions
+    places = {p.session_id: p for p in signups.for_member(ctx.member.id)}
+    found = [s for s in (store.get(i) for i in places) if s and s.end > ctx.now]
+    found.sort(key=lambda s: s.start)
+    if not found:
+        return Reply(ctx.say("mine.none"))
+    counts = signups.counts([s.id for s in found])
+    cards = tuple(session_card(ctx, s, counts.get(s.id, Counts()), places[s.id]) for s in found)
+    return Reply(ctx.say("mine.intro", count=len(cards)), items=cards)
+
+
+def calendar(ctx: CommandContext, which: str = "all") -> Reply:
+    """The calendar as an .ics file: every upcoming session, or only the member's own."""
+    store = ctx.community.sessions
+    chosen = store.upcoming(ctx.now, 500)
+    if which == "mine":
+        held = {p.session_id for p in ctx.community.signups.for_member(ctx.member.id)}
+        chosen = [s for s in chosen if s.id in held]
+    content = calendar_ics(chosen, ctx.community.config.community_name, ctx.community.zone, ctx.now)
+    return Reply(
+        ctx.say("calendar.ready", count=len(chosen)),
+        attachment=Attachment("copbot.ics", content, "text/calendar"),
+    )
+
+
+def register(registry: Registry) -> None:
+    registry.command("sessions")(sessions)
+    registry.command("mine")(mine)
+    registry.command(
+        "calendar", Option("which", "choice", required=False, choices=("all", "mine"))
+    )(calendar)

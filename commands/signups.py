@@ -1,0 +1,60 @@
+"""Taking and giving up a place at a session."""
+
+from __future__ import annotations
+
+from bot.community import CommandContext
+from bot.context import Action, Reply
+from bot.errors import SessionClosed, UnknownSession
+from bot.registry import Option, Registry
+from bot.storage.sessions import Session
+from commands.cards import when_text
+from commands.notices import tell_promoted
+
+
+def find_session(ctx: CommandContext, session_id: int) -> Session:
+    session = ctx.community.sessions.get(session_id)
+    if session is None:
+        raise UnknownSession(id=str(session_id))
+    return session
+
+
+def open_session(ctx: CommandContext, session_id: int) -> Session:
+    """A session that still takes signups: not cancelled and not over."""
+    session = find_session(ctx, session_id)
+    if session.cancelled or session.end <= ctx.now:
+        raise SessionClosed(id=str(session.id), title=session.title)
+    return session
+
+
+def signup(ctx: CommandContext, session: int) -> Reply:
+    """Take a place, or join the waitlist when the session is full."""
+    chosen = open_session(ctx, session)
+    place = ctx.community.signups.signup(chosen, ctx.member.id, ctx.now)
+    cancel = Action(ctx.say("action.cancel"), f"cancel {chosen.id}", "danger")
+    if place.status == "confirmed":
+        where = chosen.location or ctx.say("session.where_tbc")
+        text = ctx.say(
+            "signup.confirmed",
+            id=chosen.id,
+            title=chosen.title,
+            when=when_text(ctx, chosen),
+            where=where,
+        )
+    else:
+        text = ctx.say(
+            "signup.waitlisted", id=chosen.id, title=chosen.title, position=place.position
+        )
+    return Reply(text, actions=(cancel,))
+
+
+def cancel(ctx: CommandContext, session: int) -> Reply:
+    """Give up a place (or leave the waitlist); the next person waiting is offered it."""
+    chosen = find_session(ctx, session)
+    promoted = ctx.community.signups.cancel(chosen, ctx.member.id, ctx.now)
+    tell_promoted(ctx, chosen, promoted)
+    return Reply(ctx.say("cancel.done", id=chosen.id, title=chosen.title))
+
+
+def register(registry: Registry) -> None:
+    registry.command("signup", Option("session", "session"))(signup)
+    registry.command("cancel", Option("session", "session"))(cancel)
