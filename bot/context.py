@@ -6,7 +6,7 @@ handlers only ever see these types, so they never touch Slack or Discord.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Style = Literal["primary", "danger", "default"]
@@ -55,7 +55,8 @@ class Reply:
     """What a handler answers. Private unless the command is meant to be seen by all.
 
     Text may contain member-written words; every adapter escapes the whole reply when it
-    renders it, and only `mentions` (platform user ids) may ever ping anyone.
+    renders it, and only `mentions` (platform user ids) may ever ping anyone. `error` names
+    the message template when the reply explains a mistake, so a form can show it by its field.
     """
 
     text: str
@@ -65,18 +66,5 @@ class Reply:
     attachment: Attachment | None = None
     mentions: tuple[str, ...] = ()
     footer: str = ""
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A message the bot sends on its own: a notice, reminder, prompt or pick.
-
-    `member_id` is set for a message meant for one member; otherwise it goes to `channel`.
-    """
-
-    key: str
-    reply: Reply
-    member_id: int | None = None
-    channel: str = ""
-    thread_of: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+    error_fields: tuple[tuple[str, str], ...] = ()

@@ -114,7 +114,8 @@ class Dispatcher:
         try:
             return run()
         except CopError as err:
-            return Reply(self._explain(err), private=True)
+            fields = tuple((k, str(v)) for k, v in err.fields.items())
+            return Reply(self._explain(err), private=True, error=err.key, error_fields=fields)
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("command failed (reference %s)", ref)

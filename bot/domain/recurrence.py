@@ -298,7 +298,7 @@ def occurrences(
     that happens twice takes the first. ``first`` always counts as the first session, even
     if it does not itself fit the rule.
     """
-    start = first.astimezone(UTC).replace(tzinfo=None)
+    start = first.astimezone(zone).replace(tzinfo=None)
     found: list[datetime] = []
     for local in _local_dates(repeat, start):
         if _is_over(repeat, local, len(found)):

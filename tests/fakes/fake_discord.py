@@ -1330,7 +1330,10 @@ class FakeDiscord:
         await self._notify()
         if status == 204 or payload is None:
             return web.Response(status=status, headers=headers)
-        return web.json_response(payload, status=status, headers=headers)
+        # Exactly "application/json": discord.py compares the header verbatim, and aiohttp's
+        # json_response would append "; charset=utf-8", making every body parse as text.
+        headers = {**headers, "Content-Type": "application/json"}
+        return web.Response(body=json.dumps(payload).encode(), status=status, headers=headers)
 
     async def _answer(
         self, req: Request, request: web.Request, body_ok: bool
