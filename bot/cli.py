@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from bot.config import Config, load_config
+from bot.domain.clock import FakeClock
 from bot.errors import ConfigError, ContentError
 
 
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         return _problems("Your configuration needs attention:", err.problems)
     try:
         return int(args.func(config, args))
+    except ConfigError as err:
+        return _problems("Please check the command line:", err.problems)
     except ContentError as err:
         return _problems("The content files need attention:", err.problems)
 
@@ -80,6 +84,13 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         action="store_true",
         help="use the console even when a Slack or Discord token is set",
     )
+    run.add_argument(
+        "--simulated-clock",
+        metavar="WHEN",
+        default=None,
+        help="rehearse with a simulated clock starting at WHEN (e.g. "
+        "2026-12-01T09:00, community time); move it with /clock +1d",
+    )
     run.set_defaults(func=_run)
 
 
@@ -93,7 +104,8 @@ def _run(config: Config, args: argparse.Namespace) -> int:
             "starting the console instead.",
             file=sys.stderr,
         )
-    app = App.build(config)
+    clock = _simulated_clock(args.simulated_clock, config)
+    app = App.build(config, clock)
     try:
         asyncio.run(run_console(app))
     except KeyboardInterrupt:
@@ -101,6 +113,17 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     finally:
         app.close()
     return 0
+
+
+def _simulated_clock(text: str | None, config: Config) -> FakeClock | None:
+    if text is None:
+        return None
+    try:
+        start = datetime.fromisoformat(text)
+    except ValueError:
+        problem = f"--simulated-clock: found {text!r}, expected e.g. 2026-12-01T09:00"
+        raise ConfigError([problem]) from None
+    return FakeClock(start if start.tzinfo else start.replace(tzinfo=config.zone))
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:

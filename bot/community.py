@@ -6,6 +6,7 @@ moment they asked, and whether they are in the planning group.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from bot.config import Config
+from bot.content.prompts import Prompt, load_prompts
+from bot.content.resources import Resource, load_resources
 from bot.context import Actor, Reply
 from bot.domain.clock import Clock
 from bot.messages import Messages, load_messages
@@ -20,7 +23,10 @@ from bot.storage.audit import AuditStore
 from bot.storage.db import open_db, utc_iso
 from bot.storage.deliveries import DeliveryStore, reply_to_payload
 from bot.storage.members import Member, MemberStore
+from bot.storage.meta import MetaStore
+from bot.storage.posted import PostedStore
 from bot.storage.privacy import Privacy
+from bot.storage.reflections import ReflectionStore
 from bot.storage.sessions import SessionStore
 from bot.storage.signups import SignupStore
 
@@ -39,12 +45,19 @@ class Community:
     audit: AuditStore
     deliveries: DeliveryStore
     privacy: Privacy
+    meta: MetaStore
+    posted: PostedStore
+    reflections: ReflectionStore
+    prompts: list[Prompt]
+    resources: list[Resource]
 
     @classmethod
     def open(cls, config: Config, clock: Clock, db: Database | None = None) -> Community:
         db = db if db is not None else open_db(config.database)
         members, signups = MemberStore(db), SignupStore(db)
         audit, deliveries = AuditStore(db), DeliveryStore(db)
+        reflections = ReflectionStore(db)
+        content = config.content_dir
         return cls(
             config=config,
             db=db,
@@ -55,7 +68,12 @@ class Community:
             signups=signups,
             audit=audit,
             deliveries=deliveries,
-            privacy=Privacy([members, signups, audit, deliveries]),
+            privacy=Privacy([members, signups, audit, deliveries, reflections]),
+            meta=MetaStore(db),
+            posted=PostedStore(db),
+            reflections=reflections,
+            prompts=load_prompts(content / "prompts.toml"),
+            resources=load_resources(content / "resources.toml"),
         )
 
     @property
@@ -77,7 +95,9 @@ class Community:
         """Queue a notice for each member now; the courier sends it through the ledger."""
         now = self.clock.now()
         for member_id in member_ids:
-            key = f"{kind}:{session_id or '-'}:{member_id}:{utc_iso(now)}"
+            # A change is a one-off event: the key must never collide with another change,
+            # even one made in the same second.
+            key = f"{kind}:{session_id or '-'}:{member_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
             self.deliveries.enqueue(
                 key,
                 kind,
@@ -86,6 +106,12 @@ class Community:
                 session_id=session_id,
                 payload=reply_to_payload(reply),
             )
+
+    def session_changed(self, session_id: int) -> None:
+        """Tell the front end a session changed, so a mirror (a Discord event) can follow."""
+        now = self.clock.now()
+        self.deliveries.enqueue(f"sync:{session_id}:{utc_iso(now)}", "sync", now,
+                                session_id=session_id)
 
     def announce(self, key: str, kind: str, reply: Reply, *, session_id: int | None = None) -> None:
         """Queue a post to the community's announcement channel."""

@@ -1,55 +1,179 @@
-"""Carries due deliveries from the ledger to the front end, marking each one as it goes."""
+"""Carries due deliveries from the ledger to the front end, marking each one as it goes.
+
+It paces sends (the front end says how fast its platform allows), skips what no longer
+applies, records what arrived too late to be useful as missed, and never sends a key twice.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from datetime import timedelta
 
 from bot.adapters.base import Adapter, SendFailed
 from bot.community import Community
-from bot.storage.deliveries import Delivery, reply_from_payload
+from bot.scheduling.compose import Composer, Skip
+from bot.storage.deliveries import Delivery
+from bot.storage.members import Member
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+LATE_AFTER = timedelta(minutes=15)
+SCHEDULED_KINDS = ("reminder", "soon", "followup", "prompt", "prompt-dm", "pick", "pick-dm")
+
+
+class Pacer:
+    """At most one send every `interval` seconds, measured on the real clock."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        if self.interval <= 0:
+            await asyncio.sleep(0)
+            return
+        now = time.monotonic()
+        if self._next > now:
+            await asyncio.sleep(self._next - now)
+        self._next = max(now, self._next) + self.interval
 
 
 class Courier:
     def __init__(self, community: Community, adapter: Adapter) -> None:
         self.community = community
         self.adapter = adapter
+        self.composer = Composer(community)
+        self.pacer = Pacer(float(getattr(adapter, "send_interval", 0.0)))
 
-    async def flush(self, limit: int = 100) -> int:
-        """Send what is due now; returns how many were sent."""
-        ledger = self.community.deliveries
+    async def flush(self, limit: int = 5000) -> int:
+        """Send what is due now; returns how many went out."""
         sent = 0
-        for delivery in ledger.claim_due(self.community.clock.now(), limit):
+        batch = self.community.deliveries.claim_due(self.community.clock.now(), limit)
+        together, alone = self._grouped(batch)
+        for members_batch in together.values():
+            sent += await self._deliver_together(members_batch)
+        for delivery in alone:
             sent += await self._deliver(delivery)
         return sent
 
+    def _grouped(self, batch: list[Delivery]) -> tuple[dict[str, list[Delivery]], list[Delivery]]:
+        """Reminders that travel as one post naming several members (where the platform
+        prefers that), keyed by session and offset; everything else goes one by one."""
+        together: dict[str, list[Delivery]] = {}
+        alone: list[Delivery] = []
+        for delivery in batch:
+            if delivery.kind == "reminder" and self._via(delivery) == "thread":
+                label = delivery.key.split(":")[3]
+                together.setdefault(f"{delivery.session_id}:{label}", []).append(delivery)
+            else:
+                alone.append(delivery)
+        return together, alone
+
+    def _via(self, delivery: Delivery) -> str:
+        default = getattr(self.adapter, "default_via", "dm")
+        if default != "thread" or delivery.member_id is None:
+            return "dm"
+        prefs = self.community.members.preferences(delivery.member_id)
+        return "dm" if prefs.via == "dm" and not prefs.dm_blocked else "thread"
+
+    def _too_late(self, delivery: Delivery) -> str:
+        """Why a scheduled delivery should be recorded as missed rather than sent, if it should."""
+        now = self.community.clock.now()
+        if delivery.kind not in SCHEDULED_KINDS:
+            return ""
+        if delivery.due < now - self.community.config.grace:
+            return "due while the bot was not running, past the grace window"
+        if delivery.kind == "reminder":
+            session = self.community.sessions.get(delivery.session_id or 0)
+            if session is not None and session.start <= now:
+                return "the session had already started"
+        return ""
+
     async def _deliver(self, delivery: Delivery) -> int:
-        ledger, now = self.community.deliveries, self.community.clock.now()
-        reply = reply_from_payload(delivery.payload)
+        missed = self._too_late(delivery)
+        if missed:
+            self._mark(delivery, "missed", missed)
+            return 0
         try:
-            if delivery.member_id is not None:
-                member = self.community.members.get(delivery.member_id)
-                if member is None:
-                    ledger.mark(delivery.key, "failed", now, "member no longer registered")
-                    return 0
+            member = self._member(delivery)
+            if delivery.kind == "sync":
+                await self._sync(delivery)
+                return 0
+            reply = self.composer.compose(delivery, member, self.community.clock.now())
+            await self.pacer.wait()
+            if member is not None:
                 await self.adapter.send_to_member(member, reply)
             else:
-                await self.adapter.post(delivery.channel, reply)
+                channel = delivery.channel or self.community.config.announce_channel
+                await self.adapter.post(channel, reply, delivery.session_id)
+        except Skip as skip:
+            self._mark(delivery, "skipped", str(skip))
+            return 0
         except SendFailed as failure:
             self._failed(delivery, failure)
             return 0
-        ledger.mark(delivery.key, "sent", self.community.clock.now())
+        self._mark(delivery, self._arrival(delivery), "")
         return 1
+
+    async def _deliver_together(self, batch: list[Delivery]) -> int:
+        wanted: list[tuple[Delivery, Member]] = []
+        reply = None
+        for delivery in batch:
+            missed = self._too_late(delivery)
+            if missed:
+                self._mark(delivery, "missed", missed)
+                continue
+            try:
+                member = self._member(delivery)
+                assert member is not None
+                reply = self.composer.compose(delivery, member, self.community.clock.now())
+                wanted.append((delivery, member))
+            except Skip as skip:
+                self._mark(delivery, "skipped", str(skip))
+        if not wanted or reply is None:
+            return 0
+        send_together = self.adapter.send_together  # type: ignore[attr-defined]
+        await self.pacer.wait()
+        try:
+            await send_together([m for _, m in wanted], reply, wanted[0][0].session_id)
+        except SendFailed as failure:
+            for delivery, _ in wanted:
+                self._failed(delivery, failure)
+            return 0
+        for delivery, _ in wanted:
+            self._mark(delivery, self._arrival(delivery), "together in the session thread")
+        return len(wanted)
+
+    def _member(self, delivery: Delivery) -> Member | None:
+        if delivery.member_id is None:
+            return None
+        member = self.community.members.get(delivery.member_id)
+        if member is None:
+            raise Skip("member no longer registered")
+        return member
+
+    async def _sync(self, delivery: Delivery) -> None:
+        sync = getattr(self.adapter, "sync_session", None)
+        if sync is None or delivery.session_id is None:
+            self._mark(delivery, "skipped", "nothing to mirror on this platform")
+            return
+        await sync(delivery.session_id)
+        self._mark(delivery, "sent", "")
+
+    def _arrival(self, delivery: Delivery) -> str:
+        late = delivery.due < self.community.clock.now() - LATE_AFTER
+        return "late" if late and delivery.kind in SCHEDULED_KINDS else "sent"
+
+    def _mark(self, delivery: Delivery, status: str, reason: str) -> None:
+        self.community.deliveries.mark(delivery.key, status, self.community.clock.now(), reason)
 
     def _failed(self, delivery: Delivery, failure: SendFailed) -> None:
         ledger, now = self.community.deliveries, self.community.clock.now()
         log.warning("delivery %s failed: %s", delivery.key, failure.reason)
         if failure.permanent or delivery.attempts >= MAX_ATTEMPTS:
             ledger.mark(delivery.key, "failed", now, failure.reason)
-        else:
-            from datetime import timedelta
-
-            wait = timedelta(seconds=failure.retry_after or 30 * 2**delivery.attempts)
-            ledger.release(delivery.key, now + wait, failure.reason)
+            return
+        wait = timedelta(seconds=failure.retry_after or 30 * 2**delivery.attempts)
+        ledger.release(delivery.key, now + wait, failure.reason)

@@ -119,7 +119,8 @@ class Dispatcher:
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("command failed (reference %s)", ref)
-            return Reply(self.community.messages("error.unexpected", ref=ref), private=True)
+            text = self.community.messages("error.unexpected", ref=ref)
+            return Reply(text, private=True, error="error.unexpected", error_fields=(("ref", ref),))
 
     def _explain(self, err: CopError) -> str:
         """The error's own words, plus how the command is used when the member mistyped."""
@@ -161,25 +162,37 @@ def _bind(
             raise BadInput("error.unknown_option", option=name, command=command.name)
         values[name] = _convert(command, option, raw, ctx)
     words = list(positional)
+    refused: dict[int, BadInput] = {}
     for option in (o for o in command.options if o.name not in named):
         if not words:
             if option.required:
                 raise BadInput("error.missing", option=option.name, command=command.name)
             continue
-        taken = _take(command, option, words, now, zone, ctx)
+        taken = _take(command, option, words, now, zone, ctx, refused)
         if taken is not None:
             values[option.name], words = taken
     if words:
-        raise BadInput("error.extra", text=" ".join(words), command=command.name)
+        # Words an optional option turned down: its own explanation helps more than "extra".
+        raise refused.get(len(words)) or BadInput(
+            "error.extra", text=" ".join(words), command=command.name
+        )
     return values
 
 
 def _take(
-    command: Command, option: Option, words: list[str], now: Any, zone: Any, ctx: CommandContext
+    command: Command,
+    option: Option,
+    words: list[str],
+    now: Any,
+    zone: Any,
+    ctx: CommandContext,
+    refused: dict[int, BadInput],
 ) -> tuple[Any, list[str]] | None:
     """Try the longest run of words this option accepts; None if an optional one accepts none."""
     if option.rest:
-        return _convert(command, option, " ".join(words), ctx), []
+        # Assignments are split again by their handler, so keep each word's quoting intact.
+        raw = shlex.join(words) if option.kind == "assignments" else " ".join(words)
+        return _convert(command, option, raw, ctx), []
     widths = range(min(4, len(words)), 0, -1) if option.kind == "when" else (1,)
     first_error: BadInput | None = None
     for width in widths:
@@ -187,9 +200,11 @@ def _take(
             return convert(option, " ".join(words[:width]), now, zone), words[width:]
         except BadInput as err:
             first_error = first_error or err
-    if option.required and first_error is not None:
+    if first_error is not None:
         first_error.fields.setdefault("command", command.name)
-        raise first_error
+        if option.required:
+            raise first_error
+        refused.setdefault(len(words), first_error)
     return None
 
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 COMMAND_NAMES = (
     "help",
     "sessions",
-    "signup",
-    "cancel",
     "mine",
     "calendar",
+    "signup",
+    "cancel",
+    "prompt",
+    "reflect",
+    "subscribe",
+    "unsubscribe",
+    "pause",
+    "settings",
+    "upcoming-posts",
+    "post-now",
     "timezone",
     "mydata",
     "forget-me",
@@ -95,6 +103,7 @@ FIELDS: dict[str, set[str]] = {
     "mydata.signup": _f("id", "title", "status"),
     "mydata.section.planning_actions": _f(),
     "mydata.section.messages_sent_or_planned": _f(),
+    "mydata.section.reflections": _f(),
     "mydata.count": _f("count"),
     "forget.ask": _f(),
     "forget.done": _f(),
@@ -126,7 +135,40 @@ FIELDS: dict[str, set[str]] = {
     "help.example": _f("example"),
     "help.planners_only": _f(),
     "help.usage_hint": _f("usage"),
+    # the calendar running itself
+    "reminder.text": _f("id", "title", "lead", "when", "where"),
+    "reminder.why": _f(),
+    "soon.text": _f("id", "title", "where"),
+    "followup.text": _f("title"),
+    "followup.why": _f(),
+    "prompt.none": _f(),
+    "prompt.note": _f("note"),
+    "prompt.text": _f("objective", "theme", "text"),
+    "prompt.how_to_reflect": _f(),
+    "prompt.why": _f(),
+    "pick.text": _f("objective", "title", "summary", "kind", "link"),
+    "pick.no_link": _f(),
+    "pick.why": _f(),
+    "reflect.kept": _f(),
+    "pause.done": _f("until"),
+    "action.undo": _f(),
+    "action.resume": _f(),
+    "settings.intro": _f(),
+    "settings.title": _f(),
+    "settings.how": _f(),
+    "settings.see": _f(),
+    "settings.paused": _f("until"),
+    "settings.quiet": _f("start", "end"),
+    "settings.zone": _f("zone"),
+    "upcoming_posts.none": _f(),
+    "upcoming_posts.intro": _f("count"),
+    "upcoming_posts.title": _f(),
+    "upcoming_posts.line": _f("when", "kind", "count"),
+    "post_now.queued": _f("what"),
+    "post_now.reminders": _f("count"),
     # console
+    "console.clock": _f("when"),
+    "console.clock_bad": _f(),
     "console.banner": _f("community", "user", "database"),
     "console.switched": _f("name", "role"),
     "console.role_planner": _f(),
@@ -136,6 +178,16 @@ FIELDS: dict[str, set[str]] = {
     "console.saved": _f("path"),
     "console.not_command": _f(),
 }
+for _kind in ("prompts", "reminders", "picks"):
+    FIELDS[f"settings.{_kind}.on"] = set()
+    FIELDS[f"settings.{_kind}.off"] = set()
+    FIELDS[f"action.stop_{_kind}"] = set()
+    FIELDS[f"action.start_{_kind}"] = set()
+for _kind in ("prompts", "reminders", "picks", "all"):
+    FIELDS[f"subscribe.{_kind}"] = set()
+    FIELDS[f"unsubscribe.{_kind}"] = set()
+for _kind in ("reminder", "soon", "followup", "prompt", "prompt-dm", "pick", "pick-dm"):
+    FIELDS[f"kind.{_kind}"] = set()
 for _name in COMMAND_NAMES:
     for _part in ("summary", "usage", "example"):
         FIELDS[f"help.{_name}.{_part}"] = set()

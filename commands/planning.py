@@ -64,6 +64,8 @@ def schedule(
         community.audit.record(
             ctx.member.id, "schedule", f"sessions {created[0].id}-{created[-1].id}", ctx.now
         )
+    for session in created:
+        community.session_changed(session.id)
     first = created[0]
     _announce(ctx, first, rule.describe() if rule else "")
     card = session_card(ctx, first, Counts(), None)
@@ -89,7 +91,11 @@ def _announce(ctx: CommandContext, session: Session, repeat: str) -> None:
 def edit(ctx: CommandContext, session: int, changes: str) -> Reply:
     """Change a session (or it and the rest of its series) and tell those signed up."""
     chosen = find_session(ctx, session)
-    edits, rest = parse_edits(ctx, shlex.split(changes))
+    try:
+        words = shlex.split(changes)
+    except ValueError:
+        raise BadInput("error.quotes", command="edit") from None
+    edits, rest = parse_edits(ctx, words)
     targets = ctx.community.sessions.later_in_series(chosen) if rest else [chosen]
     with immediate(ctx.community.db):
         updated = [apply_edits(ctx, target, edits, chosen) for target in targets]
@@ -97,6 +103,8 @@ def edit(ctx: CommandContext, session: int, changes: str) -> Reply:
             ctx.member.id, "edit", f"sessions {[s.id for s in targets]}: {sorted(edits)}", ctx.now
         )
     _tell_edited(ctx, updated, edits)
+    for changed in updated:
+        ctx.community.session_changed(changed.id)
     return Reply(
         ctx.say("edit.done", id=chosen.id, title=updated[0].title, count=len(updated)),
         items=(session_card(ctx, updated[0], _counts(ctx, updated[0]), None),),
@@ -138,6 +146,7 @@ def cancel_session(
         )
     for cancelled, holders in done:
         tell_cancelled(ctx, cancelled, holders)
+        ctx.community.session_changed(cancelled.id)
     told = sum(len(holders) for _, holders in done)
     return Reply(
         ctx.say("cancel_session.done", id=chosen.id, title=chosen.title, count=len(done), told=told)

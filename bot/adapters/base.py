@@ -27,6 +27,22 @@ class Adapter(Protocol):
         """Reach one member privately (or as the platform prefers); raise SendFailed if not."""
         ...
 
-    async def post(self, channel: str, reply: Reply) -> None:
-        """Post in a channel everyone in the community can see."""
+    async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
+        """Post in a channel everyone in the community can see (about `session_id`, if set)."""
         ...
+
+
+class GroupingAdapter(Adapter, Protocol):
+    """A front end that prefers one post naming several members (Discord: a session thread)
+    to many direct messages. The courier uses it for members who have not chosen DMs."""
+
+    default_via: str
+
+    async def send_together(self, members: list[Member], reply: Reply, session_id: int) -> None:
+        ...
+
+
+class MirroringAdapter(Adapter, Protocol):
+    """A front end that mirrors sessions elsewhere (Discord's native scheduled events)."""
+
+    async def sync_session(self, session_id: int) -> None: ...

@@ -66,7 +66,7 @@ class ConsoleAdapter:
         label = self.community.messages("console.delivery_to", name=clean(member.display_name))
         self.say(f"{label}\n{render(reply)}")
 
-    async def post(self, channel: str, reply: Reply) -> None:
+    async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
         label = self.community.messages("console.delivery_channel", channel=channel)
         self.say(f"{label}\n{render(reply)}")
 

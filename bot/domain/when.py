@@ -118,7 +118,7 @@ def next_date_on_or_after(month: int, day: int, earliest: date) -> date | None:
     """The first (month, day) on or after ``earliest``; None if no year ever has it."""
     for year in range(earliest.year, earliest.year + _LONGEST_YEAR_GAP + 1):
         found = real_date(year, month, day)
-        if found is not None:
+        if found is not None and found >= earliest:
             return found
     return None
 

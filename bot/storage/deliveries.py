@@ -60,11 +60,16 @@ class DeliveryStore:
         session_id: int | None = None,
         channel: str = "",
         payload: dict[str, Any] | None = None,
+        status: str = "pending",
+        reason: str = "",
     ) -> bool:
-        """Add a delivery unless its key is already known; True if it was new."""
+        """Add a delivery unless its key is already known; True if it was new.
+
+        `status="missed"` records a delivery that fell due while the bot was down too long.
+        """
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO deliveries (key, kind, member_id, session_id, channel, due_utc,"
-            " payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " payload, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 key,
                 kind,
@@ -73,9 +78,15 @@ class DeliveryStore:
                 channel,
                 utc_iso(due),
                 json.dumps(payload or {}, sort_keys=True),
+                status,
+                reason,
             ],
         )
         return cursor.rowcount == 1
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, count(*) FROM deliveries GROUP BY status")
+        return {str(r[0]): int(r[1]) for r in rows.fetchall()}
 
     def claim_due(self, now: datetime, limit: int = 100) -> list[Delivery]:
         """Take up to `limit` due, pending deliveries, marking them claimed in one transaction."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.domain.preferences import Preferences
 from bot.storage.db import utc_iso
 
 
@@ -82,6 +83,22 @@ class MemberStore:
             "UPDATE members SET preferences = ? WHERE id = ?",
             [json.dumps(preferences, sort_keys=True), member_id],
         )
+
+    def wanting(self, kind: str) -> list[int]:
+        """Members who opted in to direct-message copies of `kind` (prompts or picks)."""
+        kind = {"prompt": "prompts", "pick": "picks"}.get(kind, kind)
+        rows = self.db.execute(
+            "SELECT id FROM members WHERE json_extract(preferences, ?) = 1 ORDER BY id",
+            [f"$.{kind}"],
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def preferences(self, member_id: int) -> Preferences:
+        member = self.get(member_id)
+        return Preferences.from_dict(member.preferences if member else {})
+
+    def save_preferences(self, member_id: int, preferences: Preferences) -> None:
+        self.set_preferences(member_id, preferences.to_dict())
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM members").fetchone()[0])

@@ -76,7 +76,8 @@ def m001_core(db: Database) -> None:
             channel TEXT NOT NULL DEFAULT '',
             due_utc TEXT NOT NULL,
             status TEXT NOT NULL DEFAULT 'pending'
-                CHECK (status IN ('pending', 'claimed', 'sent', 'late', 'failed', 'missed')),
+                CHECK (status IN ('pending', 'claimed', 'sent', 'late', 'failed', 'missed',
+                                  'skipped')),
             attempts INTEGER NOT NULL DEFAULT 0,
             claimed_utc TEXT,
             done_utc TEXT,
@@ -88,6 +89,35 @@ def m001_core(db: Database) -> None:
     )
 
 
+def m002_calendar_runs_itself(db: Database) -> None:
+    """Reflections, the prompt rotation, the planner's progress, and platform references."""
+    _run(
+        db,
+        """
+        CREATE TABLE reflections (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            prompt_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE posted (
+            kind TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            cycle INTEGER NOT NULL,
+            period TEXT NOT NULL,
+            posted_utc TEXT NOT NULL,
+            PRIMARY KEY (kind, period)
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        ALTER TABLE sessions ADD COLUMN platform_refs TEXT NOT NULL DEFAULT '{}'
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in script.split(";"):
@@ -95,4 +125,4 @@ def _run(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_core]
+MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_calendar_runs_itself]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -129,10 +130,18 @@ class SessionStore:
         rows = self.db.execute_returning_dicts("SELECT * FROM sessions WHERE id = ?", [session_id])
         return Session.from_row(rows[0]) if rows else None
 
-    def upcoming(self, now: datetime, limit: int = 20) -> list[Session]:
-        """Scheduled sessions not yet over, soonest first."""
+    def upcoming(
+        self, now: datetime, limit: int = 20, *, include_cancelled: bool = False
+    ) -> list[Session]:
+        """Scheduled sessions not yet over, soonest first.
+
+        A calendar file asks for cancelled ones too, so apps that imported them learn of it.
+        """
+        status = "status = 'scheduled'"
+        if include_cancelled:
+            status = "status IN ('scheduled', 'cancelled')"
         return self._select(
-            "status = 'scheduled' AND datetime(start_utc, '+' || duration_minutes || ' minutes')"
+            f"{status} AND datetime(start_utc, '+' || duration_minutes || ' minutes')"
             " > datetime(?) ORDER BY start_utc, id LIMIT ?",
             [utc_iso(now), limit],
         )
@@ -178,6 +187,18 @@ class SessionStore:
             [reason, utc_iso(now), session_id],
         )
         return self._require(session_id)
+
+    def refs(self, session_id: int) -> dict[str, str]:
+        """Platform references for a session (a Discord thread or event id, say)."""
+        row = self.db.execute("SELECT platform_refs FROM sessions WHERE id = ?", [session_id])
+        found = row.fetchone()
+        return dict(json.loads(found[0])) if found else {}
+
+    def set_ref(self, session_id: int, name: str, value: str) -> None:
+        self.db.execute(
+            "UPDATE sessions SET platform_refs = json_set(platform_refs, ?, ?) WHERE id = ?",
+            [f"$.{name}", value, session_id],
+        )
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM sessions").fetchone()[0])

@@ -262,13 +262,13 @@ class FakeDiscord:
             self.role_id: self._role(self.role_id, role_name, 1, PERM_PLANNING),
         }
         self.channels: dict[int, dict[str, Any]] = {}
-        for ch in (
-            {"id": self.category_id, "type": 4, "name": "Community", "position": 0},
-            {"id": self.channel_id, "type": 0, "name": channel_name, "position": 0},
-            {"id": self.voice_channel_id, "type": 2, "name": "cop-voice", "position": 1},
-            {"id": self.stage_channel_id, "type": 13, "name": "cop-stage", "position": 2},
+        for cid, ctype, name, position in (
+            (self.category_id, 4, "Community", 0),
+            (self.channel_id, 0, channel_name, 0),
+            (self.voice_channel_id, 2, "cop-voice", 1),
+            (self.stage_channel_id, 13, "cop-stage", 2),
         ):
-            self.channels[ch["id"]] = self._guild_channel(ch["id"], ch["type"], ch["name"], ch)
+            self.channels[cid] = self._guild_channel(cid, ctype, name, position)
 
         # Recordings, in arrival order.
         self.requests: list[Request] = []
@@ -504,14 +504,14 @@ class FakeDiscord:
         }
 
     def _guild_channel(
-        self, channel_id: int, ctype: int, name: str, extra: Mapping[str, Any]
+        self, channel_id: int, ctype: int, name: str, position: int = 0
     ) -> dict[str, Any]:
         channel: dict[str, Any] = {
             "id": str(channel_id),
             "type": ctype,
             "guild_id": str(self.guild_id),
             "name": name,
-            "position": extra.get("position", 0),
+            "position": position,
             "permission_overwrites": [],
             "parent_id": None if ctype == 4 else str(self.category_id),
             "nsfw": False,
@@ -1044,7 +1044,7 @@ class FakeDiscord:
             payload["data"] = data
         if guild:
             cid = self.channel_id if channel_id is None else channel_id
-            channel = dict(self.channels.get(cid) or self._guild_channel(cid, 0, "unknown", {}))
+            channel = dict(self.channels.get(cid) or self._guild_channel(cid, 0, "unknown"))
             payload.update(
                 guild_id=str(self.guild_id),
                 guild={"id": str(self.guild_id), "locale": "en-US", "features": []},
@@ -1068,30 +1068,18 @@ class FakeDiscord:
             payload["message"] = message
         return payload
 
-    def slash(
+    def _command_data(
         self,
-        name: str = "cop",
-        subcommand: str | None = None,
-        options: Mapping[str, OptionValue] | None = None,
-        *,
-        group: str | None = None,
-        user_id: int | None = None,
-        roles: Sequence[int] | None = None,
-        permissions: int | None = None,
-        guild: bool = True,
-        channel_id: int | None = None,
-        locale: str = "en-US",
-        _focused: str | None = None,
+        name: str,
+        subcommand: str | None,
+        options: Mapping[str, OptionValue] | None,
+        group: str | None,
+        focused: str | None,
     ) -> dict[str, Any]:
-        """An APPLICATION_COMMAND interaction (type 2) for ``/name [group] [subcommand] opts``.
-
-        Option types are taken from the synced command when the tree was synced to the fake,
-        otherwise inferred (bool 5, int 4, float 10, str 3); pass ``(type, value)`` to force one.
-        ``roles=None`` uses the user's guild roles; ``guild=False`` makes it a DM interaction.
-        """
+        """``data`` of a command interaction: subcommand (group) nesting, ids from the sync."""
         command, cmd_guild = self._synced(name)
         path = [p for p in (group, subcommand) if p]
-        leaf = self._build_options(command, path, options, _focused)
+        leaf = self._build_options(command, path, options, focused)
         top: list[dict[str, Any]] = leaf
         if subcommand:
             top = [{"type": OPTION_SUBCOMMAND, "name": subcommand, "options": leaf}]
@@ -1106,10 +1094,32 @@ class FakeDiscord:
             data["options"] = top
         if cmd_guild is not None:
             data["guild_id"] = str(cmd_guild)
-        itype = INTERACTION_AUTOCOMPLETE if _focused else INTERACTION_COMMAND
+        return data
+
+    def slash(
+        self,
+        name: str = "cop",
+        subcommand: str | None = None,
+        options: Mapping[str, OptionValue] | None = None,
+        *,
+        group: str | None = None,
+        user_id: int | None = None,
+        roles: Sequence[int] | None = None,
+        permissions: int | None = None,
+        guild: bool = True,
+        channel_id: int | None = None,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
+        """An APPLICATION_COMMAND interaction (type 2) for ``/name [group] [subcommand] opts``.
+
+        Option types are taken from the synced command when the tree was synced to the fake,
+        otherwise inferred (bool 5, int 4, float 10, str 3); pass ``(type, value)`` to force one.
+        ``data.guild_id`` is set when the command was synced as a guild command, as Discord does.
+        ``roles=None`` uses the user's guild roles; ``guild=False`` makes it a DM interaction.
+        """
         return self._interaction(
-            itype,
-            data,
+            INTERACTION_COMMAND,
+            self._command_data(name, subcommand, options, group, None),
             user_id=user_id,
             roles=roles,
             permissions=permissions,
@@ -1124,13 +1134,31 @@ class FakeDiscord:
         subcommand: str | None,
         options: Mapping[str, OptionValue],
         focused: str,
-        **kwargs: Any,
+        *,
+        group: str | None = None,
+        user_id: int | None = None,
+        roles: Sequence[int] | None = None,
+        guild: bool = True,
+        channel_id: int | None = None,
+        locale: str = "en-US",
     ) -> dict[str, Any]:
-        """An APPLICATION_COMMAND_AUTOCOMPLETE interaction (type 4); ``focused`` names the option
-        being typed, whose value is sent as the raw string typed so far (as Discord does)."""
+        """An APPLICATION_COMMAND_AUTOCOMPLETE interaction (type 4).
+
+        ``focused`` names the option being typed; its value is sent as the raw string typed so
+        far (Discord does this even for integer options), the others as in :meth:`slash`.
+        """
         if focused not in options:
             raise ValueError(f"focused option {focused!r} must be among options")
-        return self.slash(name, subcommand, options, _focused=focused, **kwargs)
+        return self._interaction(
+            INTERACTION_AUTOCOMPLETE,
+            self._command_data(name, subcommand, options, group, focused),
+            user_id=user_id,
+            roles=roles,
+            permissions=None,
+            guild=guild,
+            channel_id=channel_id,
+            locale=locale,
+        )
 
     def bot_message(
         self, components: Sequence[dict[str, Any]] = (), *, channel_id: int | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,6 +27,10 @@ class SignupView(discord.ui.View):
     async def signup(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         interaction.client.seen.append(("button", button.custom_id, interaction.user.id))  # type: ignore[attr-defined]
         await interaction.response.send_message("Signed up for session 42", ephemeral=True)
+
+    @discord.ui.button(label="Close", custom_id="signup:close")
+    async def close(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await interaction.response.edit_message(content="Sign-ups closed", view=None)
 
 
 class FeedbackModal(discord.ui.Modal, title="Session feedback"):
@@ -177,6 +182,11 @@ async def test_button_reaches_persistent_view(dc: FakeDiscord, bot: CopClient) -
     cb = await dc.invoke(dc.button("signup:42", message=msg.id))
     assert cb.content == "Signed up for session 42"
 
+    # edit_message answers with type 7 (UPDATE_MESSAGE) carrying the new content.
+    cb = await dc.invoke(dc.button("signup:close", message=msg.id))
+    assert cb.type == 7 and cb.data is not None
+    assert cb.content == "Sign-ups closed" and cb.data["components"] == []
+
 
 async def test_modal_submit_reaches_modal(dc: FakeDiscord, bot: CopClient) -> None:
     shown = await dc.invoke(dc.slash("cop", "feedback"))
@@ -228,6 +238,13 @@ async def test_channel_send_records_allowed_mentions(dc: FakeDiscord, bot: CopCl
     await thread.send("in the thread")
     assert dc.messages[-1].channel_id == thread.id
 
+    # Files go multipart with the JSON in payload_json; the fake unpacks both.
+    ics = discord.File(io.BytesIO(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"), "session-42.ics")
+    sent = await channel.send("Add it to your calendar", file=ics)
+    assert dc.messages[-1].files == ["session-42.ics"]
+    assert dc.messages[-1].content == "Add it to your calendar"
+    assert sent.attachments[0].filename == "session-42.ics"
+
 
 async def test_rate_limit_is_retried_by_discord_py(dc: FakeDiscord, bot: CopClient) -> None:
     path = rf"/channels/{dc.channel_id}/messages"
@@ -253,22 +270,33 @@ async def test_dm_refused_raises_forbidden_50007(dc: FakeDiscord, bot: CopClient
 
 
 async def test_dropped_gateway_resumes_and_keeps_handling(dc: FakeDiscord, bot: CopClient) -> None:
-    resumed = asyncio.Event()
-    bot.add_listener(lambda: resumed.set(), "on_resumed")  # type: ignore[arg-type]
+    resumed = asyncio.ensure_future(bot.wait_for("resumed", timeout=2))
     await dc.drop_gateway()
     cb = await dc.invoke(dc.slash("cop", "sessions"))  # waits for the session to be live again
     assert cb.type == 4
     assert dc.resumes == 1 and dc.identifies == 1
     assert dc.gateway_connects[-1]["path"] == "/resume/"
-    await asyncio.wait_for(resumed.wait(), 2)
+    await resumed  # discord.py itself saw RESUMED
+
+    await dc.request_reconnect()  # op 7: discord.py closes and RESUMEs on its own
+    await dc.wait_until(lambda: dc.resumes == 2)
+    cb = await dc.invoke(dc.slash("cop", "signup", {"session": 42}))
+    assert cb.content == "Signed up for 42"
 
 
-async def test_invalidated_session_reidentifies(dc: FakeDiscord, bot: CopClient) -> None:
-    await dc.drop_gateway(code=4000, invalidate=True)
-    await dc.wait_until(lambda: dc.identifies == 2)
-    cb = await dc.invoke(dc.slash("cop", "signup", {"session": 7}))
-    assert cb.content == "Signed up for 7"
-    assert dc.resumes == 0
+class QuickReidentifyClient(CopClient):
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py sleeps 5 s before every non-initial IDENTIFY; skip that in tests."""
+
+
+async def test_invalidated_session_reidentifies(dc: FakeDiscord) -> None:
+    async with dc.run(QuickReidentifyClient()):
+        await dc.drop_gateway(code=4000, invalidate=True)
+        cb = await dc.invoke(dc.slash("cop", "signup", {"session": 7}))
+        assert cb.content == "Signed up for 7"
+        assert dc.identifies == 2 and dc.resumes == 0
+        # RESUME was tried first (on resume_gateway_url) and answered with op 9.
+        assert [f["op"] for f in dc.gateway_received if f["op"] in (2, 6)] == [2, 6, 2]
 
 
 async def test_scheduled_event_create_edit_delete(dc: FakeDiscord, bot: CopClient) -> None:

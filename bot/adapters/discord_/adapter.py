@@ -1,0 +1,287 @@
+"""The Discord front end: `/cop` slash commands, buttons and the schedule form in, and the
+bot's own messages out (DMs, channel posts, one post per session thread, scheduled events).
+
+Only the `guilds` intent is used (no privileged intents): interactions carry everything a
+command needs, and the guild cache gives member roles for the planning-group check, which the
+dispatcher makes on every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+
+from bot.adapters.base import SendFailed
+from bot.adapters.discord_.events import sync_event
+from bot.adapters.discord_.modal import ScheduleModal
+from bot.adapters.discord_.render import CopButton, allowed_mentions, message_kwargs, neutralise
+from bot.adapters.discord_.tree import build_cop_group, session_label
+from bot.app import App
+from bot.context import Actor, Reply
+from bot.dispatch import is_planner
+from bot.registry import Command
+from bot.storage.members import Member
+
+log = logging.getLogger(__name__)
+THREAD_REF = "discord_thread"
+MESSAGE_REF = "discord_message"
+DM_BLOCKED = 50007
+
+
+def actor_for(user: discord.User | discord.Member) -> Actor:
+    """The neutral actor; roles are the member's role ids (as strings) for `is_planner`."""
+    roles = {str(r.id) for r in getattr(user, "roles", ())}
+    roles |= {str(r) for r in getattr(user, "_roles", ())}  # ids even if the guild is uncached
+    return Actor("discord", str(user.id), user.display_name, frozenset(roles))
+
+
+def failure(err: Exception) -> SendFailed:
+    """A Discord error as a SendFailed: server trouble and rate limits are worth retrying."""
+    if isinstance(err, discord.HTTPException):
+        if err.status >= 500:
+            return SendFailed(f"discord error {err.status}", permanent=False)
+        if err.status == 429:
+            retry = getattr(err, "retry_after", None)
+            return SendFailed("rate limited", permanent=False, retry_after=retry)
+        return SendFailed(f"discord refused ({err.status} {err.code})", permanent=True)
+    return SendFailed(f"network error: {err!r}", permanent=False)
+
+
+class CopClient(discord.Client):
+    """The discord.py client: registers the button class before connecting, then syncs."""
+
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents, **options)
+        self.adapter = adapter
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(CopButton)
+
+    async def on_ready(self) -> None:
+        await self.adapter.on_ready()
+
+
+class DiscordAdapter:
+    platform = "discord"
+    default_via = "thread"
+
+    def __init__(self, app: App, **client_options: Any) -> None:
+        self.app = app
+        self.community = app.community
+        self.dispatcher = app.dispatcher
+        self.client = CopClient(self, **client_options)
+        self.client.tree.add_command(build_cop_group(self))
+        self.ready = asyncio.Event()
+        self.after_command: Callable[[], Awaitable[object]] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Log in and connect in a background task; `ready` is set once commands are synced."""
+        token = self.app.config.secrets.discord_token
+        if not token:
+            raise ValueError("no Discord token: set the bot token in the environment")
+        await self.client.login(token)
+        self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(self._task, 5)
+
+    async def on_ready(self) -> None:
+        """Sync `/cop` to the configured guild and say clearly what is missing, once."""
+        if self.ready.is_set():
+            return
+        try:
+            guild_id = self.app.config.discord_guild_id
+            if guild_id.isdigit():
+                guild = discord.Object(id=int(guild_id))
+                self.client.tree.copy_global_to(guild=guild)
+                await self.client.tree.sync(guild=guild)
+            else:
+                log.warning("discord.guild_id is not set; syncing /cop globally (slow to appear)")
+                await self.client.tree.sync()
+            await self._check_setup()
+        except Exception:
+            log.exception("could not sync the /cop commands with Discord")
+        finally:
+            self.ready.set()
+
+    async def _check_setup(self) -> None:
+        config = self.app.config
+        if await self._channel(config.announce_channel) is None:
+            log.error(
+                "announcement channel %r not found or not visible to the bot",
+                config.announce_channel,
+            )
+        role = config.planning_group.discord_role
+        guild = self.client.get_guild(int(config.discord_guild_id or 0))
+        if not role or (guild is not None and guild.get_role(int(role or 0)) is None):
+            log.error("planning-group role %r not found: nobody can plan sessions", role)
+
+    # ------------------------------------------------------------------ interactions in
+
+    def session_choices(self, current: str) -> list[app_commands.Choice[int]]:
+        """Upcoming sessions whose number or title contains what the member typed."""
+        community, needle = self.community, current.strip().lower().lstrip("#")
+        found = []
+        for s in community.sessions.upcoming(community.clock.now(), limit=100):
+            if needle in str(s.id) or needle in s.title.lower():
+                label = session_label(s.id, neutralise(s.title), s.start, community.zone)
+                found.append(app_commands.Choice(name=label, value=s.id))
+        return found[:25]
+
+    async def run_command(
+        self, interaction: discord.Interaction[Any], command: Command, values: dict[str, Any]
+    ) -> None:
+        """A slash command: the form for a bare `/cop schedule`, else dispatch and answer."""
+        options = {k: str(v) for k, v in values.items() if v is not None}
+        actor = actor_for(interaction.user)
+        if command.name == "schedule" and not options and is_planner(actor, self.community):
+            await interaction.response.send_modal(ScheduleModal(self))
+            return
+        if command.slow:
+            await interaction.response.defer(ephemeral=not command.public, thinking=True)
+            reply = self.dispatcher.handle(actor, command.name, options)
+            await interaction.followup.send(**message_kwargs(reply), ephemeral=reply.private)
+        else:
+            await self._answer(interaction, self.dispatcher.handle(actor, command.name, options))
+        self._after()
+
+    async def run_line(self, interaction: discord.Interaction[Any], command: str) -> None:
+        """A button: run `/cop <command>` for whoever clicked, answering only them."""
+        reply = self.dispatcher.handle_line(actor_for(interaction.user), "/cop " + command)
+        await interaction.response.send_message(**message_kwargs(reply), ephemeral=True)
+        self._after()
+
+    async def run_form(
+        self, interaction: discord.Interaction[Any], name: str, options: dict[str, str]
+    ) -> None:
+        """A submitted form: errors are shown only to the planner who filled it in."""
+        reply = self.dispatcher.handle(actor_for(interaction.user), name, options)
+        private = reply.private or bool(reply.error)
+        await interaction.response.send_message(**message_kwargs(reply), ephemeral=private)
+        self._after()
+
+    async def _answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        await interaction.response.send_message(**message_kwargs(reply), ephemeral=reply.private)
+
+    def _after(self) -> None:
+        if self.after_command is None:
+            return
+        task = asyncio.ensure_future(self.after_command())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # ------------------------------------------------------------------ messages out
+
+    async def _channel(self, channel: str) -> discord.abc.Messageable | None:
+        """A channel by id (or, failing that, by name in the configured guild)."""
+        if channel.isdigit():
+            found = self.client.get_channel(int(channel))
+            if found is None:
+                try:
+                    found = await self.client.fetch_channel(int(channel))
+                except discord.HTTPException:
+                    return None
+            return found if isinstance(found, discord.abc.Messageable) else None
+        for guild in self.client.guilds:
+            named = discord.utils.get(guild.text_channels, name=channel.lstrip("#"))
+            if named is not None:
+                return named
+        return None
+
+    async def send_to_member(self, member: Member, reply: Reply) -> None:
+        """A direct message; a member who refuses DMs is switched to their session threads."""
+        try:
+            user_id = int(member.platform_user_id)
+            user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
+            dm = await user.create_dm()
+            await dm.send(**message_kwargs(reply))
+        except discord.Forbidden as err:
+            if err.code == DM_BLOCKED:
+                members = self.community.members
+                prefs = members.preferences(member.id)
+                members.save_preferences(member.id, replace(prefs, dm_blocked=True, via="thread"))
+                raise SendFailed("member does not accept direct messages", permanent=True) from err
+            raise failure(err) from err
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as err:
+            raise failure(err) from err
+
+    async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
+        """Post for everyone; a session's announcement gets a thread for its conversation."""
+        target = await self._channel(channel)
+        if target is None:
+            raise SendFailed(f"channel {channel!r} not found", permanent=True)
+        try:
+            message = await target.send(**message_kwargs(reply))
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as err:
+            raise failure(err) from err
+        if session_id is None or self.community.sessions.refs(session_id).get(THREAD_REF):
+            return
+        try:  # the post went out: a thread failure must not make the courier send it again
+            await self._thread_on(message, session_id)
+        except Exception:
+            log.exception("could not start a thread for session %s", session_id)
+
+    async def _thread_on(
+        self, message: discord.Message | discord.PartialMessage, session_id: int
+    ) -> int:
+        session = self.community.sessions.get(session_id)
+        name = neutralise(session.title if session else f"Session {session_id}")[:100]
+        thread = await message.create_thread(name=name or f"Session {session_id}")
+        self.community.sessions.set_ref(session_id, MESSAGE_REF, str(message.id))
+        self.community.sessions.set_ref(session_id, THREAD_REF, str(thread.id))
+        return thread.id
+
+    async def _session_thread(self, session_id: int) -> int:
+        """The session's thread id, starting one (from its announcement if known) if needed."""
+        refs = self.community.sessions.refs(session_id)
+        if refs.get(THREAD_REF, "").isdigit():
+            return int(refs[THREAD_REF])
+        channel = await self._channel(self.app.config.announce_channel)
+        if not isinstance(channel, discord.TextChannel):
+            raise SendFailed("announcement channel not found", permanent=True)
+        if refs.get(MESSAGE_REF, "").isdigit():
+            message: discord.Message | discord.PartialMessage
+            message = channel.get_partial_message(int(refs[MESSAGE_REF]))
+        else:
+            session = self.community.sessions.get(session_id)
+            title = neutralise(session.title if session else f"Session {session_id}")
+            message = await channel.send(title[:2000], allowed_mentions=allowed_mentions())
+        return await self._thread_on(message, session_id)
+
+    async def send_together(self, members: list[Member], reply: Reply, session_id: int) -> None:
+        """One post in the session's thread naming exactly these members, pinging only them."""
+        ids = [m.platform_user_id for m in members if m.platform_user_id.isdigit()]
+        try:
+            thread_id = await self._session_thread(session_id)
+            thread = self.client.get_partial_messageable(
+                thread_id, type=discord.ChannelType.public_thread
+            )
+            prefix = " ".join(f"<@{i}>" for i in ids)
+            await thread.send(**message_kwargs(reply, prefix=prefix, mentions=ids))
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as err:
+            raise failure(err) from err
+
+    async def sync_session(self, session_id: int) -> None:
+        """Mirror the session as a scheduled event; failures are logged, never raised."""
+        try:
+            await sync_event(self.client, self.community, session_id)
+        except Exception:
+            log.exception("could not sync the scheduled event for session %s", session_id)

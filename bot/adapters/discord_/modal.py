@@ -1,0 +1,66 @@
+"""The schedule form: a Discord modal for `/cop schedule` given no options by a planner.
+
+Discord modals hold at most five inputs, so places and where share the last one in the same
+order as the typed command (`12 Civic Hall`). What is collected goes through the same
+dispatcher as the typed command; mistakes come back as an ephemeral reply.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+if TYPE_CHECKING:
+    from bot.adapters.discord_.adapter import DiscordAdapter
+
+MODAL_ID = "copform:schedule"
+_OPEN = ("none", "unlimited", "open", "any")
+
+
+def split_place(text: str) -> tuple[str, str]:
+    """'12 Civic Hall' -> ('12', 'Civic Hall'); without a leading number it is all 'where'."""
+    first, _, rest = text.strip().partition(" ")
+    if first.isdigit() or first.lower() in _OPEN:
+        return first, rest.strip()
+    return "", text.strip()
+
+
+class ScheduleModal(discord.ui.Modal):
+    """Five inputs whose custom_ids are the schedule options they fill."""
+
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        super().__init__(title="Schedule a session", custom_id=MODAL_ID, timeout=600)
+        self.adapter = adapter
+        self.session_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Title", custom_id="title", max_length=120
+        )
+        self.when: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="When", custom_id="when", placeholder="2026-12-03 14:00"
+        )
+        self.duration: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="How long", custom_id="duration", placeholder="90m", required=False
+        )
+        self.objective: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Objective", custom_id="objective", placeholder="CONNECT", required=False
+        )
+        self.place: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label="Places and where", custom_id="place", placeholder="12 Civic Hall", required=False
+        )
+        for item in (self.session_title, self.when, self.duration, self.objective, self.place):
+            self.add_item(item)
+
+    def options(self) -> dict[str, str]:
+        """The form as the schedule command's named options (blanks are ignored later)."""
+        capacity, where = split_place(self.place.value or "")
+        return {
+            "title": self.session_title.value or "",
+            "when": self.when.value or "",
+            "duration": self.duration.value or "",
+            "objective": self.objective.value or "",
+            "capacity": capacity,
+            "where": where,
+        }
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await self.adapter.run_form(interaction, "schedule", self.options())

@@ -1,0 +1,131 @@
+"""A neutral `Reply` as Discord message parts: content, embeds, buttons, files, mentions.
+
+Member-written words reach Discord through titles and lines, so every part is escaped here
+in one place: `@everyone`/`@here` get a zero-width space (so they do not even look like a
+ping), and `allowed_mentions` never lets anyone be pinged except the reply's own `mentions`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import discord
+
+from bot.context import Action, Reply
+
+ZWSP = "\u200b"
+MAX_CONTENT = 2000
+MAX_EMBEDS = 10
+MAX_BUTTONS = 25
+MAX_CUSTOM_ID = 100
+BUTTON_PREFIX = "cop:"
+_PINGS = re.compile(r"@(everyone|here)", re.IGNORECASE)
+_STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "danger": discord.ButtonStyle.danger,
+    "default": discord.ButtonStyle.secondary,
+}
+
+
+def neutralise(text: str) -> str:
+    """Break `@everyone`/`@here` so they read as text; allowed_mentions is the real guard."""
+    return _PINGS.sub(lambda m: "@" + ZWSP + m.group(1), text)
+
+
+def allowed_mentions(user_ids: Iterable[str] = ()) -> discord.AllowedMentions:
+    """Nobody may be pinged, except exactly the given users (never roles or everyone)."""
+    users = [discord.Object(id=int(u)) for u in user_ids if str(u).isdigit()]
+    if not users:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(everyone=False, roles=False, users=users, replied_user=False)
+
+
+class CopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cop:(?P<command>.+)"):
+    """A button that runs `/cop <command>`; its whole state is in the custom_id, so a click
+    on a message posted before a restart still works once the class is registered."""
+
+    def __init__(
+        self,
+        command: str,
+        label: str = "",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=(label or command)[:80],
+                style=style,
+                custom_id=f"{BUTTON_PREFIX}{command}",
+            )
+        )
+        self.command = command
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> CopButton:
+        label = getattr(item, "label", "") or ""
+        return cls(match["command"], label)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        adapter = getattr(interaction.client, "adapter", None)
+        if adapter is not None:
+            await adapter.run_line(interaction, self.command)
+
+
+def build_view(actions: Iterable[Action]) -> discord.ui.View | None:
+    """Buttons for the actions (at most 25; ids longer than Discord allows are dropped)."""
+    view = discord.ui.View(timeout=None)
+    for action in actions:
+        if len(view.children) >= MAX_BUTTONS:
+            break
+        if len(BUTTON_PREFIX + action.command) > MAX_CUSTOM_ID:
+            continue
+        style = _STYLES.get(action.style, discord.ButtonStyle.secondary)
+        view.add_item(CopButton(action.command, neutralise(action.label), style))
+    return view if view.children else None
+
+
+def build_embeds(reply: Reply) -> list[discord.Embed]:
+    """One embed per item, up to Discord's ten: the title and the lines beneath it."""
+    embeds = []
+    for item in reply.items[:MAX_EMBEDS]:
+        description = neutralise("\n".join(item.lines))[:4096]
+        embeds.append(
+            discord.Embed(title=neutralise(item.title)[:256], description=description or None)
+        )
+    return embeds
+
+
+def message_kwargs(
+    reply: Reply, *, prefix: str = "", mentions: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Keyword arguments for `send`/`send_message`/`followup.send` (view/files only if any).
+
+    `prefix` is trusted text put before the escaped reply (the `<@id>` mentions of a thread
+    post); `mentions` adds users who may be pinged on top of the reply's own.
+    """
+    text = neutralise(reply.text)
+    if reply.footer:
+        text += "\n" + neutralise(reply.footer)
+    if prefix:
+        text = prefix + "\n" + text
+    kwargs: dict[str, Any] = {
+        "content": text[:MAX_CONTENT] or None,
+        "embeds": build_embeds(reply),
+        "allowed_mentions": allowed_mentions([*reply.mentions, *mentions]),
+    }
+    actions = [a for item in reply.items for a in item.actions] + list(reply.actions)
+    view = build_view(actions)
+    if view is not None:
+        kwargs["view"] = view
+    if reply.attachment is not None:
+        data = io.BytesIO(reply.attachment.content)
+        kwargs["files"] = [discord.File(data, filename=reply.attachment.filename)]
+    return kwargs

@@ -1,0 +1,150 @@
+"""The Slack front end: bolt's AsyncApp on Socket Mode (or signed HTTP), and the sends.
+
+One `AsyncWebClient` does every Web API call; bolt copies its base URL and retry handlers
+into the clients it gives listeners, so pointing it at a fake Slack keeps every call local.
+The SDK retries connection errors by default; a rate-limit handler is added so a 429 waits
+for Retry-After and tries again before the courier ever hears of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.base import SendFailed
+from bot.adapters.slack.listeners import Listeners
+from bot.adapters.slack.manifest import scopes_why
+from bot.adapters.slack.people import People, PlanningGroupCache
+from bot.adapters.slack.sending import Sender
+from bot.adapters.slack.setup import check_auth, check_channel, check_secrets
+from bot.app import App
+from bot.context import Reply
+from bot.storage.members import Member
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def make_client(token: str, base_url: str, rate_limit_retries: int) -> AsyncWebClient:
+    client = AsyncWebClient(token=token, base_url=base_url)
+    # Appended, not replaced: the default list holds the connection-error handler.
+    client.retry_handlers.append(
+        AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)
+    )
+    return client
+
+
+class SlackAdapter:
+    """The Adapter protocol on Slack, plus `start`/`stop` for the listeners.
+
+    `send_interval` is the courier's pace: Slack allows about one message a second in a
+    channel, and the courier waits this long between any two sends.
+    """
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        base_url: str | None = None,
+        send_interval: float = 1.0,
+        ping_interval: float = 10.0,
+        rate_limit_retries: int = 2,
+    ) -> None:
+        secrets = app.config.secrets
+        self.app = app
+        self.client = make_client(
+            secrets.slack_bot_token, base_url or app.config.slack_api_url, rate_limit_retries
+        )
+        self.bolt = AsyncApp(client=self.client, signing_secret=secrets.slack_signing_secret)
+        group = PlanningGroupCache(self.client, app.config.planning_group.slack_usergroup)
+        self.people = People(self.client, group)
+        self.sender = Sender(self.client)
+        self.send_interval = send_interval
+        self.listeners = Listeners(self)
+        self.listeners.register(self.bolt)
+        self.ping_interval = ping_interval
+        self.commands = asyncio.Event()
+        self.problems: list[str] = []
+        self.http_port: int | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+
+    def command_done(self) -> None:
+        """Tell `run_slack` a command was answered, so deliveries it queued go out now."""
+        self.commands.set()
+
+    async def start(self, http: bool = False, port: int = 3000, host: str = "0.0.0.0") -> None:
+        """Check the setup, then listen: Socket Mode, or signed HTTP on `host:port`."""
+        config = self.app.config
+        check_secrets(config, http)
+        why = scopes_why(config)
+        bot = await check_auth(self.client, why)
+        self.problems = await check_channel(self.sender, config.announce_channel, bot, why)
+        if http:
+            await self._serve(host, port)
+        else:
+            await self._connect()
+
+    async def _connect(self) -> None:
+        token = self.app.config.secrets.slack_app_token
+        self._socket = AsyncSocketModeHandler(self.bolt, token, ping_interval=self.ping_interval)
+        await self._socket.connect_async()
+        log.info("connected to Slack (Socket Mode)")
+
+    async def _serve(self, host: str, port: int) -> None:
+        """bolt's aiohttp app (signature checks on) with a health check beside it."""
+        web_app = self.bolt.web_app(path=EVENTS_PATH, port=port)
+        web_app.router.add_get("/healthz", _healthz)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        self.http_port = _bound_port(self._runner, port)
+        log.info("listening for Slack on %s:%s%s", host, self.http_port, EVENTS_PATH)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await _close_socket(self._socket)
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def send_to_member(self, member: Member, reply: Reply) -> None:
+        if member.platform != self.platform:
+            raise SendFailed(f"the member is on {member.platform}, not Slack", permanent=True)
+        await self.sender.to_user(member.platform_user_id, reply)
+
+    async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
+        """Post in `channel` (an id, or a name such as `cop-announcements`)."""
+        await self.sender.to_channel(channel, reply)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+def _bound_port(runner: web.AppRunner, asked: int) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return asked
+
+
+async def _close_socket(handler: AsyncSocketModeHandler) -> None:
+    """Close Socket Mode and reap the tasks the SDK cancels but never awaits."""
+    client = handler.client
+    await handler.close_async()
+    tasks = [
+        t
+        for t in (client.message_processor, client.current_session_monitor, client.message_receiver)
+        if t is not None
+    ]
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,159 @@
+"""What happens when Slack sends something: a /cop command, a button, the form, the Home tab.
+
+Every listener acknowledges first (Slack gives three seconds and retries otherwise), then
+asks the dispatcher, then answers: ephemerally through the `response_url` where there is
+one, or by publishing the Home tab again where there is not. Member words never reach the
+logs; only what failed and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.base import SendFailed
+from bot.adapters.slack.blocks import message
+from bot.adapters.slack.failures import SEND_ERRORS
+from bot.adapters.slack.home import home_view
+from bot.adapters.slack.modal import CALLBACK_ID, errors_for, options_from_state, schedule_view
+from bot.adapters.slack.people import user_of
+from bot.adapters.slack.words import word
+from bot.context import Actor, Reply
+from bot.dispatch import is_planner
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.adapter import SlackAdapter
+
+log = logging.getLogger(__name__)
+BUTTON = re.compile(r"^cop:\d+$")
+
+
+class Listeners:
+    """The bolt listeners, sharing the adapter's dispatcher, people and sender."""
+
+    def __init__(self, adapter: SlackAdapter) -> None:
+        self.adapter = adapter
+        self.dispatcher = adapter.app.dispatcher
+        self.community = adapter.app.community
+
+    def register(self, bolt: AsyncApp) -> None:
+        bolt.command("/cop")(self.on_command)
+        bolt.action(BUTTON)(self.on_button)
+        bolt.view(CALLBACK_ID)(self.on_form)
+        bolt.event("app_home_opened")(self.on_home)
+
+    async def on_command(
+        self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        try:
+            actor = await self.adapter.people.actor(
+                command["user_id"], command.get("user_name", "")
+            )
+            text = str(command.get("text") or "").strip()
+            if text.lower() == "schedule" and is_planner(actor, self.community):
+                await self._open_form(client, actor, command.get("trigger_id", ""), respond)
+            else:
+                await self._answer(
+                    respond, actor, self.dispatcher.handle_line(actor, f"/cop {text}")
+                )
+        except Exception:
+            log.exception("the /cop command could not be answered")
+        finally:
+            self.adapter.command_done()
+
+    async def on_button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        try:
+            actor = await self.adapter.people.actor(*user_of(body))
+            reply = self.dispatcher.handle_line(actor, f"/cop {action.get('value', '')}")
+            if body.get("response_url"):
+                await self._answer(respond, actor, reply)
+            else:
+                await self.publish_home(actor, await self._with_file(actor, reply))
+        except Exception:
+            log.exception("a button press could not be answered")
+        finally:
+            self.adapter.command_done()
+
+    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        actor = await self.adapter.people.actor(*user_of(body))
+        options = options_from_state(view.get("state", {}).get("values", {}))
+        reply = self.dispatcher.handle(actor, "schedule", options)
+        if reply.error:
+            await ack(response_action="errors", errors=errors_for(reply))
+            return
+        await ack()
+        try:
+            await self.adapter.sender.to_user(actor.user_id, reply)
+        except SendFailed as failure:
+            log.warning("could not confirm a scheduled session: %s", failure.reason)
+        finally:
+            self.adapter.command_done()
+
+    async def on_home(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        try:
+            await self.publish_home(await self.adapter.people.actor(str(event["user"])), None)
+        except Exception:
+            log.exception("the App Home could not be published")
+
+    async def publish_home(self, actor: Actor, note: Reply | None) -> None:
+        """Publish the Home tab for `actor`, with `note` (the answer to a click) at the top."""
+        mine = self.dispatcher.handle_line(actor, "/cop mine")
+        upcoming = self.dispatcher.handle_line(actor, "/cop sessions")
+        view = home_view(
+            self.community.config.community_name,
+            mine,
+            upcoming,
+            self.community.messages("help.footer"),
+            note,
+        )
+        await self.adapter.client.views_publish(user_id=actor.user_id, view=view)
+
+    async def _open_form(
+        self, client: AsyncWebClient, actor: Actor, trigger_id: str, respond: AsyncRespond
+    ) -> None:
+        """Open the schedule form; if Slack will not, explain the typed form instead."""
+        try:
+            await client.views_open(
+                trigger_id=trigger_id, view=schedule_view(self.community.config.timezone)
+            )
+        except SEND_ERRORS as err:
+            log.warning("could not open the schedule form: %r", err)
+            await self._answer(respond, actor, self.dispatcher.handle_line(actor, "/cop schedule"))
+
+    async def _answer(self, respond: AsyncRespond, actor: Actor, reply: Reply) -> None:
+        """Answer where the member asked: only they see it, unless the reply is public."""
+        reply = await self._with_file(actor, reply)
+        await respond(
+            **message(reply),
+            response_type="ephemeral" if reply.private else "in_channel",
+            replace_original=False,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    async def _with_file(self, actor: Actor, reply: Reply) -> Reply:
+        """Send the reply's file to the member's DM and say so (or say it could not be sent)."""
+        if reply.attachment is None:
+            return reply
+        name = reply.attachment.filename
+        try:
+            await self.adapter.sender.upload(actor.user_id, reply.attachment)
+            note = word("file_sent", filename=name)
+        except SendFailed as failure:
+            log.warning("could not send a file: %s", failure.reason)
+            note = word("file_failed", filename=name)
+        footer = f"{reply.footer}\n{note}" if reply.footer else note
+        return replace(reply, footer=footer, attachment=None)

@@ -1,0 +1,99 @@
+"""Carrying the bot's own messages: to a member's DM, to a channel, and files to a DM.
+
+DM channel ids and channel ids found by name are cached, because opening a conversation
+or listing channels on every message would double the calls a reminder wave makes.
+Pacing is the courier's job (it reads the adapter's `send_interval`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.base import SendFailed
+from bot.adapters.slack.blocks import message
+from bot.adapters.slack.failures import SEND_ERRORS, send_failure
+from bot.context import Attachment, Reply
+
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
+MAX_PAGES = 50
+
+
+class Sender:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._dms: dict[str, str] = {}
+        self._channels: dict[str, str] = {}
+
+    async def to_user(self, user_id: str, reply: Reply) -> None:
+        """Send to the user's DM with the bot; raises SendFailed with a readable reason."""
+        try:
+            channel = await self.dm_channel(user_id)
+            await self._post(channel, reply)
+        except SlackApiError as err:
+            self._dms.pop(user_id, None)  # a stale cached DM would fail every time
+            raise send_failure(err) from err
+        except SEND_ERRORS as err:
+            raise send_failure(err) from err
+
+    async def to_channel(self, channel: str, reply: Reply) -> None:
+        try:
+            await self._post(await self.channel_id(channel), reply)
+        except SEND_ERRORS as err:
+            raise send_failure(err) from err
+
+    async def upload(self, user_id: str, attachment: Attachment) -> None:
+        """Put a file in the user's DM (needs the files:write scope)."""
+        try:
+            await self.client.files_upload_v2(
+                channel=await self.dm_channel(user_id),
+                content=attachment.content,
+                filename=attachment.filename,
+                title=attachment.filename,
+            )
+        except SEND_ERRORS as err:
+            raise send_failure(err) from err
+
+    async def _post(self, channel: str, reply: Reply) -> None:
+        await self.client.chat_postMessage(
+            channel=channel, unfurl_links=False, unfurl_media=False, **message(reply)
+        )
+
+    async def dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dms:
+            resp = await self.client.conversations_open(users=user_id)
+            self._dms[user_id] = str(_channel(resp.data)["id"])
+        return self._dms[user_id]
+
+    async def channel_id(self, channel: str) -> str:
+        """An id for `channel`, which may be configured as a name such as `cop-announcements`."""
+        name = channel.lstrip("#")
+        if CHANNEL_ID.fullmatch(name):
+            return name
+        if name not in self._channels:
+            self._channels[name] = await self._find(name)
+        return self._channels[name]
+
+    async def _find(self, name: str) -> str:
+        cursor = ""
+        for _ in range(MAX_PAGES):
+            resp = await self.client.conversations_list(
+                types="public_channel,private_channel", limit=1000, cursor=cursor or None
+            )
+            for found in resp.get("channels") or []:
+                if found.get("name") == name:
+                    return str(found["id"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or ""
+            if not cursor:
+                break
+        raise SendFailed(
+            f"no channel called #{name} (check platform.announce_channel)", permanent=True
+        )
+
+
+def _channel(data: Any) -> dict[str, Any]:
+    found = data.get("channel") if isinstance(data, dict) else None
+    return found if isinstance(found, dict) else {}

@@ -1,0 +1,123 @@
+"""Checks at start, so a setup mistake is named plainly instead of failing silently later.
+
+A bad token stops the bot (nothing could work); an announcement channel the bot cannot
+post in is reported with what to do, and the bot carries on, because commands, the App
+Home and DMs still work and failed announcements are recorded in the ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.base import SendFailed
+from bot.adapters.slack.failures import SEND_ERRORS
+from bot.adapters.slack.sending import Sender
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+
+class SlackSetupError(Exception):
+    """The Slack front end cannot start; the message says what to change."""
+
+
+def check_secrets(config: Config, http: bool) -> None:
+    secrets = config.secrets
+    if not secrets.slack_bot_token:
+        raise SlackSetupError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…).")
+    if http and not secrets.slack_signing_secret:
+        raise SlackSetupError(
+            "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
+            "(Basic Information → App Credentials)."
+        )
+    if not http and not secrets.slack_app_token:
+        raise SlackSetupError(
+            "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with "
+            "connections:write (Basic Information → App-Level Tokens), or run with --http."
+        )
+
+
+def missing_scope(err: SlackApiError, why: dict[str, str]) -> str:
+    needed = str(err.response.get("needed") or "")
+    reason = f" ({why[needed]})" if needed in why else ""
+    return (
+        f"the Slack app lacks the {needed} scope{reason}: add it under OAuth & Permissions "
+        "(or recreate the app from `copbot slack-manifest`) and reinstall the app"
+    )
+
+
+async def check_auth(client: AsyncWebClient, why: dict[str, str]) -> str:
+    """The bot's own name; raises SlackSetupError when Slack does not accept the token.
+
+    auth.test also lists the scopes the token was granted, so a scope the manifest asks for
+    but the installed app lacks is named now, not when a member first needs it.
+    """
+    try:
+        resp = await client.auth_test()
+    except SlackApiError as err:
+        code = err.response.get("error")
+        raise SlackSetupError(f"Slack did not accept SLACK_BOT_TOKEN ({code}).") from err
+    except SEND_ERRORS as err:
+        raise SlackSetupError(f"could not reach Slack at {client.base_url} ({err!r}).") from err
+    _check_scopes(resp.headers, why)
+    return str(resp.get("user") or "copbot")
+
+
+def _check_scopes(headers: Any, why: dict[str, str]) -> list[str]:
+    found = next((v for k, v in dict(headers or {}).items() if k.lower() == "x-oauth-scopes"), "")
+    granted = {s.strip() for s in str(found).split(",")}
+    if not found:
+        return []
+    problems = [
+        f"the Slack app lacks the {scope} scope ({why[scope]}): add it under OAuth & "
+        "Permissions (or recreate the app from `copbot slack-manifest`) and reinstall the app"
+        for scope in why
+        if scope not in granted
+    ]
+    for problem in problems:
+        log.warning("Slack setup: %s", problem)
+    return problems
+
+
+async def check_channel(sender: Sender, channel: str, bot: str, why: dict[str, str]) -> list[str]:
+    """Problems with the announcement channel, each saying what to do; logged as warnings."""
+    try:
+        channel_id = await sender.channel_id(channel)
+        resp = await sender.client.conversations_info(channel=channel_id)
+        problems = _channel_problems(resp.get("channel") or {}, channel, bot)
+    except SlackApiError as err:
+        problems = [_channel_error(err, channel, why)]
+    except SendFailed as err:
+        problems = [f"announcement channel: {err.reason}"]
+    except SEND_ERRORS as err:
+        problems = [f"could not check the announcement channel ({err!r})"]
+    for problem in problems:
+        log.warning("Slack setup: %s", problem)
+    return problems
+
+
+def _channel_problems(info: dict[str, Any], channel: str, bot: str) -> list[str]:
+    if info.get("is_archived"):
+        return [f"the announcement channel {channel} is archived: choose another one"]
+    if not info.get("is_member"):
+        return [
+            f"the bot is not in the announcement channel {channel}: invite it there with "
+            f"/invite @{bot}"
+        ]
+    return []
+
+
+def _channel_error(err: SlackApiError, channel: str, why: dict[str, str]) -> str:
+    code = err.response.get("error")
+    if code == "missing_scope":
+        return missing_scope(err, why)
+    if code == "channel_not_found":
+        return (
+            f"the announcement channel {channel} was not found: check platform.announce_channel "
+            f"(a private channel must invite the bot first, with /invite @copbot)"
+        )
+    return f"could not check the announcement channel {channel} ({code})"

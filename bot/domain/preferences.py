@@ -1,0 +1,67 @@
+"""What a member has chosen to receive, and how. Stored as JSON on the member's row.
+
+Reminders are on by default (the member asked for the session); prompt and pick copies by
+direct message are an invitation the member opts in to; the channel posts are always there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+KINDS = ("prompts", "reminders", "picks")
+VIAS = ("", "dm", "thread")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    prompts: bool = False
+    reminders: bool = True
+    picks: bool = False
+    paused_until: datetime | None = None
+    via: str = ""
+    quiet_hours: bool = True
+    dm_blocked: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Preferences:
+        paused = data.get("paused_until")
+        return cls(
+            prompts=bool(data.get("prompts", False)),
+            reminders=bool(data.get("reminders", True)),
+            picks=bool(data.get("picks", False)),
+            paused_until=datetime.fromisoformat(paused) if paused else None,
+            via=data.get("via", "") if data.get("via", "") in VIAS else "",
+            quiet_hours=bool(data.get("quiet_hours", True)),
+            dm_blocked=bool(data.get("dm_blocked", False)),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "prompts": self.prompts,
+            "reminders": self.reminders,
+            "picks": self.picks,
+            "quiet_hours": self.quiet_hours,
+        }
+        if self.paused_until:
+            data["paused_until"] = self.paused_until.isoformat(timespec="seconds")
+        if self.via:
+            data["via"] = self.via
+        if self.dm_blocked:
+            data["dm_blocked"] = True
+        return data
+
+    def paused(self, now: datetime) -> bool:
+        return self.paused_until is not None and now < self.paused_until
+
+    def wants(self, kind: str, now: datetime) -> bool:
+        """Whether a message of `kind` may go to this member at `now`."""
+        if self.paused(now):
+            return False
+        return bool(getattr(self, kind, True)) if kind in KINDS else True
+
+    def with_kind(self, kind: str, on: bool) -> Preferences:
+        kinds = KINDS if kind == "all" else (kind,)
+        changes: dict[str, Any] = {k: on for k in kinds}
+        return replace(self, **changes)

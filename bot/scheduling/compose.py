@@ -1,0 +1,194 @@
+"""Writing each scheduled message at the moment it is sent, from the calendar as it is then.
+
+Composing late means an edited session's reminder carries the new place, and a cancelled
+one's reminder is not sent at all. Every direct message ends with a one-step way to stop
+that kind of message, and says why it was sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.community import Community
+from bot.content.prompts import Prompt
+from bot.content.resources import Resource
+from bot.context import Action, Reply
+from bot.domain.objectives import OBJECTIVES
+from bot.domain.when import format_local, format_time
+from bot.storage.deliveries import Delivery, reply_from_payload
+from bot.storage.members import Member
+from bot.storage.sessions import Session
+
+PREFERENCE_OF = {
+    "reminder": "reminders",
+    "followup": "reminders",
+    "prompt-dm": "prompts",
+    "pick-dm": "picks",
+}
+
+
+class Skip(Exception):
+    """This delivery should not go out any more; the reason is recorded in the ledger."""
+
+
+def human_length(minutes: int) -> str:
+    for unit, size in (("week", 10080), ("day", 1440), ("hour", 60), ("minute", 1)):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+class Composer:
+    def __init__(self, community: Community) -> None:
+        self.community = community
+        self.say = community.messages
+
+    def compose(self, delivery: Delivery, member: Member | None, now: datetime) -> Reply:
+        """The message for `delivery`, or Skip when it no longer applies."""
+        if "text" in delivery.payload:
+            return reply_from_payload(delivery.payload)
+        if member is not None:
+            self._check_wanted(delivery, member, now)
+        build = getattr(self, "_" + delivery.kind.replace("-", "_"), None)
+        if build is None:
+            raise Skip(f"unknown kind {delivery.kind}")
+        reply: Reply = build(delivery, member)
+        return reply
+
+    def _check_wanted(self, delivery: Delivery, member: Member, now: datetime) -> None:
+        prefs = self.community.members.preferences(member.id)
+        kind = PREFERENCE_OF.get(delivery.kind)
+        if kind is not None and not prefs.wants(kind, now):
+            raise Skip("paused" if prefs.paused(now) else f"member turned off {kind}")
+
+    def _session(self, delivery: Delivery) -> Session:
+        session = self.community.sessions.get(delivery.session_id or 0)
+        if session is None or session.cancelled:
+            raise Skip("session cancelled")
+        return session
+
+    def _when(self, session: Session, zone: ZoneInfo) -> str:
+        return self.say(
+            "session.when",
+            start=format_local(session.start, zone),
+            end=format_time(session.end, zone),
+            zone=str(zone),
+        )
+
+    def _reminder(self, delivery: Delivery, member: Member | None) -> Reply:
+        assert member is not None
+        session = self._session(delivery)
+        place = self.community.signups.place(session.id, member.id)
+        if place is None or place.status != "confirmed":
+            raise Skip("no longer has a place")
+        offset = session.start - delivery.due
+        lead = human_length(max(int(offset.total_seconds() // 60), 1))
+        text = self.say(
+            "reminder.text",
+            id=session.id,
+            title=session.title,
+            lead=lead,
+            when=self._when(session, ZoneInfo(member.timezone)),
+            where=session.location or self.say("session.where_tbc"),
+        )
+        return Reply(
+            text,
+            actions=(
+                Action(self.say("action.cancel"), f"cancel {session.id}", "danger"),
+                Action(self.say("action.stop_reminders"), "unsubscribe reminders"),
+            ),
+            footer=self.say("reminder.why"),
+            private=False,
+        )
+
+    def _soon(self, delivery: Delivery, member: Member | None) -> Reply:
+        session = self._session(delivery)
+        text = self.say(
+            "soon.text",
+            id=session.id,
+            title=session.title,
+            where=session.location or self.say("session.where_tbc"),
+        )
+        return Reply(text, private=False)
+
+    def _followup(self, delivery: Delivery, member: Member | None) -> Reply:
+        session = self.community.sessions.get(delivery.session_id or 0)
+        if session is None or session.cancelled:
+            raise Skip("session cancelled")
+        return Reply(
+            self.say("followup.text", title=session.title),
+            private=False,
+            actions=(Action(self.say("action.stop_reminders"), "unsubscribe reminders"),),
+            footer=self.say("followup.why"),
+        )
+
+    def prompt_for(self, period: str) -> Prompt | None:
+        prompts = self.community.prompts
+        chosen = self.community.posted.choose(
+            "prompt", period, [p.id for p in prompts], self.community.clock.now()
+        )
+        return next((p for p in prompts if p.id == chosen), None)
+
+    def prompt_reply(self, prompt: Prompt) -> Reply:
+        note = self.say("prompt.note", note=prompt.content_note) if prompt.content_note else ""
+        text = self.say(
+            "prompt.text", objective=prompt.objective, theme=prompt.theme, text=prompt.text
+        )
+        return Reply(
+            "\n".join(part for part in (note, text) if part),
+            footer=self.say("prompt.how_to_reflect"),
+            private=False,
+        )
+
+    def _prompt(self, delivery: Delivery, member: Member | None) -> Reply:
+        prompt = self.prompt_for(delivery.payload.get("period", ""))
+        if prompt is None:
+            raise Skip("no prompts in the content")
+        return self.prompt_reply(prompt)
+
+    def _prompt_dm(self, delivery: Delivery, member: Member | None) -> Reply:
+        reply = self._prompt(delivery, member)
+        stop = Action(self.say("action.stop_prompts"), "unsubscribe prompts")
+        return Reply(
+            reply.text,
+            actions=(stop,),
+            footer=reply.footer + "\n" + self.say("prompt.why"),
+            private=False,
+        )
+
+    def pick_for(self, period: str) -> tuple[Resource, str] | None:
+        """This period's pick: objectives take turns, and none repeats within its objective
+        until every resource of that objective has had its turn."""
+        posted, now = self.community.posted, self.community.clock.now()
+        earlier = sum(1 for p, _ in posted.history("pick") if p < period)
+        objective = OBJECTIVES[earlier % len(OBJECTIVES)]
+        pool = [r for r in self.community.resources if objective in r.objectives]
+        chosen = posted.choose(f"pick:{objective}", period, [r.id for r in pool], now)
+        if chosen is None:
+            return None
+        posted.choose("pick", period, [chosen], now)
+        return next((r, objective) for r in pool if r.id == chosen)
+
+    def pick_reply(self, resource: Resource, objective: str) -> Reply:
+        text = self.say(
+            "pick.text",
+            objective=objective,
+            title=resource.title,
+            summary=resource.summary,
+            kind=resource.kind,
+            link=resource.link or self.say("pick.no_link"),
+        )
+        return Reply(text, private=False)
+
+    def _pick(self, delivery: Delivery, member: Member | None) -> Reply:
+        found = self.pick_for(delivery.payload.get("period", ""))
+        if found is None:
+            raise Skip("no resources in the content")
+        return self.pick_reply(*found)
+
+    def _pick_dm(self, delivery: Delivery, member: Member | None) -> Reply:
+        reply = self._pick(delivery, member)
+        stop = Action(self.say("action.stop_picks"), "unsubscribe picks")
+        return Reply(reply.text, actions=(stop,), footer=self.say("pick.why"), private=False)

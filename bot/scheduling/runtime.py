@@ -1,0 +1,112 @@
+"""The calendar running itself: APScheduler wakes the planner, the courier sends.
+
+There is one job, and it holds no state: each tick asks the planner what fell due since the
+last tick (a mark kept in the database), queues it in the ledger, and flushes the ledger. So
+a restart, a crash or a change of plan needs no job bookkeeping: the next tick sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.adapters.base import Adapter
+from bot.community import Community
+from bot.courier import Courier
+from bot.domain.clock import FakeClock
+from bot.scheduling.plan import Planned, Planner
+from bot.storage.db import from_iso, utc_iso
+
+log = logging.getLogger(__name__)
+MARK = "planned_until"
+STALE_CLAIM = timedelta(minutes=5)
+TICK_SECONDS = 30
+
+
+class Runtime:
+    def __init__(self, community: Community, adapter: Adapter) -> None:
+        self.community = community
+        self.planner = Planner(community)
+        self.courier = Courier(community, adapter)
+        self.scheduler: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
+
+    async def tick(self) -> int:
+        """Plan what fell due since the last tick, then send; returns how many were sent."""
+        async with self._lock:
+            now = self.community.clock.now()
+            self.community.deliveries.reclaim_stale(now, STALE_CLAIM)
+            self.plan(now)
+            return await self.courier.flush()
+
+    def plan(self, now: datetime) -> int:
+        """Queue every delivery that fell due in (mark, now]; the first run starts from now."""
+        meta = self.community.meta
+        mark = meta.get(MARK)
+        start = from_iso(mark) if mark else now
+        planned = self.planner.between(start, now) if start < now else []
+        for item in planned:
+            self._queue(item, now)
+        meta.set(MARK, utc_iso(now))
+        return len(planned)
+
+    def _queue(self, item: Planned, now: datetime) -> None:
+        stale = item.due < now - self.community.config.grace
+        channel = "" if item.member_id else self.community.config.announce_channel
+        self.community.deliveries.enqueue(
+            item.key,
+            item.kind,
+            item.due,
+            member_id=item.member_id,
+            session_id=item.session_id,
+            channel=channel,
+            payload={"period": item.detail} if item.detail else {},
+            status="missed" if stale else "pending",
+            reason="due while the bot was not running, past the grace window" if stale else "",
+        )
+
+    async def start(self) -> None:
+        """Start ticking on the running loop (APScheduler 3 must start inside it)."""
+        if self.community.meta.get(MARK) is None:
+            self.community.meta.set(MARK, utc_iso(self.community.clock.now()))
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=TICK_SECONDS,
+            id="tick",
+            misfire_grace_time=TICK_SECONDS,
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.start()
+        await self.tick()
+
+    def poke(self) -> None:
+        """Run a tick soon: something changed (a command ran), so notices may be waiting."""
+        asyncio.get_running_loop().create_task(self._safe_tick())
+
+    async def _safe_tick(self) -> None:
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("tick failed")
+
+    async def advance(self, until: datetime, step: timedelta = timedelta(minutes=10)) -> int:
+        """Move a simulated clock forward in steps, ticking at each, as real time would."""
+        clock = self.community.clock
+        if not isinstance(clock, FakeClock):
+            raise TypeError("only a simulated clock can be moved")
+        sent = 0
+        while clock.now() < until:
+            clock.set(min(clock.now() + step, until))
+            sent += await self.tick()
+        return sent
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None

@@ -1,0 +1,184 @@
+"""Members' control over what the bot sends, and the weekly reflection prompt.
+
+Prompts are an invitation: no streaks, no scores, no chasing. A reflection is private to the
+member who wrote it; only they can see it (through `mydata`), and `forget-me` erases it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from bot.community import CommandContext
+from bot.content.prompts import Prompt
+from bot.context import Action, Item, Reply
+from bot.domain.preferences import KINDS, Preferences
+from bot.domain.when import format_local
+from bot.registry import Option, Registry
+from bot.scheduling.compose import Composer
+
+KIND_CHOICES = (*KINDS, "all")
+MAX_REFLECTION = 2000
+
+
+def this_week(ctx: CommandContext) -> str:
+    """The date of the most recent prompt day (today included), in the community's zone."""
+    config = ctx.community.config
+    today: date = ctx.now.astimezone(config.zone).date()
+    return (today - timedelta(days=(today.weekday() - config.prompt_day) % 7)).isoformat()
+
+
+def current_prompt(ctx: CommandContext) -> Prompt | None:
+    return Composer(ctx.community).prompt_for(this_week(ctx))
+
+
+def prompt(ctx: CommandContext) -> Reply:
+    """This week's reflection prompt, privately."""
+    chosen = current_prompt(ctx)
+    if chosen is None:
+        return Reply(ctx.say("prompt.none"))
+    reply = Composer(ctx.community).prompt_reply(chosen)
+    return Reply(reply.text, footer=reply.footer)
+
+
+def reflect(ctx: CommandContext, text: str) -> Reply:
+    """Keep a private reflection on this week's prompt."""
+    chosen = current_prompt(ctx)
+    text = text.strip()[:MAX_REFLECTION]
+    ctx.community.reflections.add(ctx.member.id, chosen.id if chosen else "", text, ctx.now)
+    return Reply(ctx.say("reflect.kept"))
+
+
+def subscribe(ctx: CommandContext, kind: str) -> Reply:
+    """Turn a kind of message on (and end any pause)."""
+    members = ctx.community.members
+    prefs = members.preferences(ctx.member.id).with_kind(kind, True)
+    members.save_preferences(ctx.member.id, _unpaused(prefs))
+    return Reply(ctx.say(f"subscribe.{kind}"), footer=ctx.say("settings.see"))
+
+
+def unsubscribe(ctx: CommandContext, kind: str) -> Reply:
+    """Turn a kind of message off."""
+    members = ctx.community.members
+    members.save_preferences(
+        ctx.member.id, members.preferences(ctx.member.id).with_kind(kind, False)
+    )
+    undo = Action(ctx.say("action.undo"), f"subscribe {kind}")
+    return Reply(ctx.say(f"unsubscribe.{kind}"), actions=(undo,), footer=ctx.say("settings.see"))
+
+
+def pause(ctx: CommandContext, weeks: int) -> Reply:
+    """Pause every message for a few weeks; sessions you signed up to stay booked."""
+    members = ctx.community.members
+    until = ctx.now + timedelta(weeks=weeks)
+    members.save_preferences(
+        ctx.member.id, replace(members.preferences(ctx.member.id), paused_until=until)
+    )
+    resume = Action(ctx.say("action.resume"), "subscribe reminders")
+    return Reply(ctx.say("pause.done", until=format_local(until, ctx.zone)), actions=(resume,))
+
+
+def settings(ctx: CommandContext) -> Reply:
+    """What you will receive, when, and how to change it."""
+    prefs = ctx.community.members.preferences(ctx.member.id)
+    config = ctx.community.config
+    lines = [
+        ctx.say(f"settings.{kind}.{'on' if getattr(prefs, kind) else 'off'}") for kind in KINDS
+    ]
+    if prefs.paused(ctx.now):
+        assert prefs.paused_until is not None
+        lines.append(ctx.say("settings.paused", until=format_local(prefs.paused_until, ctx.zone)))
+    lines.append(
+        ctx.say(
+            "settings.quiet", start=f"{config.quiet_start:%H:%M}", end=f"{config.quiet_end:%H:%M}"
+        )
+    )
+    lines.append(ctx.say("settings.zone", zone=ctx.member.timezone))
+    actions = tuple(
+        Action(
+            ctx.say(f"action.{'stop' if getattr(prefs, k) else 'start'}_{k}"),
+            f"{'unsubscribe' if getattr(prefs, k) else 'subscribe'} {k}",
+        )
+        for k in KINDS
+    )
+    return Reply(
+        ctx.say("settings.intro"),
+        items=(Item(ctx.say("settings.title"), tuple(lines), actions),),
+        footer=ctx.say("settings.how"),
+    )
+
+
+def _unpaused(prefs: Preferences) -> Preferences:
+    return replace(prefs, paused_until=None)
+
+
+def upcoming_posts(ctx: CommandContext) -> Reply:
+    """What the bot will send in the next 14 days (the planning group's view)."""
+    from bot.scheduling.plan import Planner
+
+    planned = Planner(ctx.community).between(ctx.now, ctx.now + timedelta(days=14))
+    lines: dict[tuple[str, str], int] = {}
+    for item in planned:
+        slot = (format_local(item.due, ctx.community.zone), item.kind)
+        lines[slot] = lines.get(slot, 0) + 1
+    if not lines:
+        return Reply(ctx.say("upcoming_posts.none"))
+    text = [
+        ctx.say("upcoming_posts.line", when=when, kind=ctx.say(f"kind.{kind}"), count=n)
+        for (when, kind), n in lines.items()
+    ]
+    return Reply(
+        ctx.say("upcoming_posts.intro", count=len(planned)),
+        items=(Item(ctx.say("upcoming_posts.title"), tuple(text[:40])),),
+    )
+
+
+def post_now(ctx: CommandContext, what: str) -> Reply:
+    """Send this week's prompt or pick, or the reminders for the next day's sessions, now."""
+    community, stamp = ctx.community, ctx.now.strftime("%Y%m%dT%H%M%S")
+    if what in ("prompt", "pick"):
+        community.deliveries.enqueue(
+            f"{what}:now:{stamp}",
+            what,
+            ctx.now,
+            channel=community.config.announce_channel,
+            payload={"period": this_week(ctx)},
+        )
+        return Reply(ctx.say("post_now.queued", what=ctx.say(f"kind.{what}")))
+    count = _reminders_now(ctx, stamp)
+    return Reply(ctx.say("post_now.reminders", count=count))
+
+
+def _reminders_now(ctx: CommandContext, stamp: str) -> int:
+    community = ctx.community
+    count = 0
+    for session in community.sessions.between(ctx.now, ctx.now + timedelta(days=1)):
+        if session.cancelled:
+            continue
+        for place in community.signups.attendees(session.id):
+            if place.status == "confirmed":
+                community.deliveries.enqueue(
+                    f"reminder:{session.id}:{place.member_id}:now:{stamp}",
+                    "reminder",
+                    ctx.now,
+                    member_id=place.member_id,
+                    session_id=session.id,
+                )
+                count += 1
+    return count
+
+
+def register(registry: Registry) -> None:
+    kind = Option("kind", "choice", choices=KIND_CHOICES)
+    registry.command("prompt")(prompt)
+    registry.command("reflect", Option("text", "text"))(reflect)
+    registry.command("subscribe", kind)(subscribe)
+    registry.command("unsubscribe", kind)(unsubscribe)
+    registry.command("pause", Option("weeks", "weeks"))(pause)
+    registry.command("settings")(settings)
+    registry.command("upcoming-posts", planners_only=True)(upcoming_posts)
+    registry.command(
+        "post-now",
+        Option("what", "choice", choices=("prompt", "pick", "reminders")),
+        planners_only=True,
+    )(post_now)

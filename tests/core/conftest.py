@@ -1,0 +1,103 @@
+"""Shared fixtures for the core tests: a fresh app per test on a controllable clock."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from bot.config import Config
+from bot.context import Actor, Reply
+from bot.domain.clock import FakeClock
+from bot.storage.members import Member
+
+# Wednesday 25 November 2026, 09:00 UTC (GMT, so London and UTC agree).
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+PLANNER = "organiser"
+
+Run = Callable[[str, str], Reply]
+
+
+def build_app(tmp_path: Path, clock: FakeClock | None = None, **config: Any) -> App:
+    return App.build(Config(database=tmp_path / "t.db", **config), clock or FakeClock(NOW))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
+    built = build_app(tmp_path, clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def run(app: App) -> Run:
+    """Type a line as a console user: `run("alice", "signup 1")`."""
+
+    def run_line(name: str, line: str) -> Reply:
+        return app.dispatcher.handle_line(Actor("console", name, name), line)
+
+    return run_line
+
+
+@pytest.fixture
+def member(app: App) -> Callable[[str], Member]:
+    """The stored member for a console name (registered if new)."""
+
+    def find(name: str) -> Member:
+        return app.community.register(Actor("console", name, name))
+
+    return find
+
+
+def ok(reply: Reply) -> Reply:
+    """Assert a reply is not an error, showing its text if it is."""
+    assert not reply.error, reply.text
+    return reply
+
+
+def schedule(run: Run, line: str) -> int:
+    """Schedule as the planner and return the new session's id (the first of a series)."""
+    reply = ok(run(PLANNER, f"schedule {line}"))
+    return int(reply.items[0].key.removeprefix("session:"))
+
+
+def rows(app: App, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    return app.community.db.execute_returning_dicts(sql, params or [])
+
+
+def tables(conn: sqlite3.Connection | Any) -> list[str]:
+    found = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY name"
+    ).fetchall()
+    return [row[0] for row in found]
+
+
+def snapshot(app: App) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to show a command changed nothing."""
+    db = app.community.db
+    return {
+        name: sorted(db.execute(f"SELECT * FROM [{name}]").fetchall(), key=repr)
+        for name in tables(db)
+    }
+
+
+def statuses(app: App, session_id: int) -> dict[str, str]:
+    """Display name -> signup status for a session."""
+    found = rows(
+        app,
+        "SELECT m.display_name AS name, s.status FROM signups s"
+        " JOIN members m ON m.id = s.member_id WHERE s.session_id = ?",
+        [session_id],
+    )
+    return {row["name"]: row["status"] for row in found}

@@ -1,0 +1,118 @@
+"""Scheduling sessions: the date forms organisers type, named options, series, announcements."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import App
+from tests.core.conftest import NOW, PLANNER, Run, ok, rows, schedule
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def session_row(app: App, session: int) -> dict:
+    return rows(app, "SELECT * FROM sessions WHERE id = ?", [session])[0]
+
+
+def start(app: App, session: int) -> datetime:
+    return datetime.fromisoformat(session_row(app, session)["start_utc"])
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["2026-12-03 14:00", "2026-12-03T14:00", '"3 Dec 14:00"', "3 Dec 14:00", "Thu 3 Dec 2pm"],
+)
+def test_a_date_can_be_written_several_ways(app: App, run: Run, when: str) -> None:
+    session = schedule(run, f'"Circle" {when}')
+    assert start(app, session) == datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+
+
+def test_a_summer_date_is_stored_in_utc(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 2027-07-01 14:00')
+    assert start(app, session) == datetime(2027, 7, 1, 13, 0, tzinfo=UTC)
+
+
+def test_next_thursday_2pm(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" next Thursday 2pm')
+    local = start(app, session).astimezone(LONDON)
+    assert (local.weekday(), local.hour, local.minute) == (3, 14, 0)
+    assert NOW < local <= NOW + timedelta(days=8)
+
+
+def test_named_options(app: App, run: Run) -> None:
+    session = schedule(
+        run, '"Circle" 3 Dec 14:00 duration=2h objective=INFLUENCE capacity=none where="Online"'
+    )
+    found = session_row(app, session)
+    assert (found["duration_minutes"], found["objective"], found["capacity"], found["location"]) == (
+        120,
+        "INFLUENCE",
+        None,
+        "Online",
+    )
+    assert found["title"] == "Circle" and found["status"] == "scheduled"
+
+
+def test_positional_options(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 1h30 connect 12 Civic Hall, Room 4')
+    found = session_row(app, session)
+    assert (found["duration_minutes"], found["objective"], found["capacity"], found["location"]) == (
+        90,
+        "CONNECT",
+        12,
+        "Civic Hall, Room 4",
+    )
+
+
+def test_defaults(app: App, run: Run) -> None:
+    found = session_row(app, schedule(run, '"Circle" 3 Dec 14:00'))
+    assert (found["duration_minutes"], found["objective"], found["capacity"], found["location"]) == (
+        90,
+        "DEVELOP",
+        None,
+        "",
+    )
+
+
+def test_a_monthly_series_keeps_its_local_time(app: App, run: Run) -> None:
+    reply = ok(run(PLANNER, 'schedule "First Thursday" 2027-02-04 10:00 repeat="first thursday x3"'))
+    assert "3 sessions" in reply.text
+    found = rows(app, "SELECT id, start_utc, series_id FROM sessions ORDER BY start_utc")
+    local = [datetime.fromisoformat(r["start_utc"]).astimezone(LONDON) for r in found]
+    assert [(t.month, t.day, t.hour, t.minute) for t in local] == [
+        (2, 4, 10, 0),
+        (3, 4, 10, 0),
+        (4, 1, 10, 0),
+    ]
+    assert all(t.weekday() == 3 for t in local)
+    assert len({r["series_id"] for r in found}) == 1 and found[0]["series_id"] is not None
+    series = rows(app, "SELECT rrule, timezone FROM series")
+    assert len(series) == 1 and series[0]["timezone"] == "Europe/London"
+    assert "MONTHLY" in series[0]["rrule"]
+
+
+def test_the_announcement_is_queued_for_the_channel(app: App, run: Run) -> None:
+    first = schedule(run, '"Circle" 3 Dec 14:00 objective=CONNECT repeat="weekly x2"')
+    queued = rows(app, "SELECT * FROM deliveries WHERE channel != ''")
+    assert len(queued) == 1
+    announcement = queued[0]
+    assert announcement["kind"] == "announcement"
+    assert announcement["channel"] == "cop-announcements"
+    assert announcement["member_id"] is None and announcement["session_id"] == first
+    assert announcement["status"] == "pending"
+    payload = json.loads(announcement["payload"])
+    assert payload["text"].startswith("New session: Circle (CONNECT).")
+    assert "repeats" in payload["text"]
+    assert payload["items"][0]["actions"][0][1] == f"signup {first}"
+    assert payload["mentions"] == []
+
+
+def test_scheduling_is_audited(app: App, run: Run) -> None:
+    schedule(run, '"Circle" 3 Dec 14:00')
+    found = rows(app, "SELECT action, actor_id FROM audit")
+    planner = rows(app, "SELECT id FROM members WHERE platform_user_id = ?", [PLANNER])[0]["id"]
+    assert found == [{"action": "schedule", "actor_id": planner}]

@@ -1,0 +1,268 @@
+"""Places, the waitlist, promotion, and telling members when their session changes."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import App
+from bot.community import Community
+from bot.config import Config
+from bot.context import Actor
+from bot.dispatch import Dispatcher
+from bot.domain.clock import FakeClock
+from bot.storage.db import open_db
+from commands import build_registry
+from tests.core.conftest import NOW, PLANNER, Run, ok, rows, schedule, snapshot, statuses
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def notices(app: App, kind: str) -> dict[str, str]:
+    """Display name -> queued notice text, for member notices of one kind."""
+    found = rows(
+        app,
+        "SELECT m.display_name AS name, d.payload FROM deliveries d"
+        " JOIN members m ON m.id = d.member_id WHERE d.kind = ?",
+        [kind],
+    )
+    import json
+
+    return {row["name"]: json.loads(row["payload"])["text"] for row in found}
+
+
+def test_places_fill_then_an_ordered_waitlist(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=2')
+    replies = {name: ok(run(name, f"signup {session}")) for name in ("ann", "bob", "cat", "dan")}
+    assert "You're signed up" in replies["ann"].text
+    assert "You're signed up" in replies["bob"].text
+    assert "number 1 on the waitlist" in replies["cat"].text
+    assert "number 2 on the waitlist" in replies["dan"].text
+    assert statuses(app, session) == {
+        "ann": "confirmed",
+        "bob": "confirmed",
+        "cat": "waitlisted",
+        "dan": "waitlisted",
+    }
+    waiting = rows(
+        app,
+        "SELECT waitlist_order FROM signups WHERE status = 'waitlisted' ORDER BY waitlist_order",
+    )
+    assert [r["waitlist_order"] for r in waiting] == [1, 2]
+    assert "number 2 on the waitlist" in run("dan", "mine").items[0].lines[-1]
+
+
+def test_signing_up_twice_says_so_and_changes_nothing(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=1')
+    ok(run("ann", f"signup {session}"))
+    ok(run("bob", f"signup {session}"))
+    before = snapshot(app)
+    for name, status in (("ann", "confirmed"), ("bob", "waitlisted")):
+        reply = run(name, f"signup {session}")
+        assert reply.error == "signup.already"
+        assert reply.private
+        assert "already" in reply.text and status in reply.text
+    assert snapshot(app) == before
+
+
+def test_cancel_promotes_the_first_waiting_member_and_tells_them(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=2')
+    for name in ("ann", "bob", "cat", "dan"):
+        ok(run(name, f"signup {session}"))
+    reply = ok(run("ann", f"cancel {session}"))
+    assert "has been cancelled" in reply.text
+    assert statuses(app, session) == {
+        "ann": "cancelled",
+        "bob": "confirmed",
+        "cat": "confirmed",
+        "dan": "waitlisted",
+    }
+    told = notices(app, "promoted")
+    assert list(told) == ["cat"]
+    assert "a place has opened up" in told["cat"] and "Thu 3 Dec 2026, 14:00" in told["cat"]
+    assert "number 1 on the waitlist" in run("dan", "mine").items[0].lines[-1]
+    assert "You have a place." in run("cat", "mine").items[0].lines
+
+
+def test_leaving_the_waitlist_promotes_nobody(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=1')
+    for name in ("ann", "bob", "cat"):
+        ok(run(name, f"signup {session}"))
+    ok(run("bob", f"cancel {session}"))
+    assert statuses(app, session)["cat"] == "waitlisted"
+    assert notices(app, "promoted") == {}
+    assert run("bob", f"cancel {session}").error == "cancel.not_signed_up"
+
+
+def test_raising_capacity_promotes_and_tells(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=1')
+    for name in ("ann", "bob", "cat", "dan"):
+        ok(run(name, f"signup {session}"))
+    ok(run(PLANNER, f"edit {session} capacity=3"))
+    assert statuses(app, session) == {
+        "ann": "confirmed",
+        "bob": "confirmed",
+        "cat": "confirmed",
+        "dan": "waitlisted",
+    }
+    assert set(notices(app, "promoted")) == {"bob", "cat"}
+    assert rows(app, "SELECT capacity FROM sessions WHERE id = ?", [session])[0]["capacity"] == 3
+
+
+def test_cancelling_a_session_tells_everyone_signed_up(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=1')
+    for name in ("ann", "bob", "cat"):
+        ok(run(name, f"signup {session}"))
+    ok(run("cat", f"cancel {session}"))
+    reply = ok(run(PLANNER, f"cancel-session {session} The room is flooded"))
+    assert "2 member(s)" in reply.text
+    told = notices(app, "cancelled")
+    assert set(told) == {"ann", "bob"}
+    assert all("The room is flooded" in text for text in told.values())
+    found = rows(app, "SELECT status, cancel_reason FROM sessions WHERE id = ?", [session])
+    assert found == [{"status": "cancelled", "cancel_reason": "The room is flooded"}]
+    assert set(statuses(app, session).values()) == {"cancelled"}
+    assert run("dan", f"signup {session}").error == "error.session_closed"
+    assert run(PLANNER, f"cancel-session {session}").error == "cancel_session.already"
+
+
+def test_cancelling_the_rest_of_a_series_leaves_earlier_sessions(app: App, run: Run) -> None:
+    first = schedule(run, '"Weekly circle" 2026-12-01 10:00 repeat="weekly x4"')
+    ids = [first + i for i in range(4)]
+    ok(run("ann", f"signup {ids[0]}"))
+    ok(run("ann", f"signup {ids[2]}"))
+    reply = ok(run(PLANNER, f"cancel-session {ids[1]} rest"))
+    assert "(3 session(s))" in reply.text
+    found = rows(app, "SELECT id, status FROM sessions ORDER BY id")
+    assert [(r["id"], r["status"]) for r in found] == [
+        (ids[0], "scheduled"),
+        (ids[1], "cancelled"),
+        (ids[2], "cancelled"),
+        (ids[3], "cancelled"),
+    ]
+    assert statuses(app, ids[0]) == {"ann": "confirmed"}
+    assert statuses(app, ids[2]) == {"ann": "cancelled"}
+    assert set(notices(app, "cancelled")) == {"ann"}
+
+
+def test_moving_the_rest_of_a_series_keeps_the_wall_clock_across_bst(app: App, run: Run) -> None:
+    # Thursdays from 18 March 2027; the clocks go forward on 28 March.
+    first = schedule(run, '"Weekly circle" "2027-03-18 10:00" repeat="weekly x6"')
+    ids = [first + i for i in range(6)]
+    ok(run("ann", f"signup {ids[4]}"))
+    ok(run(PLANNER, f'edit {ids[1]} when="2027-03-25 11:30" scope=rest'))
+    found = {
+        r["id"]: datetime.fromisoformat(r["start_utc"])
+        for r in rows(app, "SELECT id, start_utc FROM sessions")
+    }
+    local = [found[i].astimezone(LONDON) for i in ids]
+    assert [(t.month, t.day, t.hour, t.minute) for t in local] == [
+        (3, 18, 10, 0),
+        (3, 25, 11, 30),
+        (4, 1, 11, 30),
+        (4, 8, 11, 30),
+        (4, 15, 11, 30),
+        (4, 22, 11, 30),
+    ]
+    assert found[ids[1]] == datetime(2027, 3, 25, 11, 30, tzinfo=UTC)
+    assert found[ids[2]] == datetime(2027, 4, 1, 10, 30, tzinfo=UTC)
+    told = notices(app, "changed")
+    assert set(told) == {"ann"} and "11:30" in told["ann"] and "15 Apr 2027" in told["ann"]
+
+
+def test_editing_one_session_of_a_series_leaves_the_others(app: App, run: Run) -> None:
+    first = schedule(run, '"Weekly circle" 2026-12-01 10:00 repeat="weekly x3"')
+    ok(run(PLANNER, f'edit {first + 1} where="Civic Hall, Room 4" title="Special circle"'))
+    found = rows(app, "SELECT title, location FROM sessions ORDER BY id")
+    assert found == [
+        {"title": "Weekly circle", "location": ""},
+        {"title": "Special circle", "location": "Civic Hall, Room 4"},
+        {"title": "Weekly circle", "location": ""},
+    ]
+
+
+def test_two_changes_in_the_same_second_both_reach_members(app: App, run: Run) -> None:
+    """Notices are keyed per event, not per second, so a quick second change is not lost."""
+    session = schedule(run, '"Circle" 3 Dec 14:00')
+    ok(run("ann", f"signup {session}"))
+    ok(run(PLANNER, f"edit {session} where=Room-1"))
+    ok(run(PLANNER, f"edit {session} where=Room-2"))
+    texts = [r["payload"] for r in rows(app, "SELECT payload FROM deliveries WHERE kind = 'changed'")]
+    assert len(texts) == 2
+    assert any("Room-2" in text for text in texts)
+
+
+async def test_a_thousand_concurrent_signups_confirm_exactly_forty(app: App, run: Run) -> None:
+    session = schedule(run, '"Popular" 3 Dec 14:00 capacity=40')
+
+    async def press(i: int) -> str:
+        await asyncio.sleep(0)
+        reply = app.dispatcher.handle_line(Actor("console", f"m{i}", f"m{i}"), f"signup {session}")
+        return reply.error
+
+    errors = await asyncio.gather(*(press(i) for i in range(1000)))
+    assert errors == [""] * 1000
+    found = rows(
+        app,
+        "SELECT status, count(*) AS n, count(DISTINCT waitlist_order) AS orders,"
+        " min(waitlist_order) AS low, max(waitlist_order) AS high"
+        " FROM signups WHERE session_id = ? GROUP BY status",
+        [session],
+    )
+    by_status = {r["status"]: r for r in found}
+    assert by_status["confirmed"]["n"] == 40
+    assert by_status["waitlisted"]["n"] == 960
+    assert by_status["waitlisted"]["orders"] == 960
+    assert (by_status["waitlisted"]["low"], by_status["waitlisted"]["high"]) == (1, 960)
+
+
+def test_separate_connections_on_separate_threads_never_overbook(tmp_path: Path) -> None:
+    config = Config(database=tmp_path / "t.db")
+    setup = App.build(config, FakeClock(NOW))
+    session = int(
+        ok(setup.dispatcher.handle_line(
+            Actor("console", PLANNER, PLANNER), 'schedule "Popular" 3 Dec 14:00 capacity=40'
+        )).items[0].key.removeprefix("session:")
+    )
+    setup.close()
+    failures: list[str] = []
+    start = threading.Barrier(8)
+
+    def worker(thread: int) -> None:
+        db = open_db(config.database)
+        community = Community.open(config, FakeClock(NOW), db=db)
+        dispatcher = Dispatcher(build_registry(), community)
+        start.wait()
+        try:
+            for i in range(25):
+                name = f"t{thread}-m{i}"
+                reply = dispatcher.handle_line(Actor("console", name, name), f"signup {session}")
+                if reply.error:
+                    failures.append(reply.text)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    check = open_db(config.database)
+    try:
+        counts = dict(
+            check.execute(
+                "SELECT status, count(*) FROM signups WHERE session_id = ? GROUP BY status",
+                [session],
+            ).fetchall()
+        )
+        orders = check.execute(
+            "SELECT count(DISTINCT waitlist_order) FROM signups WHERE status = 'waitlisted'"
+        ).fetchone()[0]
+    finally:
+        check.close()
+    assert counts == {"confirmed": 40, "waitlisted": 160}
+    assert orders == 160
