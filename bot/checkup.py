@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 from bot.config import WEEKDAYS, Config
+from bot.content.prompts import load_prompts
+from bot.content.resources import load_resources
+from bot.content.support import load_support
+from bot.domain.objectives import OBJECTIVES
 from bot.errors import ContentError
 from bot.messages import load_messages
 
@@ -10,11 +18,35 @@ from bot.messages import load_messages
 def checkup(config: Config) -> tuple[str, list[str]]:
     """A readable report and the list of problems (empty when all is well)."""
     problems: list[str] = []
-    try:
-        load_messages(config.content_dir / "messages.toml")
-    except ContentError as err:
-        problems += err.problems
-    return "\n".join(_plan(config)), problems
+    lines = _plan(config)
+    folder = config.content_dir
+    loaders: list[tuple[str, Callable[[Path], Any]]] = [
+        ("messages.toml", load_messages), ("prompts.toml", load_prompts),
+        ("resources.toml", load_resources), ("support.toml", load_support),
+    ]
+    loaded: dict[str, Any] = {}
+    for name, loader in loaders:
+        try:
+            loaded[name] = loader(folder / name)
+        except ContentError as err:
+            problems += err.problems
+    lines += _content_counts(loaded)
+    return "\n".join(lines), problems
+
+
+def _content_counts(loaded: dict[str, Any]) -> list[str]:
+    lines = []
+    if "prompts.toml" in loaded:
+        prompts = loaded["prompts.toml"]
+        per = ", ".join(f"{o} {sum(p.objective == o for p in prompts)}" for o in OBJECTIVES)
+        lines.append(f"Reflection prompts: {len(prompts)} ({per})")
+    if "resources.toml" in loaded:
+        resources = loaded["resources.toml"]
+        per = ", ".join(f"{o} {sum(o in r.objectives for r in resources)}" for o in OBJECTIVES)
+        lines.append(f"Resources: {len(resources)} ({per})")
+    if "support.toml" in loaded:
+        lines.append(f"Support routes: {len(loaded['support.toml'].routes)}")
+    return lines
 
 
 def _plan(config: Config) -> list[str]:

@@ -15,13 +15,15 @@ from sqlite_utils import Database
 
 from bot.config import Config
 from bot.content.prompts import Prompt, load_prompts
-from bot.content.resources import Resource, load_resources
+from bot.content.resources import load_resources
+from bot.content.support import Support, load_support
 from bot.context import Actor, Reply
 from bot.domain.clock import Clock
 from bot.messages import Messages, load_messages
 from bot.storage.audit import AuditStore
 from bot.storage.db import open_db, utc_iso
 from bot.storage.deliveries import DeliveryStore, reply_to_payload
+from bot.storage.library import LibraryStore
 from bot.storage.members import Member, MemberStore
 from bot.storage.meta import MetaStore
 from bot.storage.posted import PostedStore
@@ -48,16 +50,18 @@ class Community:
     meta: MetaStore
     posted: PostedStore
     reflections: ReflectionStore
+    library: LibraryStore
     prompts: list[Prompt]
-    resources: list[Resource]
+    support: Support
 
     @classmethod
     def open(cls, config: Config, clock: Clock, db: Database | None = None) -> Community:
         db = db if db is not None else open_db(config.database)
         members, signups = MemberStore(db), SignupStore(db)
         audit, deliveries = AuditStore(db), DeliveryStore(db)
-        reflections = ReflectionStore(db)
+        reflections, library = ReflectionStore(db), LibraryStore(db)
         content = config.content_dir
+        library.load(load_resources(content / "resources.toml"), clock.now())
         return cls(
             config=config,
             db=db,
@@ -68,12 +72,13 @@ class Community:
             signups=signups,
             audit=audit,
             deliveries=deliveries,
-            privacy=Privacy([members, signups, audit, deliveries, reflections]),
+            privacy=Privacy([members, signups, audit, deliveries, reflections, library]),
             meta=MetaStore(db),
             posted=PostedStore(db),
             reflections=reflections,
+            library=library,
             prompts=load_prompts(content / "prompts.toml"),
-            resources=load_resources(content / "resources.toml"),
+            support=load_support(content / "support.toml"),
         )
 
     @property

@@ -53,6 +53,12 @@ def _weeks(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> int:
     return int(raw)
 
 
+def _page(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise BadInput("error.page", text=raw)
+    return int(raw)
+
+
 def _zone(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
     wanted = raw.replace(" ", "_")
     match = next((z for z in _zones() if z.lower() == wanted.lower()), None)
@@ -105,4 +111,5 @@ _CONVERTERS: dict[str, Callable[[Option, str, datetime, ZoneInfo], Any]] = {
     "choice": _choice,
     "assignments": _assignments,
     "weeks": _weeks,
+    "page": _page,
 }

@@ -26,6 +26,7 @@ Kind = Literal[
     "choice",
     "assignments",
     "weeks",
+    "page",
 ]
 Handler = Callable[..., Reply]
 

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 from bot.community import Community
 from bot.content.prompts import Prompt
-from bot.content.resources import Resource
 from bot.context import Action, Reply
 from bot.domain.objectives import OBJECTIVES
 from bot.domain.when import format_local, format_time
 from bot.storage.deliveries import Delivery, reply_from_payload
+from bot.storage.library import Entry
 from bot.storage.members import Member
 from bot.storage.sessions import Session
 
@@ -158,20 +158,20 @@ class Composer:
             private=False,
         )
 
-    def pick_for(self, period: str) -> tuple[Resource, str] | None:
+    def pick_for(self, period: str) -> tuple[Entry, str] | None:
         """This period's pick: objectives take turns, and none repeats within its objective
         until every resource of that objective has had its turn."""
         posted, now = self.community.posted, self.community.clock.now()
         earlier = sum(1 for p, _ in posted.history("pick") if p < period)
         objective = OBJECTIVES[earlier % len(OBJECTIVES)]
-        pool = [r for r in self.community.resources if objective in r.objectives]
+        pool = self.community.library.for_picks(objective)
         chosen = posted.choose(f"pick:{objective}", period, [r.id for r in pool], now)
         if chosen is None:
             return None
         posted.choose("pick", period, [chosen], now)
         return next((r, objective) for r in pool if r.id == chosen)
 
-    def pick_reply(self, resource: Resource, objective: str) -> Reply:
+    def pick_reply(self, resource: Entry, objective: str) -> Reply:
         text = self.say(
             "pick.text",
             objective=objective,

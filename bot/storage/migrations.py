@@ -118,11 +118,73 @@ def m002_calendar_runs_itself(db: Database) -> None:
     )
 
 
+def m003_resource_library(db: Database) -> None:
+    """The resource library, searchable in full text (FTS5, kept in step by triggers)."""
+    _run(
+        db,
+        """
+        CREATE TABLE resources (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            objectives TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'document',
+            audience TEXT NOT NULL DEFAULT '',
+            link TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL CHECK (source IN ('file', 'member', 'planner')),
+            status TEXT NOT NULL
+                CHECK (status IN ('approved', 'pending', 'rejected', 'retired')),
+            suggested_by INTEGER REFERENCES members(id) ON DELETE SET NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            approved_utc TEXT
+        );
+        CREATE INDEX resources_status ON resources (status);
+        CREATE VIRTUAL TABLE resources_fts USING fts5(
+            title, summary, audience, content='resources', content_rowid='rowid'
+        );
+        CREATE TRIGGER resources_ai AFTER INSERT ON resources BEGIN
+            INSERT INTO resources_fts (rowid, title, summary, audience)
+            VALUES (new.rowid, new.title, new.summary, new.audience);
+        END;
+        CREATE TRIGGER resources_ad AFTER DELETE ON resources BEGIN
+            INSERT INTO resources_fts (resources_fts, rowid, title, summary, audience)
+            VALUES ('delete', old.rowid, old.title, old.summary, old.audience);
+        END;
+        CREATE TRIGGER resources_au AFTER UPDATE ON resources BEGIN
+            INSERT INTO resources_fts (resources_fts, rowid, title, summary, audience)
+            VALUES ('delete', old.rowid, old.title, old.summary, old.audience);
+            INSERT INTO resources_fts (rowid, title, summary, audience)
+            VALUES (new.rowid, new.title, new.summary, new.audience);
+        END
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
-    """Run statements one by one: sqlite3's executescript would commit our transaction."""
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    """Run statements one by one: sqlite3's executescript would commit our transaction.
+
+    Statements end with a semicolon at the end of a line; trigger bodies keep theirs inside.
+    """
+    for statement in _statements(script):
+        db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [m001_core, m002_calendar_runs_itself]
+def _statements(script: str) -> list[str]:
+    found, current, depth = [], [], 0
+    for line in script.splitlines():
+        current.append(line)
+        words = line.strip().upper()
+        depth += words.endswith("BEGIN") - words.startswith("END")
+        if depth == 0 and (words.endswith(";") or words == "END"):
+            found.append("\n".join(current).strip().rstrip(";"))
+            current = []
+    rest = "\n".join(current).strip()
+    return [s for s in (*found, rest) if s]
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    m001_core,
+    m002_calendar_runs_itself,
+    m003_resource_library,
+]

@@ -155,7 +155,9 @@ async def test_a_member_cannot_run_planning_commands(
     assert not slack.calls_to("views.open")
 
 
-async def test_a_mistake_gets_a_kind_private_answer(slack: FakeSlack, adapter: SlackAdapter) -> None:
+async def test_a_mistake_gets_a_kind_private_answer(
+    slack: FakeSlack, adapter: SlackAdapter
+) -> None:
     body = await cop(slack, "signup lots")
 
     assert body["response_type"] == "ephemeral"
@@ -163,7 +165,9 @@ async def test_a_mistake_gets_a_kind_private_answer(slack: FakeSlack, adapter: S
 
 
 async def test_usergroup_membership_gives_planner_rights(tmp_path: Path, slack: FakeSlack) -> None:
-    config = make_config(tmp_path, slack, planning_group=PlanningGroup(slack_users=(PLANNER,), slack_usergroup="S1"))
+    config = make_config(
+        tmp_path, slack, planning_group=PlanningGroup(slack_users=(PLANNER,), slack_usergroup="S1")
+    )
     slack.set_default("usergroups.users.list", {"ok": True, "users": ["U5"]})
     app = App.build(config)
     adapter = make_adapter(app)

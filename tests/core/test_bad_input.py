@@ -113,24 +113,28 @@ def test_mentions_in_a_title_are_kept_as_plain_text(app: App, run: Run) -> None:
 
 
 NAMES = [c.name for c in build_registry().all()]
-WORDS = st.one_of(
-    st.sampled_from(
-        [
-            "1", "2", "0", "-1", "999", "#1", "rest", "one", "all", "mine", "confirm", "x3",
-            "weekly", "monthly", "first thursday", "capacity=3", "capacity=none", 'where="a b"',
-            "scope=rest", "when=3 Dec 14:00", '"3 Dec 14:00"', "3 Dec", "14:00", "2pm",
-            "next", "thursday", "title=", "duration=2h", "objective=connect", "Europe/London",
-            "prompts", "picks", "'", '"', "=", "==", "\\", "\u201cquoted\u201d",
-        ]
-    ),
-    st.text(max_size=12),
+ARGS = st.sampled_from(
+    [
+        "1", "2", "0", "-1", "999", "#1", "rest", "one", "all", "mine", "confirm", "x3",
+        "weekly", "monthly", "first thursday", "capacity=3", "capacity=none", 'where="a b"',
+        "scope=rest", "when=3 Dec 14:00", '"3 Dec 14:00"', "3 Dec", "14:00", "2pm", "90m",
+        "next", "thursday", "title=", "duration=2h", "objective=connect", "Europe/London",
+        "prompts", "picks", "reminders", "prompt", "4", "'", '"', "=", "==", "\\",
+        "\u201cquoted\u201d", "@everyone", "<!channel>",
+    ]
 )
+WORDS = st.one_of(ARGS, ARGS, ARGS, st.text(max_size=12))
 LINES = st.one_of(
     st.text(max_size=60),
     st.builds(
         lambda name, words: " ".join([name, *words]),
         st.sampled_from(NAMES),
-        st.lists(WORDS, max_size=5),
+        st.lists(WORDS, min_size=1, max_size=5),
+    ),
+    st.builds(
+        lambda name, words: " ".join([name, *words]),
+        st.sampled_from(NAMES),
+        st.lists(ARGS, max_size=3),
     ),
 )
 
@@ -142,7 +146,7 @@ def test_any_text_gets_a_reply_and_never_crashes_a_handler(tmp_path: Path) -> No
     ok(app.dispatcher.handle_line(planner, 'schedule "Circle" 3 Dec 14:00 capacity=2'))
 
     @settings(
-        max_examples=250,
+        max_examples=400,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow],

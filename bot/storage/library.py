@@ -1,0 +1,155 @@
+"""The resource library in the database: the shipped list plus what the community adds.
+
+Entries from `content/resources.toml` are loaded at start and updated by id; suggestions from
+members wait for the planning group's review. Search uses SQLite's full-text index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.content.resources import Resource
+from bot.storage.db import immediate, utc_iso
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    objectives: tuple[str, ...]
+    summary: str
+    kind: str
+    audience: str
+    link: str
+    source: str
+    status: str
+    suggested_by: int | None
+    approved_utc: str | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Entry:
+        return cls(row["id"], row["title"], tuple(row["objectives"].split(",")), row["summary"],
+                   row["kind"], row["audience"], row["link"], row["source"], row["status"],
+                   row["suggested_by"], row["approved_utc"])
+
+
+class LibraryStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def load(self, resources: list[Resource], now: datetime) -> None:
+        """Bring the shipped entries up to date, keeping a planning-group retirement."""
+        with immediate(self.db):
+            for r in resources:
+                self.db.execute(
+                    "INSERT INTO resources (id, title, objectives, summary, kind, audience, link,"
+                    " source, status, created, approved_utc)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'file', 'approved', ?, NULL)"
+                    " ON CONFLICT (id) DO UPDATE SET title = excluded.title,"
+                    " objectives = excluded.objectives, summary = excluded.summary,"
+                    " kind = excluded.kind, audience = excluded.audience, link = excluded.link",
+                    [r.id, r.title, ",".join(r.objectives), r.summary, r.kind, r.audience,
+                     r.link, utc_iso(now)],
+                )
+
+    def suggest(self, title: str, link: str, objective: str, member_id: int,
+                now: datetime) -> Entry:
+        with immediate(self.db):
+            number = self.db.execute("SELECT count(*) + 1 FROM resources WHERE source != 'file'")
+            entry_id = f"s{number.fetchone()[0]}"
+            while self.get(entry_id) is not None:
+                entry_id += "x"
+            self.db.execute(
+                "INSERT INTO resources (id, title, objectives, link, source, status, suggested_by,"
+                " created) VALUES (?, ?, ?, ?, 'member', 'pending', ?, ?)",
+                [entry_id, title, objective, link, member_id, utc_iso(now)],
+            )
+        found = self.get(entry_id)
+        assert found is not None
+        return found
+
+    def set_status(self, entry_id: str, status: str, reason: str, now: datetime) -> None:
+        approved = utc_iso(now) if status == "approved" else None
+        self.db.execute(
+            "UPDATE resources SET status = ?, reason = ?,"
+            " approved_utc = coalesce(?, approved_utc) WHERE id = ?",
+            [status, reason, approved, entry_id],
+        )
+
+    def get(self, entry_id: str) -> Entry | None:
+        rows = self.db.execute_returning_dicts("SELECT * FROM resources WHERE id = ?", [entry_id])
+        return Entry.from_row(rows[0]) if rows else None
+
+    def with_status(self, status: str) -> list[Entry]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM resources WHERE status = ? ORDER BY created, id", [status]
+        )
+        return [Entry.from_row(r) for r in rows]
+
+    def for_picks(self, objective: str) -> list[Entry]:
+        """Approved entries of an objective: newly approved suggestions first, then the rest."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM resources WHERE status = 'approved' AND (',' || objectives || ',')"
+            " LIKE ? ORDER BY approved_utc IS NULL, approved_utc DESC, rowid",
+            [f"%,{objective},%"],
+        )
+        return [Entry.from_row(r) for r in rows]
+
+    def search(self, words: str, objective: str | None, limit: int,
+               offset: int = 0) -> list[Entry]:
+        """Best matches first: every word must match (as a prefix); else any word may."""
+        terms = _WORD.findall(words.lower())
+        if not terms:
+            return self._browse(objective, limit, offset)
+        for joiner in (" AND ", " OR "):
+            found = self._match(joiner.join(f'"{t}"*' for t in terms), objective, limit, offset)
+            if found:
+                return found
+        return []
+
+    def _match(self, query: str, objective: str | None, limit: int,
+               offset: int) -> list[Entry]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT r.* FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid"
+            " WHERE resources_fts MATCH ? AND r.status = 'approved'"
+            " AND (? IS NULL OR (',' || r.objectives || ',') LIKE ?)"
+            " ORDER BY rank LIMIT ? OFFSET ?",
+            [query, objective, f"%,{objective},%", limit, offset],
+        )
+        return [Entry.from_row(r) for r in rows]
+
+    def _browse(self, objective: str | None, limit: int, offset: int) -> list[Entry]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM resources WHERE status = 'approved'"
+            " AND (? IS NULL OR (',' || objectives || ',') LIKE ?)"
+            " ORDER BY approved_utc IS NULL, approved_utc DESC, rowid LIMIT ? OFFSET ?",
+            [objective, f"%,{objective},%", limit, offset],
+        )
+        return [Entry.from_row(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT status, count(*) FROM resources GROUP BY status")
+        return {str(r[0]): int(r[1]) for r in rows.fetchall()}
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        rows = self.db.execute_returning_dicts(
+            "SELECT id, title, link, objectives, status, reason, created FROM resources"
+            " WHERE suggested_by = ? ORDER BY created", [member_id],
+        )
+        return {"suggestions": rows}
+
+    def delete(self, member_id: int) -> int:
+        """Pending suggestions go; approved ones stay in the library, no longer linked to them."""
+        removed = self.db.execute(
+            "DELETE FROM resources WHERE suggested_by = ? AND status != 'approved'", [member_id]
+        ).rowcount
+        self.db.execute("UPDATE resources SET suggested_by = NULL WHERE suggested_by = ?",
+                        [member_id])
+        return removed

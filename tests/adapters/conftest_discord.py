@@ -1,0 +1,57 @@
+"""Fixtures for the Discord adapter tests, imported explicitly by the test modules."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.discord_ import DiscordAdapter
+from bot.app import App
+from bot.config import Config, PlanningGroup, Secrets
+from bot.context import Actor
+from bot.domain.clock import FakeClock
+from tests.fakes.fake_discord import FakeDiscord
+
+SCHEDULE = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 2 Civic Hall'
+
+
+@pytest.fixture
+async def dc() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as fake:
+        yield fake
+
+
+@pytest.fixture
+def app(dc: FakeDiscord, tmp_path: Path) -> Iterator[App]:
+    config = Config(
+        database=tmp_path / "t.db",
+        announce_channel=str(dc.channel_id),
+        discord_guild_id=str(dc.guild_id),
+        planning_group=PlanningGroup(discord_role=str(dc.role_id)),
+        secrets=Secrets(discord_token="fake-token"),
+    )
+    built = App.build(config, FakeClock(datetime(2026, 11, 25, 9, tzinfo=UTC)))
+    yield built
+    built.close()
+
+
+def planner(dc: FakeDiscord) -> Actor:
+    return Actor("discord", str(dc.user_id), "Planner", frozenset({str(dc.role_id)}))
+
+
+def schedule(app: App, dc: FakeDiscord, line: str = SCHEDULE) -> int:
+    """Schedule through the dispatcher as a planner; returns the new session's id."""
+    reply = app.dispatcher.handle_line(planner(dc), line)
+    assert not reply.error, reply.text
+    return max(s.id for s in app.community.sessions.all())
+
+
+@pytest.fixture
+async def adapter(dc: FakeDiscord, app: App) -> AsyncIterator[DiscordAdapter]:
+    built = DiscordAdapter(app, guild_ready_timeout=0.05)
+    async with dc.run(built.client):
+        await built.ready.wait()
+        yield built

@@ -1,0 +1,125 @@
+"""The Discord front end driven at the wire level through FakeDiscord: slash commands,
+autocomplete, buttons (also after a restart) and the schedule form."""
+
+# The fixtures are imported from conftest_discord by name, which ruff sees as redefinitions.
+# ruff: noqa: F401, F811
+
+from __future__ import annotations
+
+from bot.adapters.discord_ import DiscordAdapter
+from bot.app import App
+from tests.adapters.conftest_discord import adapter, app, dc, schedule
+from tests.fakes.fake_discord import FakeDiscord
+
+EPHEMERAL = 64
+
+
+async def test_sync_puts_cop_with_typed_options_in_the_guild(
+    dc: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    [cop] = dc.synced_commands[dc.guild_id]
+    subs = {o["name"]: o for o in cop["options"]}
+    assert {"sessions", "signup", "forget-me", "cancel-session", "schedule"} <= set(subs)
+    [session] = subs["signup"]["options"]
+    assert session["type"] == 4 and session["autocomplete"] is True and session["required"]
+    objective = next(o for o in subs["schedule"]["options"] if o["name"] == "objective")
+    assert [c["value"] for c in objective["choices"]] == ["DEVELOP", "CONNECT", "INFLUENCE"]
+    assert all(len(o["description"]) <= 100 for o in cop["options"])
+
+
+async def test_sessions_answers_ephemerally_with_an_embed(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    schedule(app, dc)
+    cb = await dc.invoke(dc.slash("cop", "sessions"))
+    assert cb.type == 4 and cb.flags & EPHEMERAL
+    assert cb.data is not None
+    assert cb.data["embeds"][0]["title"].endswith("Circle")
+    button = cb.data["components"][0]["components"][0]
+    assert button["custom_id"] == "cop:signup 1"
+    assert cb.data["allowed_mentions"] == {"parse": []}
+
+
+async def test_signup_with_int_option(dc: FakeDiscord, app: App, adapter: DiscordAdapter) -> None:
+    sid = schedule(app, dc)
+    member = dc.add_user("member")
+    cb = await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=member))
+    assert cb.flags & EPHEMERAL
+    signed = app.community.signups.attendees(sid)
+    assert len(signed) == 1
+
+
+async def test_schedule_refused_for_member_and_allowed_for_planner(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    options = {"title": "Circle", "when": "2026-12-03 14:00", "objective": "CONNECT"}
+    member = dc.add_user("member")
+    cb = await dc.invoke(dc.slash("cop", "schedule", options, user_id=member))
+    assert cb.flags & EPHEMERAL and "planning group" in (cb.content or "")
+    assert app.community.sessions.count() == 0
+    cb = await dc.invoke(dc.slash("cop", "schedule", options))
+    assert "Scheduled #1" in (cb.content or "")
+    assert app.community.sessions.count() == 1
+
+
+async def test_session_autocomplete_lists_upcoming(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    schedule(app, dc)
+    schedule(app, dc, '/cop schedule "Other" 2026-12-10 10:00 60m DEVELOP 5 Online')
+    cb = await dc.invoke(dc.autocomplete("cop", "signup", {"session": "circ"}, focused="session"))
+    assert cb.type == 8
+    assert [(c["name"], c["value"]) for c in cb.choices] == [("#1 Circle — Thu 3 Dec 14:00", 1)]
+
+
+async def test_zone_autocomplete(dc: FakeDiscord, adapter: DiscordAdapter) -> None:
+    cb = await dc.invoke(dc.autocomplete("cop", "timezone", {"zone": "london"}, focused="zone"))
+    assert [c["value"] for c in cb.choices] == ["Europe/London"]
+
+
+async def test_button_click_signs_up_even_after_restart(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    member = dc.add_user("member")
+    cb = await dc.invoke(dc.button(f"cop:signup {sid}", user_id=member))
+    assert cb.type == 4 and cb.flags & EPHEMERAL
+    assert cb.data is not None and cb.data["allowed_mentions"] == {"parse": []}
+    assert len(app.community.signups.attendees(sid)) == 1
+
+    fresh = DiscordAdapter(app, guild_ready_timeout=0.05)
+    async with dc.run(fresh.client):
+        await fresh.ready.wait()
+        other = dc.add_user("other")
+        cb = await dc.invoke(dc.button(f"cop:signup {sid}", user_id=other))
+        assert cb.flags & EPHEMERAL
+    assert len(app.community.signups.attendees(sid)) == 2
+
+
+async def test_bare_schedule_opens_form_and_submit_schedules(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    shown = await dc.invoke(dc.slash("cop", "schedule"))
+    assert shown.type == 9 and shown.data is not None
+    inputs = [c["components"][0]["custom_id"] for c in shown.data["components"]]
+    assert inputs == ["title", "when", "duration", "objective", "place"]
+    fields = {
+        "title": "Form circle",
+        "when": "2026-12-03 14:00",
+        "duration": "90m",
+        "objective": "connect",
+        "place": "12 Civic Hall",
+    }
+    cb = await dc.invoke(dc.modal_submit(shown.data["custom_id"], fields))
+    assert cb.type == 4 and "Scheduled" in (cb.content or "")
+    [session] = app.community.sessions.all()
+    assert (session.title, session.capacity, session.location) == ("Form circle", 12, "Civic Hall")
+
+
+async def test_form_error_is_ephemeral(dc: FakeDiscord, app: App, adapter: DiscordAdapter) -> None:
+    shown = await dc.invoke(dc.slash("cop", "schedule"))
+    assert shown.data is not None
+    bad = {"title": "X", "when": "someday", "duration": "", "objective": "", "place": ""}
+    cb = await dc.invoke(dc.modal_submit(shown.data["custom_id"], bad))
+    assert cb.flags & EPHEMERAL
+    assert app.community.sessions.count() == 0

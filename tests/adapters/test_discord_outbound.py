@@ -1,0 +1,163 @@
+"""What the Discord adapter sends on its own: DMs, channel posts with session threads, one
+thread post naming several members, scheduled events, escaping, and the invite link."""
+
+# The fixtures are imported from conftest_discord by name, which ruff sees as redefinitions.
+# ruff: noqa: F401, F811
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import discord
+import pytest
+
+from bot.adapters.base import SendFailed
+from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
+from bot.adapters.discord_.render import ZWSP
+from bot.app import App
+from bot.context import Actor, Reply
+from bot.storage.members import Member
+from bot.storage.sessions import EDITABLE
+from tests.adapters.conftest_discord import adapter, app, dc, schedule
+from tests.fakes.fake_discord import FakeDiscord
+
+INJECTION = '/cop schedule "@everyone <@&123> <@456>" 2026-12-03 14:00 90m CONNECT 2 Civic Hall'
+
+
+def member(app: App, user_id: int, name: str = "Member") -> Member:
+    return app.community.register(Actor("discord", str(user_id), name))
+
+
+async def test_dm_refused_is_permanent_and_switches_to_thread(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    someone = member(app, dc.add_user("someone"))
+    dc.refuse_dms(int(someone.platform_user_id))
+    with pytest.raises(SendFailed) as err:
+        await adapter.send_to_member(someone, Reply("Your session starts soon"))
+    assert err.value.permanent
+    prefs = app.community.members.preferences(someone.id)
+    assert prefs.dm_blocked and prefs.via == "thread"
+
+
+async def test_dm_server_error_is_transient(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    someone = member(app, dc.add_user("someone"))
+    channel = dc.dm_channel_id(int(someone.platform_user_id))
+    dc.script("POST", rf"/channels/{channel}/messages", 503, {"message": "down", "code": 0})
+    with pytest.raises(SendFailed) as err:
+        await adapter.send_to_member(someone, Reply("hello"))
+    assert not err.value.permanent
+
+
+async def test_dm_is_delivered(dc: FakeDiscord, app: App, adapter: DiscordAdapter) -> None:
+    someone = member(app, dc.add_user("someone"))
+    await adapter.send_to_member(someone, Reply("hello"))
+    [sent] = dc.messages
+    assert sent.channel_id == dc.dm_channel_id(int(someone.platform_user_id))
+    assert sent.content == "hello" and sent.allowed_mentions == {"parse": []}
+
+
+async def test_announcement_post_starts_a_thread(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    await adapter.post(str(dc.channel_id), Reply("New session: Circle"), session_id=sid)
+    [post] = dc.messages
+    refs = app.community.sessions.refs(sid)
+    assert refs["discord_message"] == str(post.id)
+    assert dc.threads[int(refs["discord_thread"])]["name"] == "Circle"
+
+
+async def test_send_together_posts_once_in_thread_pinging_only_them(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    a, b = member(app, dc.add_user("a"), "A"), member(app, dc.add_user("b"), "B")
+    member(app, dc.add_user("c"), "C")
+    await adapter.send_together([a, b], Reply("Starts in an hour"), sid)
+    thread_id = int(app.community.sessions.refs(sid)["discord_thread"])
+    posts = [m for m in dc.messages if m.channel_id == thread_id]
+    assert len(posts) == 1
+    [post] = posts
+    assert post.content is not None
+    assert f"<@{a.platform_user_id}>" in post.content and f"<@{b.platform_user_id}>" in post.content
+    assert post.allowed_mentions is not None and post.allowed_mentions["parse"] == []
+    users = {str(u) for u in post.allowed_mentions["users"]}
+    assert users == {a.platform_user_id, b.platform_user_id}
+    # a second reminder reuses the same thread
+    await adapter.send_together([a], Reply("Starting now"), sid)
+    assert len(dc.threads) == 1 and dc.messages[-1].channel_id == thread_id
+
+
+async def test_mention_injection_is_neutralised_everywhere(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc, INJECTION)
+    someone = member(app, dc.add_user("someone"))
+    reply = app.dispatcher.handle(Actor("discord", "1", "P"), "sessions", {})
+    await adapter.post(str(dc.channel_id), reply, session_id=sid)
+    await adapter.send_to_member(someone, reply)
+    await adapter.send_together([someone], reply, sid)
+    await dc.invoke(dc.slash("cop", "sessions"))
+    await dc.invoke(dc.button(f"cop:signup {sid}"))
+    bodies = [m.payload for m in dc.messages] + [c.data for c in dc.callbacks if c.data]
+    assert len(bodies) == 5
+    for body in bodies:
+        assert body["allowed_mentions"]["parse"] == []
+        assert set(body["allowed_mentions"].get("users", [])) <= {int(someone.platform_user_id)}
+        embeds = body.get("embeds") or []
+        text = " ".join([body.get("content") or ""] + [e.get("title", "") for e in embeds])
+        assert "@everyone" not in text and f"@{ZWSP}everyone" in text
+    assert (
+        "@everyone"
+        not in dc.threads[int(app.community.sessions.refs(sid)["discord_thread"])]["name"]
+    )
+
+
+async def test_sync_session_creates_edits_and_cancels_event(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    await adapter.sync_session(sid)
+    event_id = int(app.community.sessions.refs(sid)["discord_event"])
+    event = dc.events[event_id]
+    assert event["name"] == "Circle"
+    assert event["entity_metadata"] == {"location": "Civic Hall"}
+    assert event["scheduled_start_time"].startswith("2026-12-03T14:00")
+
+    assert "title" in EDITABLE
+    app.community.db.execute("UPDATE sessions SET title = 'Circle (moved)' WHERE id = ?", [sid])
+    await adapter.sync_session(sid)
+    assert dc.events[event_id]["name"] == "Circle (moved)"
+
+    now = app.community.clock.now()
+    app.community.sessions.cancel(sid, "ill", now)
+    await adapter.sync_session(sid)
+    actions = [action for action, eid, _ in dc.event_actions if eid == event_id]
+    assert actions == ["create", "edit", "edit"]
+    assert dc.events[event_id]["status"] == discord.EventStatus.cancelled.value
+
+
+async def test_sync_session_failure_is_logged_not_raised(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    dc.script("POST", rf"/guilds/{dc.guild_id}/scheduled-events", 403, {"code": 50013})
+    await adapter.sync_session(sid)
+    assert "discord_event" not in app.community.sessions.refs(sid)
+
+
+def test_invite_url_has_scopes_and_least_permissions() -> None:
+    url = discord_invite_url("1234", events=True)
+    query = parse_qs(urlparse(url).query)
+    assert query["client_id"] == ["1234"]
+    assert query["scope"] == ["bot applications.commands"]
+    perms = discord.Permissions(int(query["permissions"][0]))
+    assert perms.send_messages and perms.create_public_threads and perms.manage_events
+    assert not perms.administrator and not perms.mention_everyone
+    quiet = discord.Permissions(
+        int(parse_qs(urlparse(discord_invite_url("1234", False)).query)["permissions"][0])
+    )
+    assert not quiet.manage_events

@@ -1,0 +1,167 @@
+"""Buttons, the schedule form and the App Home, as Slack delivers them over Socket Mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.adapters.slack import SlackAdapter
+from bot.app import App
+from tests.adapters.conftest import PLANNER, add_session, buttons, click, cop, texts
+from tests.fakes.fake_slack import FakeSlack
+
+Json = dict[str, Any]
+
+
+async def test_sign_up_and_cancel_with_buttons(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    session = add_session(app)
+    [sign_up] = buttons((await cop(slack, "sessions"))["blocks"])
+
+    signed = await click(slack, sign_up["value"])
+    [cancel] = buttons(signed["blocks"])
+    cancelled = await click(slack, cancel["value"])
+
+    assert "signed up for" in texts(signed) and signed["response_type"] == "ephemeral"
+    assert cancel["value"] == f"cancel {session}" and cancel["style"] == "danger"
+    assert "has been cancelled" in texts(cancelled)
+    assert app.community.signups.attendees(session) == []
+
+
+async def test_app_home_shows_mine_and_whats_on(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    session = add_session(app)
+
+    await slack.send_envelope("events_api", slack.app_home_opened_event("U7"))
+    [published] = await slack.wait_for_call("views.publish")
+
+    view = published.params["view"]
+    assert published.params["user_id"] == "U7" and view["type"] == "home"
+    assert "Circle" in texts(view) and "not signed up" in texts(view)
+    assert [b["value"] for b in buttons(view["blocks"])] == [f"signup {session}"]
+    [who] = slack.calls_to("users.info")  # the event has no name; asked once
+    assert who.params["user"] == "U7"
+
+
+async def test_a_home_click_publishes_the_home_again_with_the_answer(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    session = add_session(app)
+
+    await click(slack, f"signup {session}", user="U7", home=True)
+    [published] = await slack.wait_for_call("views.publish")
+
+    view = published.params["view"]
+    assert "signed up for" in texts(view) and "You have a place" in texts(view)
+    assert f"cancel {session}" in [b["value"] for b in buttons(view["blocks"])]
+    assert not slack.responses  # a Home click has no response_url
+
+
+async def test_messages_tab_opening_publishes_nothing(
+    slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    await slack.send_envelope("events_api", slack.app_home_opened_event("U7", tab="messages"))
+    assert not slack.calls_to("views.publish")
+
+
+# ----------------------------------------------------------------------------- the form
+
+
+def form(title: str = "Circle", date: str = "2026-12-03", **fields: str) -> Json:
+    """Form state as Slack submits it: {block_id: {action_id: element state}}."""
+    values = {
+        "title": {"type": "plain_text_input", "value": title},
+        "date": {"type": "datepicker", "selected_date": date},
+        "time": {"type": "timepicker", "selected_time": fields.get("time", "14:00")},
+        "duration": {"type": "static_select", "selected_option": {"value": "90m"}},
+        "objective": {"type": "static_select", "selected_option": {"value": "CONNECT"}},
+        "capacity": {"type": "number_input", "value": fields.get("capacity", "20")},
+        "where": {"type": "plain_text_input", "value": "Civic Hall"},
+        "repeat": {"type": "plain_text_input", "value": fields.get("repeat")},
+    }
+    return {block: {"value": state} for block, state in values.items()}
+
+
+async def submit(slack: FakeSlack, state: Json, user: str = PLANNER) -> Json:
+    payload = slack.view_submission_payload("cop:schedule", state, user_id=user)
+    return await slack.send_envelope("interactive", payload, True)
+
+
+async def test_schedule_with_nothing_else_opens_the_form(
+    slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    payload = slack.slash_payload("schedule", user_id=PLANNER)
+
+    ack = await slack.send_envelope("slash_commands", payload)
+    [opened] = await slack.wait_for_call("views.open")
+
+    assert "payload" not in ack
+    assert opened.params["trigger_id"] == payload["trigger_id"]
+    view = opened.params["view"]
+    assert view["callback_id"] == "cop:schedule"
+    blocks = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
+    assert blocks == {
+        "title": "plain_text_input",
+        "date": "datepicker",
+        "time": "timepicker",
+        "duration": "static_select",
+        "objective": "static_select",
+        "capacity": "number_input",
+        "where": "plain_text_input",
+        "repeat": "plain_text_input",
+    }
+
+
+async def test_submitting_the_form_schedules_and_confirms_by_dm(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    ack = await submit(slack, form())
+    [posted] = await slack.wait_for_call("chat.postMessage")
+
+    assert "payload" not in ack  # closes the form
+    [session] = app.community.sessions.upcoming(app.community.clock.now(), 10)
+    assert (session.title, session.capacity, session.location) == ("Circle", 20, "Civic Hall")
+    assert session.objective == "CONNECT" and session.duration_minutes == 90
+    assert posted.params["channel"] == "DUPLAN"
+    assert "Scheduled #1 Circle" in texts(posted.params)
+
+
+async def test_a_date_in_the_past_is_shown_beside_the_date(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    ack = await submit(slack, form(date="2026-11-01"))
+
+    assert ack["payload"]["response_action"] == "errors"
+    errors = ack["payload"]["errors"]
+    assert list(errors) == ["date"] and "already passed" in errors["date"]
+    assert app.community.sessions.upcoming(app.community.clock.now(), 10) == []
+
+
+async def test_each_mistake_lands_on_its_own_field(slack: FakeSlack, adapter: SlackAdapter) -> None:
+    cases = {
+        "repeat": form(repeat="sometimes"),
+        "title": form(title="x" * 121),
+        "capacity": form(capacity="0"),
+        "time": form(date="2027-03-28", time="01:30"),  # the clocks go forward
+    }
+    for block, state in cases.items():
+        ack = await submit(slack, state)
+        assert list(ack["payload"]["errors"]) == [block], block
+
+
+async def test_a_member_cannot_submit_the_form(slack: FakeSlack, adapter: SlackAdapter) -> None:
+    ack = await submit(slack, form(), user="U1")
+
+    assert "Only the planning group" in ack["payload"]["errors"]["title"]
+
+
+async def test_the_form_falls_back_to_words_when_slack_will_not_open_it(
+    slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    slack.script("views.open", {"ok": False, "error": "expired_trigger_id"})
+
+    body = await cop(slack, "schedule", user=PLANNER)
+
+    assert len(slack.calls_to("views.open")) == 1
+    assert "needs a title" in texts(body) and "/cop schedule" in texts(body)

@@ -1,0 +1,141 @@
+"""Starting, setup checks, reconnecting, HTTP mode and the run loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.adapters.slack import SlackAdapter, SlackSetupError, run_slack
+from bot.app import App
+from bot.config import Secrets
+from tests.adapters.conftest import SIGNING_SECRET, add_session, cop, make_adapter, make_config
+from tests.fakes.fake_slack import FakeSlack, http_body, sign_request
+
+
+async def test_a_dropped_socket_reconnects_and_the_next_command_is_answered(
+    slack: FakeSlack, adapter: SlackAdapter
+) -> None:
+    await slack.drop_socket()
+    await slack.wait_connected(min_connections=2)
+
+    body = await cop(slack, "help")
+
+    assert "/cop sessions" in body["text"]
+    assert len(slack.calls_to("apps.connections.open")) == 2
+
+
+async def test_start_names_a_channel_the_bot_is_not_in(slack: FakeSlack, app: App) -> None:
+    slack.set_default(
+        "conversations.info", {"ok": True, "channel": {"id": "C1", "is_member": False}}
+    )
+    adapter = make_adapter(app)
+    await adapter.start()
+    await adapter.stop()
+
+    assert any("/invite @copbot" in p and "C1" in p for p in adapter.problems)
+
+
+async def test_start_names_a_missing_scope(
+    slack: FakeSlack, app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.set_default(
+        "conversations.info", {"ok": False, "error": "missing_scope", "needed": "channels:read"}
+    )
+    adapter = make_adapter(app)
+    with caplog.at_level(logging.WARNING):
+        await adapter.start()
+    await adapter.stop()
+
+    [problem] = adapter.problems
+    assert "channels:read" in problem and "reinstall" in problem
+    # auth.test's granted scopes (the fake grants four) are checked too
+    assert "lacks the files:write scope" in caplog.text
+
+
+async def test_a_bad_token_stops_the_start(slack: FakeSlack, app: App) -> None:
+    slack.set_default("auth.test", {"ok": False, "error": "invalid_auth"})
+
+    with pytest.raises(SlackSetupError, match="invalid_auth"):
+        await make_adapter(app).start()
+
+
+async def test_missing_secrets_are_named(tmp_path: Path, slack: FakeSlack) -> None:
+    no_app_token = Secrets(slack_bot_token="xoxb-test", slack_signing_secret=SIGNING_SECRET)
+    app = App.build(make_config(tmp_path, slack, secrets=no_app_token))
+    try:
+        with pytest.raises(SlackSetupError, match="SLACK_APP_TOKEN"):
+            await make_adapter(app).start()
+        bare = Secrets(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
+        http_app = App.build(make_config(tmp_path, slack, secrets=bare))
+        with pytest.raises(SlackSetupError, match="SLACK_SIGNING_SECRET"):
+            await make_adapter(http_app).start(http=True)
+        http_app.close()
+    finally:
+        app.close()
+
+
+# ----------------------------------------------------------------------------- HTTP mode
+
+
+async def test_http_mode_checks_signatures_and_answers(slack: FakeSlack, app: App) -> None:
+    adapter = make_adapter(app)
+    await adapter.start(http=True, port=0, host="127.0.0.1")
+    base = f"http://127.0.0.1:{adapter.http_port}"
+    body, content_type = http_body(
+        "slash_commands", slack.slash_payload("help", response_url=slack.response_url("h"))
+    )
+    headers = {"Content-Type": content_type}
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def post(signature: dict[str, str]) -> int:
+                url = f"{base}/slack/events"
+                async with http.post(url, data=body, headers={**headers, **signature}) as resp:
+                    return resp.status
+
+            assert await post(sign_request(body, SIGNING_SECRET)) == 200
+            assert await post(sign_request(body, "wrong-secret")) == 401
+            stale = sign_request(body, SIGNING_SECRET, timestamp=int(time.time()) - 6 * 60)
+            assert await post(stale) == 401
+            async with http.get(f"{base}/healthz") as resp:
+                assert resp.status == 200
+        [answer] = await slack.wait_for_response("h")
+    finally:
+        await adapter.stop()
+
+    assert "/cop sessions" in answer["text"]
+    assert len(slack.responses_to("h")) == 1  # the refused requests ran nothing
+
+
+# ----------------------------------------------------------------------------- run_slack
+
+
+async def test_run_slack_sends_what_a_command_queued(slack: FakeSlack, app: App) -> None:
+    adapter = make_adapter(app)
+    running = asyncio.create_task(run_slack(app, adapter=adapter, flush_every=60))
+    try:
+        await slack.wait_connected()
+        add_session(app)  # queues the announcement
+        await cop(slack, "sessions")
+        [posted] = await slack.wait_for_call("chat.postMessage")
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+    assert posted.params["channel"] == "C1"
+    assert json.loads(json.dumps(posted.params["blocks"]))
+    assert app.community.deliveries.get("announce:1").status == "sent"  # type: ignore[union-attr]
+    await asyncio.wait_for(_closed(slack), 3)
+
+
+async def _closed(slack: FakeSlack) -> None:
+    while slack.live_connections:
+        await asyncio.sleep(0.01)
