@@ -8,10 +8,14 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config, load_config
 from bot.domain.clock import FakeClock
 from bot.errors import ConfigError, ContentError
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +67,28 @@ def _parser() -> argparse.ArgumentParser:
         help="validate the configuration and content; show what would run when",
     )
     check.set_defaults(func=_check)
+    manifest = sub.add_parser(
+        "slack-manifest",
+        parents=[common],
+        help="print the Slack app manifest to create the app from",
+    )
+    manifest.add_argument(
+        "--request-url",
+        default="",
+        help="for HTTP mode: the public URL Slack should send events to",
+    )
+    manifest.set_defaults(func=_slack_manifest)
+    invite = sub.add_parser(
+        "discord-invite",
+        parents=[common],
+        help="print the link that adds the bot to a Discord server",
+    )
+    invite.add_argument(
+        "--application-id",
+        default="",
+        help="the Discord application id (else the config or DISCORD_APPLICATION_ID)",
+    )
+    invite.set_defaults(func=_discord_invite)
     cal = sub.add_parser("calendar", parents=[common], help="write the calendar as an .ics file")
     cal.add_argument("--out", default="copbot.ics", help="where to write it (default copbot.ics)")
     cal.set_defaults(func=_calendar)
@@ -115,6 +141,24 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
+    from bot.app import run_console
+    from bot.serve import serve
+
+    if platform == "slack":
+        from bot.adapters.slack.adapter import SlackAdapter
+
+        slack = SlackAdapter(app)
+        await serve(app, slack, slack.start(http=args.http, port=args.port))
+    elif platform == "discord":
+        from bot.adapters.discord_.adapter import DiscordAdapter
+
+        discord = DiscordAdapter(app)
+        await serve(app, discord, discord.start())
+    else:
+        await run_console(app)
+
+
 def _simulated_clock(text: str | None, config: Config) -> FakeClock | None:
     if text is None:
         return None
@@ -124,6 +168,36 @@ def _simulated_clock(text: str | None, config: Config) -> FakeClock | None:
         problem = f"--simulated-clock: found {text!r}, expected e.g. 2026-12-01T09:00"
         raise ConfigError([problem]) from None
     return FakeClock(start if start.tzinfo else start.replace(tzinfo=config.zone))
+
+
+def _slack_manifest(config: Config, args: argparse.Namespace) -> int:
+    from bot.adapters.slack.manifest import slack_manifest
+    from commands import build_registry
+
+    print(slack_manifest(config, build_registry(), args.request_url))
+    return 0
+
+
+def _discord_invite(config: Config, args: argparse.Namespace) -> int:
+    import os
+
+    from bot.adapters.discord_.invite import discord_invite_url
+
+    app_id = (
+        args.application_id
+        or config.discord_application_id
+        or os.environ.get("DISCORD_APPLICATION_ID", "")
+    )
+    if not app_id.isdigit():
+        print(
+            "Please give the Discord application id (a number from the Developer Portal): "
+            "--application-id, discord.application_id in the config, or "
+            "DISCORD_APPLICATION_ID.",
+            file=sys.stderr,
+        )
+        return 1
+    print(discord_invite_url(app_id, config.discord_events))
+    return 0
 
 
 def _check(config: Config, args: argparse.Namespace) -> int:

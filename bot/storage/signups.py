@@ -17,6 +17,12 @@ from bot.storage.db import from_iso, immediate, utc_iso
 from bot.storage.sessions import Session
 
 ACTIVE = ("confirmed", "waitlisted")
+# Active signups with each one's waitlist position (1 = next; 0 when confirmed).
+_WITH_POSITION = (
+    "SELECT s.*, (SELECT count(*) FROM signups w WHERE w.session_id = s.session_id"
+    " AND w.status = 'waitlisted' AND w.waitlist_order <= s.waitlist_order) AS position"
+    " FROM signups s WHERE s.status IN ('confirmed', 'waitlisted')"
+)
 
 
 @dataclass(frozen=True)
@@ -119,9 +125,11 @@ class SignupStore:
         return int(row[0])
 
     def place(self, session_id: int, member_id: int) -> Place | None:
-        """The member's active place at the session, if any."""
-        places = [p for p in self.attendees(session_id) if p.member_id == member_id]
-        return places[0] if places else None
+        """The member's active place at the session, if any (one row, however long the list)."""
+        rows = self.db.execute_returning_dicts(
+            f"{_WITH_POSITION} AND s.session_id = ? AND s.member_id = ?", [session_id, member_id]
+        )
+        return _place(rows[0], rows[0]["position"] or 0) if rows else None
 
     def attendees(self, session_id: int) -> list[Place]:
         """Confirmed members in signup order, then the waitlist in its order."""
@@ -133,12 +141,7 @@ class SignupStore:
         return _places(rows)
 
     def for_member(self, member_id: int) -> list[Place]:
-        rows = self.db.execute_returning_dicts(
-            "SELECT s.*, (SELECT count(*) FROM signups w WHERE w.session_id = s.session_id"
-            " AND w.status = 'waitlisted' AND w.waitlist_order <= s.waitlist_order) AS position"
-            " FROM signups s WHERE member_id = ? AND status IN ('confirmed', 'waitlisted')",
-            [member_id],
-        )
+        rows = self.db.execute_returning_dicts(f"{_WITH_POSITION} AND s.member_id = ?", [member_id])
         return [_place(row, row["position"] or 0) for row in rows]
 
     def counts(self, session_ids: list[int]) -> dict[int, Counts]:

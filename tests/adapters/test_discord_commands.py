@@ -6,6 +6,8 @@ autocomplete, buttons (also after a restart) and the schedule form."""
 
 from __future__ import annotations
 
+import discord
+
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from tests.adapters.conftest_discord import adapter, app, dc, schedule
@@ -17,14 +19,18 @@ EPHEMERAL = 64
 async def test_sync_puts_cop_with_typed_options_in_the_guild(
     dc: FakeDiscord, adapter: DiscordAdapter
 ) -> None:
-    [cop] = dc.synced_commands[dc.guild_id]
-    subs = {o["name"]: o for o in cop["options"]}
-    assert {"sessions", "signup", "forget-me", "cancel-session", "schedule"} <= set(subs)
+    cop, plan = dc.synced_commands[dc.guild_id]
+    assert (cop["name"], plan["name"]) == ("cop", "cop-plan")
+    assert int(plan["default_member_permissions"]) == discord.Permissions(manage_events=True).value
+    assert cop.get("default_member_permissions") is None
+    subs = {o["name"]: o for o in cop["options"] + plan["options"]}
+    assert {"sessions", "signup", "forget-me"} <= {o["name"] for o in cop["options"]}
+    assert {"cancel-session", "schedule"} <= {o["name"] for o in plan["options"]}
     [session] = subs["signup"]["options"]
     assert session["type"] == 4 and session["autocomplete"] is True and session["required"]
     objective = next(o for o in subs["schedule"]["options"] if o["name"] == "objective")
     assert [c["value"] for c in objective["choices"]] == ["DEVELOP", "CONNECT", "INFLUENCE"]
-    assert all(len(o["description"]) <= 100 for o in cop["options"])
+    assert all(len(o["description"]) <= 100 for o in subs.values())
 
 
 async def test_sessions_answers_ephemerally_with_an_embed(
@@ -54,10 +60,10 @@ async def test_schedule_refused_for_member_and_allowed_for_planner(
 ) -> None:
     options = {"title": "Circle", "when": "2026-12-03 14:00", "objective": "CONNECT"}
     member = dc.add_user("member")
-    cb = await dc.invoke(dc.slash("cop", "schedule", options, user_id=member))
+    cb = await dc.invoke(dc.slash("cop-plan", "schedule", options, user_id=member))
     assert cb.flags & EPHEMERAL and "planning group" in (cb.content or "")
     assert app.community.sessions.count() == 0
-    cb = await dc.invoke(dc.slash("cop", "schedule", options))
+    cb = await dc.invoke(dc.slash("cop-plan", "schedule", options))
     assert "Scheduled #1" in (cb.content or "")
     assert app.community.sessions.count() == 1
 
@@ -99,7 +105,7 @@ async def test_button_click_signs_up_even_after_restart(
 async def test_bare_schedule_opens_form_and_submit_schedules(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
-    shown = await dc.invoke(dc.slash("cop", "schedule"))
+    shown = await dc.invoke(dc.slash("cop-plan", "schedule"))
     assert shown.type == 9 and shown.data is not None
     inputs = [c["components"][0]["custom_id"] for c in shown.data["components"]]
     assert inputs == ["title", "when", "duration", "objective", "place"]
@@ -117,7 +123,7 @@ async def test_bare_schedule_opens_form_and_submit_schedules(
 
 
 async def test_form_error_is_ephemeral(dc: FakeDiscord, app: App, adapter: DiscordAdapter) -> None:
-    shown = await dc.invoke(dc.slash("cop", "schedule"))
+    shown = await dc.invoke(dc.slash("cop-plan", "schedule"))
     assert shown.data is not None
     bad = {"title": "X", "when": "someday", "duration": "", "objective": "", "place": ""}
     cb = await dc.invoke(dc.modal_submit(shown.data["custom_id"], bad))

@@ -6,6 +6,7 @@ thread post naming several members, scheduled events, escaping, and the invite l
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qs, urlparse
 
 import discord
@@ -161,3 +162,15 @@ def test_invite_url_has_scopes_and_least_permissions() -> None:
         int(parse_qs(urlparse(discord_invite_url("1234", False)).query)["permissions"][0])
     )
     assert not quiet.manage_events
+
+
+async def test_start_connects_syncs_and_stop_closes(dc: FakeDiscord, app: App) -> None:
+    fresh = DiscordAdapter(app, guild_ready_timeout=0.05)
+    with dc.patch_discord():
+        await fresh.start()
+        try:
+            await asyncio.wait_for(fresh.ready.wait(), 5)
+            assert [c["name"] for c in dc.synced_commands[dc.guild_id]] == ["cop", "cop-plan"]
+        finally:
+            await fresh.stop()
+    assert fresh.client.is_closed()

@@ -169,6 +169,7 @@ async def test_usergroup_membership_gives_planner_rights(tmp_path: Path, slack: 
         tmp_path, slack, planning_group=PlanningGroup(slack_users=(PLANNER,), slack_usergroup="S1")
     )
     slack.set_default("usergroups.users.list", {"ok": True, "users": ["U5"]})
+    allow_uploads(slack)
     app = App.build(config)
     adapter = make_adapter(app)
     await adapter.start()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 
 import pytest
 
@@ -199,3 +201,25 @@ async def test_an_announcement_channel_given_by_name_is_found(slack: FakeSlack, 
 
     assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == ["C9", "C9"]
     assert len(slack.calls_to("conversations.list")) == 1
+
+
+async def test_commands_are_answered_while_a_wave_waits_out_a_rate_limit(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    key = notify(app, "U4")
+    slack.script(
+        "chat.postMessage",
+        {"ok": False, "error": "ratelimited"},
+        status=429,
+        headers={"Retry-After": "1"},
+    )
+    wave = asyncio.create_task(Courier(app.community, adapter).flush())
+    await slack.wait_for_call("chat.postMessage")  # the wave is now waiting out Retry-After
+
+    started = time.monotonic()
+    body = await cop(slack, "help")
+    answered = time.monotonic() - started
+    await wave
+
+    assert "/cop sessions" in body["text"] and answered < 0.9
+    assert app.community.deliveries.get(key).status == "sent"  # type: ignore[union-attr]

@@ -42,21 +42,31 @@ async def test_start_names_a_channel_the_bot_is_not_in(slack: FakeSlack, app: Ap
     assert any("/invite @copbot" in p and "C1" in p for p in adapter.problems)
 
 
-async def test_start_names_a_missing_scope(
+async def test_start_names_scopes_the_token_was_not_granted(
     slack: FakeSlack, app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
-    slack.set_default(
-        "conversations.info", {"ok": False, "error": "missing_scope", "needed": "channels:read"}
-    )
-    adapter = make_adapter(app)
+    adapter = make_adapter(app)  # the fake's auth.test grants only four scopes
     with caplog.at_level(logging.WARNING):
         await adapter.start()
     await adapter.stop()
 
+    assert len(adapter.problems) == 3
+    for scope in ("files:write", "channels:read", "groups:read"):
+        assert f"lacks the {scope} scope" in caplog.text
+    assert all("reinstall the app" in p for p in adapter.problems)
+
+
+async def test_start_names_the_scope_a_call_needed(slack: FakeSlack, app: App) -> None:
+    slack.set_default("auth.test", {"ok": True, "user": "copbot", "user_id": "UBOT"})
+    slack.set_default(
+        "conversations.info", {"ok": False, "error": "missing_scope", "needed": "channels:read"}
+    )
+    adapter = make_adapter(app)
+    await adapter.start()
+    await adapter.stop()
+
     [problem] = adapter.problems
-    assert "channels:read" in problem and "reinstall" in problem
-    # auth.test's granted scopes (the fake grants four) are checked too
-    assert "lacks the files:write scope" in caplog.text
+    assert "lacks the channels:read scope" in problem and "announcement channel" in problem
 
 
 async def test_a_bad_token_stops_the_start(slack: FakeSlack, app: App) -> None:

@@ -1,4 +1,4 @@
-"""Bad input: a clear, kind, private reply, and nothing changed. Odd text never crashes a handler."""
+"""Bad input: a clear, kind, private reply, and nothing changed; odd text never crashes."""
 
 from __future__ import annotations
 
@@ -115,12 +115,50 @@ def test_mentions_in_a_title_are_kept_as_plain_text(app: App, run: Run) -> None:
 NAMES = [c.name for c in build_registry().all()]
 ARGS = st.sampled_from(
     [
-        "1", "2", "0", "-1", "999", "#1", "rest", "one", "all", "mine", "confirm", "x3",
-        "weekly", "monthly", "first thursday", "capacity=3", "capacity=none", 'where="a b"',
-        "scope=rest", "when=3 Dec 14:00", '"3 Dec 14:00"', "3 Dec", "14:00", "2pm", "90m",
-        "next", "thursday", "title=", "duration=2h", "objective=connect", "Europe/London",
-        "prompts", "picks", "reminders", "prompt", "4", "'", '"', "=", "==", "\\",
-        "\u201cquoted\u201d", "@everyone", "<!channel>",
+        "1",
+        "2",
+        "0",
+        "-1",
+        "999",
+        "#1",
+        "rest",
+        "one",
+        "all",
+        "mine",
+        "confirm",
+        "x3",
+        "weekly",
+        "monthly",
+        "first thursday",
+        "capacity=3",
+        "capacity=none",
+        'where="a b"',
+        "scope=rest",
+        "when=3 Dec 14:00",
+        '"3 Dec 14:00"',
+        "3 Dec",
+        "14:00",
+        "2pm",
+        "90m",
+        "next",
+        "thursday",
+        "title=",
+        "duration=2h",
+        "objective=connect",
+        "Europe/London",
+        "prompts",
+        "picks",
+        "reminders",
+        "prompt",
+        "4",
+        "'",
+        '"',
+        "=",
+        "==",
+        "\\",
+        "\u201cquoted\u201d",
+        "@everyone",
+        "<!channel>",
     ]
 )
 WORDS = st.one_of(ARGS, ARGS, ARGS, st.text(max_size=12))
@@ -164,7 +202,8 @@ def test_any_text_gets_a_reply_and_never_crashes_a_handler(tmp_path: Path) -> No
         over = rows(
             app,
             "SELECT s.id FROM sessions s WHERE s.capacity IS NOT NULL AND s.capacity <"
-            " (SELECT count(*) FROM signups g WHERE g.session_id = s.id AND g.status = 'confirmed')",
+            " (SELECT count(*) FROM signups g"
+            " WHERE g.session_id = s.id AND g.status = 'confirmed')",
         )
         assert over == []
         assert app.community.clock.now() == NOW

@@ -103,7 +103,10 @@ def test_export_attendees_prints_csv(scratch: Path, capsys: pytest.CaptureFixtur
     assert main(["export", "attendees", str(session)]) == 0
     table = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert table[0][:4] == ["session", "title", "starts", "status"]
-    assert [(row[3], row[5]) for row in table[1:]] == [("confirmed", "'=SUM(A1)"), ("waitlisted", "bob")]
+    assert [(row[3], row[5]) for row in table[1:]] == [
+        ("confirmed", "'=SUM(A1)"),
+        ("waitlisted", "bob"),
+    ]
     assert main(["export", "attendees", str(session), "--out", "list.csv"]) == 0
     assert (scratch / "list.csv").read_text(encoding="utf-8").startswith("session,title")
 

@@ -50,10 +50,18 @@ def test_members_are_registered_on_first_contact(app: App, run: Run) -> None:
     ok(run("bob", "mine"))
     found = rows(app, "SELECT platform, platform_user_id, display_name, timezone FROM members")
     assert found == [
-        {"platform": "console", "platform_user_id": "ann", "display_name": "ann",
-         "timezone": "Europe/London"},
-        {"platform": "console", "platform_user_id": "bob", "display_name": "bob",
-         "timezone": "Europe/London"},
+        {
+            "platform": "console",
+            "platform_user_id": "ann",
+            "display_name": "ann",
+            "timezone": "Europe/London",
+        },
+        {
+            "platform": "console",
+            "platform_user_id": "bob",
+            "display_name": "bob",
+            "timezone": "Europe/London",
+        },
     ]
 
 
@@ -125,7 +133,8 @@ def test_forget_me_confirm_erases_the_member_everywhere(
     pointing = member_columns(app)
     assert {"signups", "deliveries", "audit"} <= set(pointing)
     assert any(
-        rows(app, f"SELECT 1 FROM [{t}] WHERE [{c}] = ?", [ann]) for t, cs in pointing.items()
+        rows(app, f"SELECT 1 FROM [{t}] WHERE [{c}] = ?", [ann])
+        for t, cs in pointing.items()
         for c in cs
     )
     audit_before = rows(app, "SELECT * FROM audit ORDER BY id")
@@ -140,9 +149,7 @@ def test_forget_me_confirm_erases_the_member_everywhere(
     assert rows(app, "SELECT * FROM members WHERE id = ?", [ann]) == []
     assert cells_mentioning(app, NAME) == []
     assert statuses(app, full) == {"bob": "confirmed"}
-    promoted = rows(
-        app, "SELECT member_id, payload FROM deliveries WHERE kind = 'promoted'"
-    )
+    promoted = rows(app, "SELECT member_id, payload FROM deliveries WHERE kind = 'promoted'")
     assert [r["member_id"] for r in promoted] == [member("bob").id]
     assert "a place has opened up" in json.loads(promoted[0]["payload"])["text"]
     audit_after = rows(app, "SELECT * FROM audit ORDER BY id")

@@ -48,7 +48,12 @@ def test_named_options(app: App, run: Run) -> None:
         run, '"Circle" 3 Dec 14:00 duration=2h objective=INFLUENCE capacity=none where="Online"'
     )
     found = session_row(app, session)
-    assert (found["duration_minutes"], found["objective"], found["capacity"], found["location"]) == (
+    assert (
+        found["duration_minutes"],
+        found["objective"],
+        found["capacity"],
+        found["location"],
+    ) == (
         120,
         "INFLUENCE",
         None,
@@ -60,7 +65,12 @@ def test_named_options(app: App, run: Run) -> None:
 def test_positional_options(app: App, run: Run) -> None:
     session = schedule(run, '"Circle" 3 Dec 14:00 1h30 connect 12 Civic Hall, Room 4')
     found = session_row(app, session)
-    assert (found["duration_minutes"], found["objective"], found["capacity"], found["location"]) == (
+    assert (
+        found["duration_minutes"],
+        found["objective"],
+        found["capacity"],
+        found["location"],
+    ) == (
         90,
         "CONNECT",
         12,
@@ -70,7 +80,12 @@ def test_positional_options(app: App, run: Run) -> None:
 
 def test_defaults(app: App, run: Run) -> None:
     found = session_row(app, schedule(run, '"Circle" 3 Dec 14:00'))
-    assert (found["duration_minutes"], found["objective"], found["capacity"], found["location"]) == (
+    assert (
+        found["duration_minutes"],
+        found["objective"],
+        found["capacity"],
+        found["location"],
+    ) == (
         90,
         "DEVELOP",
         None,
@@ -79,7 +94,9 @@ def test_defaults(app: App, run: Run) -> None:
 
 
 def test_a_monthly_series_keeps_its_local_time(app: App, run: Run) -> None:
-    reply = ok(run(PLANNER, 'schedule "First Thursday" 2027-02-04 10:00 repeat="first thursday x3"'))
+    reply = ok(
+        run(PLANNER, 'schedule "First Thursday" 2027-02-04 10:00 repeat="first thursday x3"')
+    )
     assert "3 sessions" in reply.text
     found = rows(app, "SELECT id, start_utc, series_id FROM sessions ORDER BY start_utc")
     local = [datetime.fromisoformat(r["start_utc"]).astimezone(LONDON) for r in found]

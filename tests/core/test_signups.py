@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,8 +30,6 @@ def notices(app: App, kind: str) -> dict[str, str]:
         " JOIN members m ON m.id = d.member_id WHERE d.kind = ?",
         [kind],
     )
-    import json
-
     return {row["name"]: json.loads(row["payload"])["text"] for row in found}
 
 
@@ -190,7 +189,9 @@ def test_two_changes_in_the_same_second_both_reach_members(app: App, run: Run) -
     ok(run("ann", f"signup {session}"))
     ok(run(PLANNER, f"edit {session} where=Room-1"))
     ok(run(PLANNER, f"edit {session} where=Room-2"))
-    texts = [r["payload"] for r in rows(app, "SELECT payload FROM deliveries WHERE kind = 'changed'")]
+    texts = [
+        r["payload"] for r in rows(app, "SELECT payload FROM deliveries WHERE kind = 'changed'")
+    ]
     assert len(texts) == 2
     assert any("Room-2" in text for text in texts)
 
@@ -223,9 +224,13 @@ def test_separate_connections_on_separate_threads_never_overbook(tmp_path: Path)
     config = Config(database=tmp_path / "t.db")
     setup = App.build(config, FakeClock(NOW))
     session = int(
-        ok(setup.dispatcher.handle_line(
-            Actor("console", PLANNER, PLANNER), 'schedule "Popular" 3 Dec 14:00 capacity=40'
-        )).items[0].key.removeprefix("session:")
+        ok(
+            setup.dispatcher.handle_line(
+                Actor("console", PLANNER, PLANNER), 'schedule "Popular" 3 Dec 14:00 capacity=40'
+            )
+        )
+        .items[0]
+        .key.removeprefix("session:")
     )
     setup.close()
     failures: list[str] = []

@@ -119,7 +119,11 @@ def test_timestamps_are_stored_as_utc_iso_strings(app: App, run: Run) -> None:
     run("alice", f"cancel {session}")
     stamps = [
         *(r["created"] for r in rows(app, "SELECT created FROM members")),
-        *(v for r in rows(app, "SELECT start_utc, created, updated FROM sessions") for v in r.values()),
+        *(
+            v
+            for r in rows(app, "SELECT start_utc, created, updated FROM sessions")
+            for v in r.values()
+        ),
         *(v for r in rows(app, "SELECT created, updated FROM signups") for v in r.values()),
         *(r["at"] for r in rows(app, "SELECT at FROM audit")),
         *(r["due_utc"] for r in rows(app, "SELECT due_utc FROM deliveries")),

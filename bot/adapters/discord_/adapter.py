@@ -23,7 +23,7 @@ from bot.adapters.base import SendFailed
 from bot.adapters.discord_.events import sync_event
 from bot.adapters.discord_.modal import ScheduleModal
 from bot.adapters.discord_.render import CopButton, allowed_mentions, message_kwargs, neutralise
-from bot.adapters.discord_.tree import build_cop_group, session_label
+from bot.adapters.discord_.tree import build_groups, session_label
 from bot.app import App
 from bot.context import Actor, Reply
 from bot.dispatch import is_planner
@@ -81,7 +81,8 @@ class DiscordAdapter:
         self.community = app.community
         self.dispatcher = app.dispatcher
         self.client = CopClient(self, **client_options)
-        self.client.tree.add_command(build_cop_group(self))
+        for group in build_groups(self):
+            self.client.tree.add_command(group)
         self.ready = asyncio.Event()
         self.after_command: Callable[[], Awaitable[object]] | None = None
         self._task: asyncio.Task[None] | None = None

@@ -9,6 +9,7 @@ strings). The closure hands the values, as strings, to the adapter, which runs t
 from __future__ import annotations
 
 import inspect
+import logging
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Optional
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from bot.adapters.discord_.adapter import DiscordAdapter
 
 MAX_DESCRIPTION = 100
+MAX_SUBCOMMANDS = 25
+PLAN_GROUP = "cop-plan"
+log = logging.getLogger(__name__)
 MAX_CHOICES = 25
 # Commands that open a form when given nothing: every option is optional on Discord, and the
 # dispatcher still insists on what the command requires.
@@ -122,10 +126,26 @@ def build_command(adapter: DiscordAdapter, command: Command) -> app_commands.Com
     return app_commands.Command(name=command.name, description=short(summary), callback=callback)
 
 
-def build_cop_group(adapter: DiscordAdapter) -> app_commands.Group:
-    """`/cop` with one subcommand per registered command (Discord allows 25)."""
-    name = adapter.app.config.community_name or "Community of Practice"
-    group = app_commands.Group(name="cop", description=short(name))
-    for command in adapter.app.registry.all()[:25]:
+def build_groups(adapter: DiscordAdapter) -> list[app_commands.Group]:
+    """`/cop` for everyone and `/cop-plan` for the planning group's commands.
+
+    Discord allows 25 subcommands per command and sets visibility (`default_permissions`)
+    only on top-level commands, so planner commands get their own top-level group, hidden
+    by default from members without Manage Events (admins can grant the planning role in
+    Server Settings > Integrations). `is_planner` still decides on every call.
+    """
+    name = short(adapter.app.config.community_name or "Community of Practice")
+    everyone = app_commands.Group(name="cop", description=name)
+    planners = app_commands.Group(
+        name=PLAN_GROUP,
+        description=short(f"Planning group: {name}"),
+        default_permissions=discord.Permissions(manage_events=True),
+        guild_only=True,
+    )
+    for command in adapter.app.registry.all():
+        group = planners if command.planners_only else everyone
+        if len(group.commands) >= MAX_SUBCOMMANDS:
+            log.error("/%s is full: %s is not offered on Discord", group.name, command.name)
+            continue
         group.add_command(build_command(adapter, command))
-    return group
+    return [g for g in (everyone, planners) if g.commands]

@@ -82,12 +82,18 @@ class SlackAdapter:
         self.commands.set()
 
     async def start(self, http: bool = False, port: int = 3000, host: str = "0.0.0.0") -> None:
-        """Check the setup, then listen: Socket Mode, or signed HTTP on `host:port`."""
+        """Check the setup, then listen: Socket Mode, or signed HTTP on `host:port`.
+
+        Setup problems that leave commands working (a missing scope, the bot not in the
+        announcement channel) are logged and kept in `problems`; the rest raise
+        SlackSetupError, whose message says what to change.
+        """
         config = self.app.config
         check_secrets(config, http)
         why = scopes_why(config)
-        bot = await check_auth(self.client, why)
-        self.problems = await check_channel(self.sender, config.announce_channel, bot, why)
+        bot, missing = await check_auth(self.client, why)
+        channel = await check_channel(self.sender, config.announce_channel, bot, why)
+        self.problems = list(dict.fromkeys(missing + channel))
         if http:
             await self._serve(host, port)
         else:

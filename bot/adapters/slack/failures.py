@@ -45,8 +45,9 @@ def _api_failure(err: SlackApiError) -> SendFailed:
     if code in PERMANENT:
         return SendFailed(f"{PERMANENT[code]} ({code})", permanent=True)
     if code == "missing_scope":
-        needed = err.response.get("needed") or "a"
-        return SendFailed(f"the Slack app lacks the {needed} scope (missing_scope)", permanent=True)
+        needed = err.response.get("needed")
+        scope = f"the {needed} scope" if needed else "a scope"
+        return SendFailed(f"the Slack app lacks {scope} (missing_scope)", permanent=True)
     if status == 429 or code == "ratelimited":
         wait = retry_after(err.response.headers)
         return SendFailed("Slack rate limit (ratelimited)", permanent=False, retry_after=wait)

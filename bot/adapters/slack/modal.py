@@ -78,7 +78,12 @@ def schedule_view(zone: str) -> dict[str, Any]:
         _input("objective", _select(OBJECTIVES, OBJECTIVES[0])),
         _input(
             "capacity",
-            {"type": "number_input", "is_decimal_allowed": False, "min_value": "1"},
+            {
+                "type": "number_input",
+                "is_decimal_allowed": False,
+                "min_value": "1",
+                "max_value": "10000",
+            },
             optional=True,
             hint=word("capacity_hint"),
         ),

@@ -41,17 +41,16 @@ def check_secrets(config: Config, http: bool) -> None:
         )
 
 
-def missing_scope(err: SlackApiError, why: dict[str, str]) -> str:
-    needed = str(err.response.get("needed") or "")
-    reason = f" ({why[needed]})" if needed in why else ""
+def scope_advice(scope: str, why: dict[str, str]) -> str:
+    reason = f" ({why[scope]})" if scope in why else ""
     return (
-        f"the Slack app lacks the {needed} scope{reason}: add it under OAuth & Permissions "
+        f"the Slack app lacks the {scope} scope{reason}: add it under OAuth & Permissions "
         "(or recreate the app from `copbot slack-manifest`) and reinstall the app"
     )
 
 
-async def check_auth(client: AsyncWebClient, why: dict[str, str]) -> str:
-    """The bot's own name; raises SlackSetupError when Slack does not accept the token.
+async def check_auth(client: AsyncWebClient, why: dict[str, str]) -> tuple[str, list[str]]:
+    """The bot's own name, and any scope it lacks; SlackSetupError if the token is refused.
 
     auth.test also lists the scopes the token was granted, so a scope the manifest asks for
     but the installed app lacks is named now, not when a member first needs it.
@@ -63,21 +62,17 @@ async def check_auth(client: AsyncWebClient, why: dict[str, str]) -> str:
         raise SlackSetupError(f"Slack did not accept SLACK_BOT_TOKEN ({code}).") from err
     except SEND_ERRORS as err:
         raise SlackSetupError(f"could not reach Slack at {client.base_url} ({err!r}).") from err
-    _check_scopes(resp.headers, why)
-    return str(resp.get("user") or "copbot")
+    granted = _header(resp.headers, "x-oauth-scopes")
+    missing = [s for s in why if granted and s not in granted.replace(" ", "").split(",")]
+    return str(resp.get("user") or "copbot"), _logged([scope_advice(s, why) for s in missing])
 
 
-def _check_scopes(headers: Any, why: dict[str, str]) -> list[str]:
-    found = next((v for k, v in dict(headers or {}).items() if k.lower() == "x-oauth-scopes"), "")
-    granted = {s.strip() for s in str(found).split(",")}
-    if not found:
-        return []
-    problems = [
-        f"the Slack app lacks the {scope} scope ({why[scope]}): add it under OAuth & "
-        "Permissions (or recreate the app from `copbot slack-manifest`) and reinstall the app"
-        for scope in why
-        if scope not in granted
-    ]
+def _header(headers: Any, name: str) -> str:
+    found = next((v for k, v in dict(headers or {}).items() if k.lower() == name), "")
+    return ",".join(found) if isinstance(found, list) else str(found)
+
+
+def _logged(problems: list[str]) -> list[str]:
     for problem in problems:
         log.warning("Slack setup: %s", problem)
     return problems
@@ -90,14 +85,12 @@ async def check_channel(sender: Sender, channel: str, bot: str, why: dict[str, s
         resp = await sender.client.conversations_info(channel=channel_id)
         problems = _channel_problems(resp.get("channel") or {}, channel, bot)
     except SlackApiError as err:
-        problems = [_channel_error(err, channel, why)]
+        problems = [_channel_error(err, channel, bot, why)]
     except SendFailed as err:
         problems = [f"announcement channel: {err.reason}"]
     except SEND_ERRORS as err:
         problems = [f"could not check the announcement channel ({err!r})"]
-    for problem in problems:
-        log.warning("Slack setup: %s", problem)
-    return problems
+    return _logged(problems)
 
 
 def _channel_problems(info: dict[str, Any], channel: str, bot: str) -> list[str]:
@@ -111,13 +104,13 @@ def _channel_problems(info: dict[str, Any], channel: str, bot: str) -> list[str]
     return []
 
 
-def _channel_error(err: SlackApiError, channel: str, why: dict[str, str]) -> str:
+def _channel_error(err: SlackApiError, channel: str, bot: str, why: dict[str, str]) -> str:
     code = err.response.get("error")
     if code == "missing_scope":
-        return missing_scope(err, why)
+        return scope_advice(str(err.response.get("needed") or ""), why)
     if code == "channel_not_found":
         return (
             f"the announcement channel {channel} was not found: check platform.announce_channel "
-            f"(a private channel must invite the bot first, with /invite @copbot)"
+            f"(a private channel must invite the bot first, with /invite @{bot})"
         )
     return f"could not check the announcement channel {channel} ({code})"
