@@ -8,6 +8,7 @@ from bot.community import CommandContext
 from bot.context import Action, Attachment, Item, Reply
 from bot.domain.when import format_local
 from bot.registry import Option, Registry
+from bot.storage.db import immediate
 from commands.notices import tell_promoted
 
 
@@ -64,12 +65,17 @@ def forget_me(ctx: CommandContext, confirm: str | None = None) -> Reply:
         yes = Action(ctx.say("action.forget_confirm"), "forget-me confirm", "danger")
         return Reply(ctx.say("forget.ask"), actions=(yes,))
     community = ctx.community
-    for place in community.signups.for_member(ctx.member.id):
-        session = community.sessions.get(place.session_id)
-        if session is not None:
-            tell_promoted(ctx, session, community.signups.cancel(session, ctx.member.id, ctx.now))
-    community.privacy.erase(ctx.member.id)
-    community.audit.record(None, "erasure", "a member's data was erased at their request", ctx.now)
+    # All or nothing: a half-done erasure would release places yet keep the member.
+    with immediate(community.db):
+        for place in community.signups.for_member(ctx.member.id):
+            session = community.sessions.get(place.session_id)
+            if session is not None:
+                promoted = community.signups.cancel(session, ctx.member.id, ctx.now)
+                tell_promoted(ctx, session, promoted)
+        community.privacy.erase(ctx.member.id)
+        community.audit.record(
+            None, "erasure", "a member's data was erased at their request", ctx.now
+        )
     return Reply(ctx.say("forget.done"))
 
 

@@ -174,3 +174,19 @@ async def test_start_connects_syncs_and_stop_closes(dc: FakeDiscord, app: App) -
         finally:
             await fresh.stop()
     assert fresh.client.is_closed()
+
+
+def test_planner_usage_is_written_for_the_cop_plan_group() -> None:
+    from bot.adapters.discord_.render import with_plan_group
+    from bot.context import Item, Reply
+
+    reply = Reply(
+        "How to use it: /cop edit 12 when=... and /cop cancel 3, /cop cancel-session 4",
+        items=(Item("/cop schedule", ("/cop signup 1",)),),
+    )
+    fixed = with_plan_group(reply, ["edit", "schedule", "cancel-session"])
+    assert fixed.text == (
+        "How to use it: /cop-plan edit 12 when=... and /cop cancel 3, /cop-plan cancel-session 4"
+    )
+    assert fixed.items[0].title == "/cop-plan schedule"
+    assert fixed.items[0].lines == ("/cop signup 1",)

@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from bot.app import App
 from bot.storage.members import Member
 from tests.core.conftest import PLANNER, Run, ok, rows, schedule, snapshot, statuses, tables
@@ -222,3 +224,21 @@ def test_privacy_export_holds_every_store_and_erase_empties_it(
     assert privacy.erase(planner) >= 4
     emptied = privacy.export(planner)
     assert all(not section for section in emptied.values())
+
+
+def test_an_erasure_that_fails_half_way_changes_nothing(
+    app: App, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=1')
+    ok(run(NAME, f"signup {session}"))
+    ok(run("bob", f"signup {session}"))
+    before = snapshot(app)
+    last = app.community.privacy.stores[0]  # erased last, after every other store
+
+    def broken(member_id: int) -> int:
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr(last, "delete", broken)
+    reply = run(NAME, "forget-me confirm")
+    assert reply.error == "error.unexpected" and "Traceback" not in reply.text
+    assert snapshot(app) == before

@@ -22,7 +22,13 @@ from discord import app_commands
 from bot.adapters.base import SendFailed
 from bot.adapters.discord_.events import sync_event
 from bot.adapters.discord_.modal import ScheduleModal
-from bot.adapters.discord_.render import CopButton, allowed_mentions, message_kwargs, neutralise
+from bot.adapters.discord_.render import (
+    CopButton,
+    allowed_mentions,
+    message_kwargs,
+    neutralise,
+    with_plan_group,
+)
 from bot.adapters.discord_.tree import build_groups, session_label
 from bot.app import App
 from bot.context import Actor, Reply
@@ -158,7 +164,7 @@ class DiscordAdapter:
             return
         if command.slow:
             await interaction.response.defer(ephemeral=not command.public, thinking=True)
-            reply = self.dispatcher.handle(actor, command.name, options)
+            reply = self._words(self.dispatcher.handle(actor, command.name, options))
             await interaction.followup.send(**message_kwargs(reply), ephemeral=reply.private)
         else:
             await self._answer(interaction, self.dispatcher.handle(actor, command.name, options))
@@ -166,7 +172,9 @@ class DiscordAdapter:
 
     async def run_line(self, interaction: discord.Interaction[Any], command: str) -> None:
         """A button: run `/cop <command>` for whoever clicked, answering only them."""
-        reply = self.dispatcher.handle_line(actor_for(interaction.user), "/cop " + command)
+        reply = self._words(
+            self.dispatcher.handle_line(actor_for(interaction.user), "/cop " + command)
+        )
         await interaction.response.send_message(**message_kwargs(reply), ephemeral=True)
         self._after()
 
@@ -174,13 +182,18 @@ class DiscordAdapter:
         self, interaction: discord.Interaction[Any], name: str, options: dict[str, str]
     ) -> None:
         """A submitted form: errors are shown only to the planner who filled it in."""
-        reply = self.dispatcher.handle(actor_for(interaction.user), name, options)
+        reply = self._words(self.dispatcher.handle(actor_for(interaction.user), name, options))
         private = reply.private or bool(reply.error)
         await interaction.response.send_message(**message_kwargs(reply), ephemeral=private)
         self._after()
 
     async def _answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        reply = self._words(reply)
         await interaction.response.send_message(**message_kwargs(reply), ephemeral=reply.private)
+
+    def _words(self, reply: Reply) -> Reply:
+        planners = (c.name for c in self.app.registry.all() if c.planners_only)
+        return with_plan_group(reply, planners)
 
     def _after(self) -> None:
         if self.after_command is None:

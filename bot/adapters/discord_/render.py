@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -129,3 +130,24 @@ def message_kwargs(
         data = io.BytesIO(reply.attachment.content)
         kwargs["files"] = [discord.File(data, filename=reply.attachment.filename)]
     return kwargs
+
+
+def with_plan_group(reply: Reply, planner_commands: Iterable[str]) -> Reply:
+    """On Discord the planning group's commands live under `/cop-plan`; say so in the words.
+
+    The words in `content/messages.toml` are shared by every platform and write `/cop edit`;
+    here that becomes `/cop-plan edit`, so what a planner reads is what they can type.
+    """
+    names = sorted(planner_commands, key=len, reverse=True)
+    if not names:
+        return reply
+    pattern = re.compile(r"/cop (" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+
+    def fix(text: str) -> str:
+        return pattern.sub(r"/cop-plan \1", text)
+
+    items = tuple(
+        replace(item, title=fix(item.title), lines=tuple(fix(line) for line in item.lines))
+        for item in reply.items
+    )
+    return replace(reply, text=fix(reply.text), footer=fix(reply.footer), items=items)
