@@ -6,6 +6,7 @@ suggester hears what happened to it either way.
 
 from __future__ import annotations
 
+import shlex
 from urllib.parse import urlparse
 
 from bot.community import CommandContext
@@ -36,10 +37,17 @@ def resources(ctx: CommandContext, objective: str | None = None, words: str = ""
         return Reply(ctx.say("resources.none", words=words or "-"))
     actions: tuple[Action, ...] = ()
     if len(found) > PAGE:
-        again = " ".join(p for p in (objective or "", words) if p)
-        actions = (Action(ctx.say("action.more"), f"resources {again} page={page + 1}".strip()),)
+        actions = (Action(ctx.say("action.more"), more_command(objective, words, page + 1)),)
     cards = tuple(resource_card(ctx, e) for e in found[:PAGE])
     return Reply(ctx.say("resources.intro", count=len(cards)), items=cards, actions=actions)
+
+
+def more_command(objective: str | None, words: str, page: int) -> str:
+    """The next page's command, quoted so it reads back as the same search: the words are
+    named (they may start with an objective's name) and may hold quotes or apostrophes."""
+    parts = ["resources", *([objective] if objective else []),
+             *([f"words={words}"] if words else []), f"page={page}"]
+    return shlex.join(parts)
 
 
 def check_link(link: str) -> str:
