@@ -21,8 +21,10 @@ def checkup(config: Config) -> tuple[str, list[str]]:
     lines = _plan(config)
     folder = config.content_dir
     loaders: list[tuple[str, Callable[[Path], Any]]] = [
-        ("messages.toml", load_messages), ("prompts.toml", load_prompts),
-        ("resources.toml", load_resources), ("support.toml", load_support),
+        ("messages.toml", load_messages),
+        ("prompts.toml", load_prompts),
+        ("resources.toml", load_resources),
+        ("support.toml", load_support),
     ]
     loaded: dict[str, Any] = {}
     for name, loader in loaders:

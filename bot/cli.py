@@ -216,10 +216,11 @@ def _calendar(config: Config, args: argparse.Namespace) -> int:
 
     app = App.build(config)
     community = app.community
-    sessions = community.sessions.upcoming(community.clock.now(), 10_000)
+    sessions = community.sessions.upcoming(community.clock.now(), 10_000, include_cancelled=True)
     content = calendar_ics(sessions, config.community_name, community.zone, community.clock.now())
     Path(args.out).write_bytes(content)
-    print(f"Wrote {len(sessions)} session(s) to {args.out}")
+    live = sum(not s.cancelled for s in sessions)
+    print(f"Wrote {live} session(s) to {args.out}, plus {len(sessions) - live} cancelled")
     app.close()
     return 0
 

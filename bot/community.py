@@ -115,8 +115,8 @@ class Community:
     def session_changed(self, session_id: int) -> None:
         """Tell the front end a session changed, so a mirror (a Discord event) can follow."""
         now = self.clock.now()
-        self.deliveries.enqueue(f"sync:{session_id}:{utc_iso(now)}", "sync", now,
-                                session_id=session_id)
+        key = f"sync:{session_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
+        self.deliveries.enqueue(key, "sync", now, session_id=session_id)
 
     def announce(self, key: str, kind: str, reply: Reply, *, session_id: int | None = None) -> None:
         """Queue a post to the community's announcement channel."""

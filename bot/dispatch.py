@@ -41,12 +41,20 @@ def tokenize(line: str) -> list[str]:
     """Split a typed line into words, honouring quotes (including a phone's curly quotes)."""
     if len(line) > MAX_LINE:
         raise BadInput("error.too_long", limit=str(MAX_LINE))
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t" for ch in line):
+    if any(_hidden(ch) for ch in line):
         raise BadInput("error.control")
     try:
         return shlex.split(line.translate(_QUOTES))
     except ValueError:
         raise BadInput("error.quotes") from None
+
+
+def _hidden(ch: str) -> bool:
+    """Control characters, and the ones that silently reverse the direction of text."""
+    return (unicodedata.category(ch) == "Cc" and ch != "\t") or ch in _BIDI
+
+
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class Dispatcher:

@@ -40,4 +40,4 @@ def attendees_csv(
 
 def _cell(text: str) -> str:
     """Stop a spreadsheet treating member-typed text as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

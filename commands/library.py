@@ -25,12 +25,16 @@ def resource_card(ctx: CommandContext, entry: Entry) -> Item:
     if entry.summary:
         lines.append(entry.summary)
     lines.append(entry.link or ctx.say("pick.no_link"))
-    return Item(ctx.say("resources.title", id=entry.id, title=entry.title), tuple(lines),
-                key=f"resource:{entry.id}")
+    return Item(
+        ctx.say("resources.title", id=entry.id, title=entry.title),
+        tuple(lines),
+        key=f"resource:{entry.id}",
+    )
 
 
-def resources(ctx: CommandContext, objective: str | None = None, words: str = "",
-              page: int = 1) -> Reply:
+def resources(
+    ctx: CommandContext, objective: str | None = None, words: str = "", page: int = 1
+) -> Reply:
     """Find resources, best matches first; optionally only one objective's."""
     found = ctx.community.library.search(words, objective, PAGE + 1, (page - 1) * PAGE)
     if not found:
@@ -45,8 +49,12 @@ def resources(ctx: CommandContext, objective: str | None = None, words: str = ""
 def more_command(objective: str | None, words: str, page: int) -> str:
     """The next page's command, quoted so it reads back as the same search: the words are
     named (they may start with an objective's name) and may hold quotes or apostrophes."""
-    parts = ["resources", *([objective] if objective else []),
-             *([f"words={words}"] if words else []), f"page={page}"]
+    parts = [
+        "resources",
+        *([objective] if objective else []),
+        *([f"words={words}"] if words else []),
+        f"page={page}",
+    ]
     return shlex.join(parts)
 
 
@@ -62,8 +70,9 @@ def suggest(ctx: CommandContext, link: str, objective: str, title: str) -> Reply
     title = " ".join(title.split())
     if not title or len(title) > MAX_TITLE:
         raise BadInput("suggest.bad_title", limit=MAX_TITLE, command="suggest")
-    entry = ctx.community.library.suggest(title, check_link(link), objective, ctx.member.id,
-                                          ctx.now)
+    entry = ctx.community.library.suggest(
+        title, check_link(link), objective, ctx.member.id, ctx.now
+    )
     return Reply(ctx.say("suggest.thanks", id=entry.id, title=entry.title))
 
 
@@ -73,10 +82,15 @@ def review(ctx: CommandContext) -> Reply:
     if not pending:
         return Reply(ctx.say("review.none"))
     cards = tuple(
-        Item(ctx.say("resources.title", id=e.id, title=e.title),
-             (ctx.say("review.line", objectives=" · ".join(e.objectives), link=e.link),),
-             (Action(ctx.say("action.approve"), f"approve {e.id}", "primary"),
-              Action(ctx.say("action.reject"), f"reject {e.id}", "danger")), f"resource:{e.id}")
+        Item(
+            ctx.say("resources.title", id=e.id, title=e.title),
+            (ctx.say("review.line", objectives=" · ".join(e.objectives), link=e.link),),
+            (
+                Action(ctx.say("action.approve"), f"approve {e.id}", "primary"),
+                Action(ctx.say("action.reject"), f"reject {e.id}", "danger"),
+            ),
+            f"resource:{e.id}",
+        )
         for e in pending[:20]
     )
     return Reply(ctx.say("review.intro", count=len(pending)), items=cards)
@@ -108,8 +122,13 @@ def reject(ctx: CommandContext, resource: str, reason: str = "") -> Reply:
     reason = " ".join(reason.split())[:300]
     ctx.community.library.set_status(entry.id, "rejected", reason, ctx.now)
     ctx.community.audit.record(ctx.member.id, "reject", entry.id, ctx.now)
-    _tell(ctx, entry, ctx.say("suggest.rejected", title=entry.title,
-                              reason=reason or ctx.say("notice.no_reason")))
+    _tell(
+        ctx,
+        entry,
+        ctx.say(
+            "suggest.rejected", title=entry.title, reason=reason or ctx.say("notice.no_reason")
+        ),
+    )
     return Reply(ctx.say("review.rejected", id=entry.id, title=entry.title))
 
 
@@ -134,14 +153,22 @@ def support(ctx: CommandContext) -> Reply:
 
 
 def register(registry: Registry) -> None:
-    registry.command("resources", Option("objective", "objective", required=False),
-                     Option("words", "text", required=False),
-                     Option("page", "page", required=False))(resources)
-    registry.command("suggest", Option("link", "word"), Option("objective", "objective"),
-                     Option("title", "text"))(suggest)
+    registry.command(
+        "resources",
+        Option("objective", "objective", required=False),
+        Option("words", "text", required=False),
+        Option("page", "page", required=False),
+    )(resources)
+    registry.command(
+        "suggest", Option("link", "word"), Option("objective", "objective"), Option("title", "text")
+    )(suggest)
     registry.command("support")(support)
     registry.command("review", planners_only=True)(review)
     registry.command("approve", Option("resource", "word"), planners_only=True)(approve)
-    registry.command("reject", Option("resource", "word"), Option("reason", "text", required=False),
-                     planners_only=True)(reject)
+    registry.command(
+        "reject",
+        Option("resource", "word"),
+        Option("reason", "text", required=False),
+        planners_only=True,
+    )(reject)
     registry.command("retire", Option("resource", "word"), planners_only=True)(retire)

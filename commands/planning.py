@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +46,9 @@ def schedule(
     where: str = "",
 ) -> Reply:
     """Add a session, or a series of them, and announce it in the community channel."""
+    if re.fullmatch(r"-?\d+", where.strip()):
+        # A lone number where the place goes was meant as the number of places.
+        raise BadInput("error.capacity", text=where.strip(), command="schedule")
     community = ctx.community
     rule = parse_repeat(repeat, when)
     starts = occurrences(rule, when, community.zone, ctx.now + HORIZON) if rule else [when]

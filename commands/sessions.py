@@ -42,10 +42,12 @@ def mine(ctx: CommandContext) -> Reply:
 def calendar(ctx: CommandContext, which: str = "all") -> Reply:
     """The calendar as an .ics file: every upcoming session, or only the member's own."""
     store = ctx.community.sessions
-    chosen = store.upcoming(ctx.now, 500, include_cancelled=which == "all")
+    chosen = store.upcoming(ctx.now, 500, include_cancelled=True)
     if which == "mine":
-        held = {p.session_id for p in ctx.community.signups.for_member(ctx.member.id)}
-        chosen = [s for s in chosen if s.id in held]
+        signups = ctx.community.signups
+        held = {p.session_id for p in signups.for_member(ctx.member.id)}
+        released = signups.released_by_cancellation(ctx.member.id)
+        chosen = [s for s in chosen if s.id in held or (s.cancelled and s.id in released)]
     content = calendar_ics(chosen, ctx.community.config.community_name, ctx.community.zone, ctx.now)
     return Reply(
         ctx.say("calendar.ready", count=sum(not s.cancelled for s in chosen)),

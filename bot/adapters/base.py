@@ -38,8 +38,7 @@ class GroupingAdapter(Adapter, Protocol):
 
     default_via: str
 
-    async def send_together(self, members: list[Member], reply: Reply, session_id: int) -> None:
-        ...
+    async def send_together(self, members: list[Member], reply: Reply, session_id: int) -> None: ...
 
 
 class MirroringAdapter(Adapter, Protocol):

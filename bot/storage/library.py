@@ -35,9 +35,19 @@ class Entry:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Entry:
-        return cls(row["id"], row["title"], tuple(row["objectives"].split(",")), row["summary"],
-                   row["kind"], row["audience"], row["link"], row["source"], row["status"],
-                   row["suggested_by"], row["approved_utc"])
+        return cls(
+            row["id"],
+            row["title"],
+            tuple(row["objectives"].split(",")),
+            row["summary"],
+            row["kind"],
+            row["audience"],
+            row["link"],
+            row["source"],
+            row["status"],
+            row["suggested_by"],
+            row["approved_utc"],
+        )
 
 
 class LibraryStore:
@@ -55,12 +65,21 @@ class LibraryStore:
                     " ON CONFLICT (id) DO UPDATE SET title = excluded.title,"
                     " objectives = excluded.objectives, summary = excluded.summary,"
                     " kind = excluded.kind, audience = excluded.audience, link = excluded.link",
-                    [r.id, r.title, ",".join(r.objectives), r.summary, r.kind, r.audience,
-                     r.link, utc_iso(now)],
+                    [
+                        r.id,
+                        r.title,
+                        ",".join(r.objectives),
+                        r.summary,
+                        r.kind,
+                        r.audience,
+                        r.link,
+                        utc_iso(now),
+                    ],
                 )
 
-    def suggest(self, title: str, link: str, objective: str, member_id: int,
-                now: datetime) -> Entry:
+    def suggest(
+        self, title: str, link: str, objective: str, member_id: int, now: datetime
+    ) -> Entry:
         with immediate(self.db):
             number = self.db.execute("SELECT count(*) + 1 FROM resources WHERE source != 'file'")
             entry_id = f"s{number.fetchone()[0]}"
@@ -102,8 +121,7 @@ class LibraryStore:
         )
         return [Entry.from_row(r) for r in rows]
 
-    def search(self, words: str, objective: str | None, limit: int,
-               offset: int = 0) -> list[Entry]:
+    def search(self, words: str, objective: str | None, limit: int, offset: int = 0) -> list[Entry]:
         """Best matches first: every word must match (as a prefix); else any word may."""
         terms = _WORD.findall(words.lower())
         if not terms:
@@ -114,8 +132,7 @@ class LibraryStore:
                 return found
         return []
 
-    def _match(self, query: str, objective: str | None, limit: int,
-               offset: int) -> list[Entry]:
+    def _match(self, query: str, objective: str | None, limit: int, offset: int) -> list[Entry]:
         rows = self.db.execute_returning_dicts(
             "SELECT r.* FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid"
             " WHERE resources_fts MATCH ? AND r.status = 'approved'"
@@ -141,7 +158,8 @@ class LibraryStore:
     def export(self, member_id: int) -> dict[str, Any]:
         rows = self.db.execute_returning_dicts(
             "SELECT id, title, link, objectives, status, reason, created FROM resources"
-            " WHERE suggested_by = ? ORDER BY created", [member_id],
+            " WHERE suggested_by = ? ORDER BY created",
+            [member_id],
         )
         return {"suggestions": rows}
 
@@ -150,6 +168,7 @@ class LibraryStore:
         removed = self.db.execute(
             "DELETE FROM resources WHERE suggested_by = ? AND status != 'approved'", [member_id]
         ).rowcount
-        self.db.execute("UPDATE resources SET suggested_by = NULL WHERE suggested_by = ?",
-                        [member_id])
+        self.db.execute(
+            "UPDATE resources SET suggested_by = NULL WHERE suggested_by = ?", [member_id]
+        )
         return removed

@@ -144,6 +144,16 @@ class SignupStore:
         rows = self.db.execute_returning_dicts(f"{_WITH_POSITION} AND s.member_id = ?", [member_id])
         return [_place(row, row["position"] or 0) for row in rows]
 
+    def released_by_cancellation(self, member_id: int) -> set[int]:
+        """Sessions where the member's place ended because the session itself was cancelled."""
+        rows = self.db.execute(
+            "SELECT g.session_id FROM signups g JOIN sessions s ON s.id = g.session_id"
+            " WHERE g.member_id = ? AND g.status = 'cancelled' AND s.status = 'cancelled'"
+            " AND g.updated >= s.updated",
+            [member_id],
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
     def counts(self, session_ids: list[int]) -> dict[int, Counts]:
         if not session_ids:
             return {}

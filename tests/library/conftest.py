@@ -27,8 +27,10 @@ PLANNER = "organiser"
 Run = Callable[[str, str], Reply]
 
 
-def build_app(tmp_path: Path, clock: FakeClock | None = None, **config: Any) -> App:
-    return App.build(Config(database=tmp_path / "t.db", **config), clock or FakeClock(NOW))
+def build_app(
+    tmp_path: Path, clock: FakeClock | None = None, name: str = "t.db", **config: Any
+) -> App:
+    return App.build(Config(database=tmp_path / name, **config), clock or FakeClock(NOW))
 
 
 @pytest.fixture
@@ -47,14 +49,18 @@ def actor(name: str) -> Actor:
     return Actor("console", name, name)
 
 
-@pytest.fixture
-def run(app: App) -> Run:
+def runner(app: App) -> Run:
     """Type a line as a console user: `run("alice", "suggest https://... CONNECT Title")`."""
 
     def run_line(name: str, line: str) -> Reply:
         return app.dispatcher.handle_line(actor(name), line)
 
     return run_line
+
+
+@pytest.fixture
+def run(app: App) -> Run:
+    return runner(app)
 
 
 @pytest.fixture
@@ -129,3 +135,44 @@ def suggest_and_approve(app: App, run: Run, who: str, objective: str, title: str
     entry_id = suggest(app, run, who, objective, title)
     ok(run(PLANNER, f"approve {entry_id}"))
     return entry_id
+
+
+# A small library, so a year of picks goes round each objective's rota several times.
+SMALL_LIBRARY = {
+    "d1": ("DEVELOP",),
+    "d2": ("DEVELOP",),
+    "c1": ("CONNECT",),
+    "c2": ("CONNECT",),
+    "ci": ("CONNECT", "INFLUENCE"),
+    "i1": ("INFLUENCE",),
+    "i2": ("INFLUENCE",),
+    "i3": ("INFLUENCE",),
+}
+SMALL_PROMPTS = {"p901": "DEVELOP", "p902": "CONNECT", "p903": "CONNECT", "p904": "INFLUENCE"}
+
+
+def small_content(tmp_path: Path) -> Path:
+    """A content folder with the shipped words and support, but a small library and prompts."""
+    folder = copy_content(tmp_path)
+    entries = [
+        f'[[resource]]\nid = "{ident}"\ntitle = "Small resource {ident}"\n'
+        f"objectives = {list(objectives)!r}\n".replace("'", '"')
+        + f'summary = "A short summary of {ident}."\nkind = "tool"\n'
+        'audience = "everyone"\nlink = ""\n'
+        for ident, objectives in SMALL_LIBRARY.items()
+    ]
+    (folder / "resources.toml").write_text("\n".join(entries), encoding="utf-8")
+    prompts = [
+        f'[[prompt]]\nid = "{ident}"\nobjective = "{objective}"\ntheme = "practice"\n'
+        f'text = "What did you notice this week about {ident}?"\n'
+        for ident, objective in SMALL_PROMPTS.items()
+    ]
+    (folder / "prompts.toml").write_text("\n".join(prompts), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def small_app(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
+    built = build_app(tmp_path, clock, "small.db", content_dir=small_content(tmp_path))
+    yield built
+    built.close()
