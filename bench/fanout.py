@@ -121,6 +121,16 @@ async def commands(app: App, stop: asyncio.Event) -> tuple[list[float], list[flo
     return latency, running
 
 
+def busiest_second(times: list[float]) -> int:
+    """The most sends that fell in any one-second window."""
+    most, first = 0, 0
+    for last, moment in enumerate(times):
+        while times[first] <= moment - 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -164,6 +174,13 @@ async def main(members: int, rate: int, latency_ms: float) -> int:
             if floor
             else ""
         )
+        gaps = [b - a for a, b in zip(platform.times, platform.times[1:], strict=False)]
+        if gaps:
+            print(
+                f"gap between sends: min {min(gaps) * 1000:.2f} ms,"
+                f" median {statistics.median(gaps) * 1000:.2f} ms;"
+                f" most sends in any one second: {busiest_second(platform.times)}"
+            )
         print(
             f"commands during the wave: {len(cmd_latency)};"
             f" latency p50 {pct(cmd_latency, 50) * 1000:.1f} ms,"

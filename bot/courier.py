@@ -24,20 +24,21 @@ SCHEDULED_KINDS = ("reminder", "soon", "followup", "prompt", "prompt-dm", "pick"
 
 
 class Pacer:
-    """At most one send every `interval` seconds, measured on the real clock."""
+    """Keeps sends within a platform's pace: at most one per `per_target` seconds to the same
+    place (a channel or a member), and at most one per `overall` seconds in all."""
 
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._next = 0.0
+    def __init__(self, per_target: float, overall: float = 0.0) -> None:
+        self.per_target = per_target
+        self.overall = overall
+        self._next_any = 0.0
+        self._next: dict[str, float] = {}
 
-    async def wait(self) -> None:
-        if self.interval <= 0:
-            await asyncio.sleep(0)
-            return
+    async def wait(self, target: str) -> None:
         now = time.monotonic()
-        if self._next > now:
-            await asyncio.sleep(self._next - now)
-        self._next = max(now, self._next) + self.interval
+        start = max(now, self._next_any, self._next.get(target, 0.0))
+        self._next_any = start + self.overall
+        self._next[target] = start + self.per_target
+        await asyncio.sleep(start - now)
 
 
 class Courier:
@@ -45,7 +46,10 @@ class Courier:
         self.community = community
         self.adapter = adapter
         self.composer = Composer(community)
-        self.pacer = Pacer(float(getattr(adapter, "send_interval", 0.0)))
+        self.pacer = Pacer(
+            float(getattr(adapter, "send_interval", 0.0)),
+            float(getattr(adapter, "send_interval_overall", 0.0)),
+        )
 
     async def flush(self, limit: int = 5000) -> int:
         """Send what is due now; returns how many went out."""
@@ -72,11 +76,10 @@ class Courier:
         return together, alone
 
     def _via(self, delivery: Delivery) -> str:
-        default = getattr(self.adapter, "default_via", "dm")
-        if default != "thread" or delivery.member_id is None:
+        if getattr(self.adapter, "default_via", "dm") != "thread" or delivery.member_id is None:
             return "dm"
         prefs = self.community.members.preferences(delivery.member_id)
-        return "dm" if prefs.via == "dm" and not prefs.dm_blocked else "thread"
+        return prefs.via_on(self.adapter.platform)
 
     def _too_late(self, delivery: Delivery) -> str:
         """Why a scheduled delivery should be recorded as missed rather than sent, if it should."""
@@ -102,7 +105,7 @@ class Courier:
                 await self._sync(delivery)
                 return 0
             reply = self.composer.compose(delivery, member, self.community.clock.now())
-            await self.pacer.wait()
+            await self.pacer.wait(f"m{member.id}" if member else delivery.channel)
             if member is not None:
                 await self.adapter.send_to_member(member, reply)
             else:
@@ -135,7 +138,7 @@ class Courier:
         if not wanted or reply is None:
             return 0
         send_together = self.adapter.send_together  # type: ignore[attr-defined]
-        await self.pacer.wait()
+        await self.pacer.wait(f"thread:{wanted[0][0].session_id}")
         try:
             await send_together([m for _, m in wanted], reply, wanted[0][0].session_id)
         except SendFailed as failure:

@@ -12,6 +12,7 @@ import shlex
 import unicodedata
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.community import CommandContext, Community
@@ -22,7 +23,7 @@ from bot.registry import Command, Option, Registry
 
 log = logging.getLogger(__name__)
 MAX_LINE = 4000
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'})
 
 
 def is_planner(actor: Actor, community: Community) -> bool:
@@ -38,13 +39,21 @@ def is_planner(actor: Actor, community: Community) -> bool:
 
 
 def tokenize(line: str) -> list[str]:
-    """Split a typed line into words, honouring quotes (including a phone's curly quotes)."""
+    """Split a typed line into words, honouring double quotes (a phone's curly ones too).
+
+    Only double quotes group words: an apostrophe, as in "Children's voices", is a letter.
+    """
     if len(line) > MAX_LINE:
         raise BadInput("error.too_long", limit=str(MAX_LINE))
     if any(_hidden(ch) for ch in line):
         raise BadInput("error.control")
+    lexer = shlex.shlex(line.translate(_QUOTES), posix=True)
+    lexer.whitespace_split = True
+    lexer.quotes = '"'
+    lexer.escape = ""
+    lexer.commenters = ""
     try:
-        return shlex.split(line.translate(_QUOTES))
+        return list(lexer)
     except ValueError:
         raise BadInput("error.quotes") from None
 
@@ -106,7 +115,17 @@ class Dispatcher:
             raise NotAllowed(command=command.name)
         args = _bind(command, named, positional, ctx)
         reply = command.handler(ctx, **args)
-        return reply
+        return self._with_news(ctx, reply)
+
+    def _with_news(self, ctx: CommandContext, reply: Reply) -> Reply:
+        """Tell a member, once, that their direct messages could not be delivered."""
+        members = self.community.members
+        prefs = members.preferences(ctx.member.id)
+        if not prefs.dm_blocked or prefs.dm_blocked_told:
+            return reply
+        members.save_preferences(ctx.member.id, replace(prefs, dm_blocked_told=True))
+        note = self.community.messages("notice.dm_blocked")
+        return replace(reply, footer=f"{reply.footer}\n{note}".strip())
 
     def _context(self, actor: Actor) -> CommandContext:
         member = self.community.register(actor)

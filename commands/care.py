@@ -93,6 +93,7 @@ def settings(ctx: CommandContext) -> Reply:
             "settings.quiet", start=f"{config.quiet_start:%H:%M}", end=f"{config.quiet_end:%H:%M}"
         )
     )
+    lines.append(ctx.say(f"settings.via.{prefs.via_on(ctx.member.platform)}"))
     lines.append(ctx.say("settings.zone", zone=ctx.member.timezone))
     actions = tuple(
         Action(
@@ -110,6 +111,17 @@ def settings(ctx: CommandContext) -> Reply:
 
 def _unpaused(prefs: Preferences) -> Preferences:
     return replace(prefs, paused_until=None)
+
+
+def direct_messages(ctx: CommandContext, choice: str) -> Reply:
+    """Choose whether reminders come by direct message or in the session's thread."""
+    members = ctx.community.members
+    via = "dm" if choice == "on" else "thread"
+    members.save_preferences(
+        ctx.member.id,
+        replace(members.preferences(ctx.member.id), via=via, dm_blocked=False, dm_offered=True),
+    )
+    return Reply(ctx.say(f"direct_messages.{choice}"), footer=ctx.say("settings.see"))
 
 
 def upcoming_posts(ctx: CommandContext) -> Reply:
@@ -176,6 +188,9 @@ def register(registry: Registry) -> None:
     registry.command("unsubscribe", kind)(unsubscribe)
     registry.command("pause", Option("weeks", "weeks"))(pause)
     registry.command("settings")(settings)
+    registry.command("direct-messages", Option("choice", "choice", choices=("on", "off")))(
+        direct_messages
+    )
     registry.command("upcoming-posts", planners_only=True)(upcoming_posts)
     registry.command(
         "post-now",

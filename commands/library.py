@@ -6,14 +6,13 @@ suggester hears what happened to it either way.
 
 from __future__ import annotations
 
-import shlex
 from urllib.parse import urlparse
 
 from bot.community import CommandContext
 from bot.context import Action, Item, Reply
 from bot.errors import BadInput
 from bot.registry import Option, Registry
-from bot.storage.library import Entry
+from bot.storage.library import Entry, search_words
 
 PAGE = 10
 MAX_LINK = 500
@@ -47,15 +46,17 @@ def resources(
 
 
 def more_command(objective: str | None, words: str, page: int) -> str:
-    """The next page's command, quoted so it reads back as the same search: the words are
-    named (they may start with an objective's name) and may hold quotes or apostrophes."""
+    """The next page's command, written so it reads back as the same search: only the words
+    the search looks at (no quote marks or hidden characters to trip the button up), named,
+    since they may start with an objective's name, and kept together in double quotes."""
+    words = " ".join(search_words(words))
     parts = [
         "resources",
         *([objective] if objective else []),
-        *([f"words={words}"] if words else []),
+        *([f'"words={words}"'] if words else []),
         f"page={page}",
     ]
-    return shlex.join(parts)
+    return " ".join(parts)
 
 
 def check_link(link: str) -> str:

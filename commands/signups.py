@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.community import CommandContext
 from bot.context import Action, Reply
 from bot.errors import SessionClosed, UnknownSession
@@ -44,7 +46,17 @@ def signup(ctx: CommandContext, session: int) -> Reply:
         text = ctx.say(
             "signup.waitlisted", id=chosen.id, title=chosen.title, position=place.position
         )
-    return Reply(text, actions=(cancel,))
+    return Reply(text, actions=(cancel, *_offer_direct_messages(ctx)))
+
+
+def _offer_direct_messages(ctx: CommandContext) -> tuple[Action, ...]:
+    """Where reminders go to a session thread by default, offer direct messages, once."""
+    members = ctx.community.members
+    prefs = members.preferences(ctx.member.id)
+    if prefs.dm_offered or prefs.via_on(ctx.member.platform) == "dm":
+        return ()
+    members.save_preferences(ctx.member.id, replace(prefs, dm_offered=True))
+    return (Action(ctx.say("action.dm_me"), "direct-messages on"),)
 
 
 def cancel(ctx: CommandContext, session: int) -> Reply:

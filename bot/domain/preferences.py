@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import Any
 
 KINDS = ("prompts", "reminders", "picks")
+# Where a platform flags bots that send many direct messages, reminders go to the session's
+# thread unless the member asks for direct messages.
+DEFAULT_VIA = {"discord": "thread"}
 VIAS = ("", "dm", "thread")
 
 
@@ -23,6 +26,8 @@ class Preferences:
     via: str = ""
     quiet_hours: bool = True
     dm_blocked: bool = False
+    dm_blocked_told: bool = False
+    dm_offered: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Preferences:
@@ -35,6 +40,8 @@ class Preferences:
             via=data.get("via", "") if data.get("via", "") in VIAS else "",
             quiet_hours=bool(data.get("quiet_hours", True)),
             dm_blocked=bool(data.get("dm_blocked", False)),
+            dm_blocked_told=bool(data.get("dm_blocked_told", False)),
+            dm_offered=bool(data.get("dm_offered", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,9 +55,16 @@ class Preferences:
             data["paused_until"] = self.paused_until.isoformat(timespec="seconds")
         if self.via:
             data["via"] = self.via
-        if self.dm_blocked:
-            data["dm_blocked"] = True
+        for flag in ("dm_blocked", "dm_blocked_told", "dm_offered"):
+            if getattr(self, flag):
+                data[flag] = True
         return data
+
+    def via_on(self, platform: str) -> str:
+        """How reminders reach this member: "dm" or "thread"."""
+        if self.dm_blocked:
+            return "thread"
+        return self.via or DEFAULT_VIA.get(platform, "dm")
 
     def paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until

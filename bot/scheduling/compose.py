@@ -160,12 +160,19 @@ class Composer:
 
     def pick_for(self, period: str) -> tuple[Entry, str] | None:
         """This period's pick: objectives take turns, and none repeats within its objective
-        until every resource of that objective has had its turn."""
+        until every resource of that objective has had its turn.
+
+        Many resources serve several objectives, so among those still waiting for their turn,
+        the ones never picked (in the library's order) come first, then the longest ago picked
+        under any objective: the same resource is not the pick week after week."""
         posted, now = self.community.posted, self.community.clock.now()
-        earlier = sum(1 for p, _ in posted.history("pick") if p < period)
+        history = posted.history("pick")
+        earlier = sum(1 for p, _ in history if p < period)
         objective = OBJECTIVES[earlier % len(OBJECTIVES)]
         pool = self.community.library.for_picks(objective)
-        chosen = posted.choose(f"pick:{objective}", period, [r.id for r in pool], now)
+        last_picked = {item: p for p, item in history if p < period}
+        waiting = sorted((r.id for r in pool), key=lambda rid: last_picked.get(rid, ""))
+        chosen = posted.choose(f"pick:{objective}", period, waiting, now)
         if chosen is None:
             return None
         posted.choose("pick", period, [chosen], now)

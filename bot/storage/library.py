@@ -19,6 +19,11 @@ from bot.storage.db import immediate, utc_iso
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def search_words(text: str) -> list[str]:
+    """The words a search looks at: letters and digits; quotes, operators and the rest go."""
+    return _WORD.findall(text)
+
+
 @dataclass(frozen=True)
 class Entry:
     id: str
@@ -123,7 +128,7 @@ class LibraryStore:
 
     def search(self, words: str, objective: str | None, limit: int, offset: int = 0) -> list[Entry]:
         """Best matches first: every word must match (as a prefix); else any word may."""
-        terms = _WORD.findall(words.lower())
+        terms = search_words(words.lower())
         if not terms:
             return self._browse(objective, limit, offset)
         for joiner in (" AND ", " OR "):

@@ -57,7 +57,7 @@ CASES = [
     (PLANNER, 'schedule "Circle\x00" 3 Dec 14:00', "error.control"),
     ("ann", "signup \x07 1", "error.control"),
     (PLANNER, 'schedule "Circle 3 Dec 14:00', "error.quotes"),
-    (PLANNER, "edit 1 title='it", "error.quotes"),
+    (PLANNER, 'edit 1 title="it', "error.quotes"),
     (PLANNER, "edit 1 colour=red", "edit.unknown_field"),
     (PLANNER, "edit 1 nonsense", "edit.bad_pair"),
     (PLANNER, "edit 1 scope=all title=x", "error.choice"),

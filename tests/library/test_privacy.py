@@ -16,7 +16,7 @@ def test_mydata_includes_the_members_suggestions(
     waiting = suggest(app, run, "alice", "DEVELOP", "Numbat notes on supervision")
     turned_down = suggest(app, run, "alice", "INFLUENCE", "Wallaby board paper")
     ok(run(PLANNER, f"reject {turned_down} Out of date"))
-    suggest(app, run, "bob", "CONNECT", "Bobs own idea")
+    suggest(app, run, "bob", "CONNECT", "Bob's own idea")
 
     reply = ok(run("alice", "mydata"))
     held = json.loads(reply.attachment.content) if reply.attachment else {}
@@ -26,14 +26,14 @@ def test_mydata_includes_the_members_suggestions(
     assert mine[kept]["status"] == "approved"
     assert mine[waiting]["link"] == "https://example.net/numbat-notes-on-supervision"
     assert mine[turned_down]["reason"] == "Out of date"
-    assert "Bobs own idea" not in reply.attachment.content.decode()
+    assert "Bob's own idea" not in reply.attachment.content.decode()
     card = next(i for i in reply.items if i.title == "Resources you suggested")
     assert card.lines == ("3 record(s) — see the attached file.",)
 
     bob = ok(run("bob", "mydata"))
     assert bob.attachment is not None
     assert [s["title"] for s in json.loads(bob.attachment.content)["suggestions"]] == [
-        "Bobs own idea"
+        "Bob's own idea"
     ]
     assert member_id("alice") != member_id("bob")
 
@@ -48,7 +48,7 @@ def test_forget_me_deletes_pending_and_unlinks_approved_suggestions(
 ) -> None:
     kept = suggest_and_approve(app, run, "alice", "CONNECT", "Quokka kinship circles")
     waiting = suggest(app, run, "alice", "DEVELOP", "Numbat notes on supervision")
-    bobs = suggest(app, run, "bob", "CONNECT", "Bobs own idea")
+    bobs = suggest(app, run, "bob", "CONNECT", "Bob's own idea")
     alice = member_id("alice")
 
     asked = ok(run("alice", "forget-me"))

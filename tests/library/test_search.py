@@ -141,11 +141,23 @@ def test_more_results_keeps_the_objective(run: Run) -> None:
     assert not set(ids(first)) & set(ids(second))
 
 
-def test_more_results_works_for_words_with_an_apostrophe(run: Run) -> None:
-    # "children's" is how people write; the button must run, not complain about quotes.
-    first = ok(run("alice", 'resources "trauma\'s"'))
+@pytest.mark.parametrize("line", ["resources trauma's", 'resources "trauma\'s"'])
+def test_more_results_works_for_words_with_an_apostrophe(run: Run, line: str) -> None:
+    # "children's" is how people write; the button must run the same search, not complain.
+    first = ok(run("alice", line))
     assert first.actions, "enough matches for a second page"
     second = ok(run("alice", first.actions[0].command))
+    assert second.items and not set(ids(first)) & set(ids(second))
+    assert not second.actions
+
+
+def test_more_results_works_for_words_with_double_quotes(app: App) -> None:
+    from tests.library.conftest import actor
+
+    words = 'the "trauma" word'
+    first = ok(app.dispatcher.handle(actor("alice"), "resources", {"words": words}))
+    assert first.actions
+    second = ok(app.dispatcher.handle_line(actor("alice"), first.actions[0].command))
     assert second.items and not set(ids(first)) & set(ids(second))
 
 
@@ -183,8 +195,13 @@ def test_pending_and_rejected_suggestions_are_not_found(app: App, run: Run) -> N
 
 
 FTS_BITS = ['"', "*", "NEAR", "NEAR(", "-", "(", ")", ":", "^", "AND", "OR", "NOT", "'", "+", "{"]
+# Real words too, so that "More results" often appears and its button gets pressed.
+REAL = ["trauma", "connect", "develop", "children's", "the", "Leeds", "page=2", "words=x"]
 words = st.lists(
-    st.one_of(st.sampled_from(FTS_BITS), st.text(min_size=1, max_size=12)), max_size=8
+    st.one_of(
+        st.sampled_from(FTS_BITS), st.sampled_from(REAL), st.text(min_size=1, max_size=12)
+    ),
+    max_size=8,
 ).map(" ".join)
 
 
@@ -212,6 +229,12 @@ def test_search_words_never_crash(app: App, run: Run, text: str) -> None:
     if text.strip():
         named = app.dispatcher.handle(actor("alice"), "resources", {"words": text})
         _never_unexpected(named)
+        for action in named.actions:
+            # The button must ask for page 2 of exactly the same search.
+            second = run("alice", action.command)
+            _never_unexpected(second)
+            expected = app.community.library.search(text, None, PAGE + 1, PAGE)[:PAGE]
+            assert ids(second) == [e.id for e in expected], action.command
     # The store itself, below the dispatcher.
     for objective in (None, "CONNECT"):
         app.community.library.search(text, objective, PAGE + 1, 0)

@@ -81,6 +81,9 @@ class CopClient(discord.Client):
 class DiscordAdapter:
     platform = "discord"
     default_via = "thread"
+    # discord.py keeps to each route's bucket itself; these keep a wave from bursting.
+    send_interval = 1.0
+    send_interval_overall = 0.05
 
     def __init__(self, app: App, **client_options: Any) -> None:
         self.app = app

@@ -30,22 +30,32 @@ class ScheduleModal(discord.ui.Modal):
     """Five inputs whose custom_ids are the schedule options they fill."""
 
     def __init__(self, adapter: DiscordAdapter) -> None:
-        super().__init__(title="Schedule a session", custom_id=MODAL_ID, timeout=600)
+        say = adapter.app.community.messages
+        super().__init__(title=say("form.modal_title")[:45], custom_id=MODAL_ID, timeout=600)
         self.adapter = adapter
         self.session_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Title", custom_id="title", max_length=120
+            label=say("form.title")[:45], custom_id="title", max_length=120
         )
         self.when: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="When", custom_id="when", placeholder="2026-12-03 14:00"
+            label=say("form.when")[:45], custom_id="when", placeholder=say("form.when_hint")[:100]
         )
         self.duration: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="How long", custom_id="duration", placeholder="90m", required=False
+            label=say("form.duration")[:45],
+            custom_id="duration",
+            placeholder="90m",
+            required=False,
         )
         self.objective: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Objective", custom_id="objective", placeholder="CONNECT", required=False
+            label=say("form.objective")[:45],
+            custom_id="objective",
+            placeholder="CONNECT",
+            required=False,
         )
         self.place: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label="Places and where", custom_id="place", placeholder="12 Civic Hall", required=False
+            label=say("form.place")[:45],
+            custom_id="place",
+            placeholder=say("form.place_hint")[:100],
+            required=False,
         )
         for item in (self.session_title, self.when, self.duration, self.objective, self.place):
             self.add_item(item)

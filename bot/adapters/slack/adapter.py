@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import SendFailed
+from bot.adapters.slack import words
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.manifest import scopes_why
 from bot.adapters.slack.people import People, PlanningGroupCache
@@ -43,8 +44,9 @@ def make_client(token: str, base_url: str, rate_limit_retries: int) -> AsyncWebC
 class SlackAdapter:
     """The Adapter protocol on Slack, plus `start`/`stop` for the listeners.
 
-    `send_interval` is the courier's pace: Slack allows about one message a second in a
-    channel, and the courier waits this long between any two sends.
+    `send_interval` is the courier's pace per channel (a member's DM is a channel of its
+    own): Slack allows about one message a second in a channel. `send_interval_overall`
+    keeps a whole wave gentle on the workspace as well.
     """
 
     platform = "slack"
@@ -55,11 +57,13 @@ class SlackAdapter:
         *,
         base_url: str | None = None,
         send_interval: float = 1.0,
+        send_interval_overall: float = 0.05,
         ping_interval: float = 10.0,
         rate_limit_retries: int = 2,
     ) -> None:
         secrets = app.config.secrets
         self.app = app
+        words.use(app.community.messages)
         self.client = make_client(
             secrets.slack_bot_token, base_url or app.config.slack_api_url, rate_limit_retries
         )
@@ -68,6 +72,7 @@ class SlackAdapter:
         self.people = People(self.client, group)
         self.sender = Sender(self.client)
         self.send_interval = send_interval
+        self.send_interval_overall = send_interval_overall
         self.listeners = Listeners(self)
         self.listeners.register(self.bolt)
         self.ping_interval = ping_interval

@@ -1,34 +1,23 @@
-"""The few words only the Slack front end says: form labels and file notes.
+"""The Slack front end's own words (form labels, file notes), read from `content/messages.toml`.
 
-They live here, not in `content/messages.toml`, because that file's templates are checked
-against `bot/message_fields.py`, which belongs to every front end. Moving them there
-(as `slack.*` templates) is a small follow-up that lets the planning group reword them.
+The adapter hands over the community's templates when it is built, so the planning group
+can reword the form like everything else the bot says.
 """
 
 from __future__ import annotations
 
-WORDS = {
-    "file_sent": "I've sent you {filename} in our direct messages.",
-    "file_failed": (
-        "I couldn't send you {filename} just now. Please try again in a little while,"
-        " or ask the planning group."
-    ),
-    "modal_title": "Schedule a session",
-    "modal_submit": "Schedule",
-    "modal_close": "Cancel",
-    "title": "Title",
-    "date": "Date",
-    "time": "Start time",
-    "time_hint": "In the community's time zone, {zone}.",
-    "duration": "Length",
-    "objective": "Objective",
-    "capacity": "Places",
-    "capacity_hint": "Leave empty for no limit.",
-    "where": "Where",
-    "repeat": "Repeat",
-    "repeat_hint": "For example: weekly, every 2 weeks, monthly, first Thursday x6.",
-}
+from bot.messages import Messages
+
+_KEYS = {"file_sent": "file.sent", "file_failed": "file.failed"}
+_templates: list[Messages] = []
+
+
+def use(messages: Messages) -> None:
+    """Read words from `messages` from now on (the adapter calls this when it is built)."""
+    _templates[:] = [messages]
 
 
 def word(key: str, **fields: str) -> str:
-    return WORDS[key].format(**fields)
+    if not _templates:
+        raise RuntimeError("the Slack adapter has not been given the community's messages")
+    return _templates[0](_KEYS.get(key, f"form.{key}"), **fields)
