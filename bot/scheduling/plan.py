@@ -18,6 +18,8 @@ from bot.storage.sessions import Session
 from bot.storage.signups import Place
 
 MAX_HOLD = timedelta(days=3)
+# A reminder due this close to its session is never held by quiet hours: it is about to start.
+ABOUT_TO_START = timedelta(hours=1)
 SOON = timedelta(minutes=15)
 FOLLOW_UP = timedelta(minutes=30)
 
@@ -62,9 +64,12 @@ class Planner:
         return sorted((p for p in found if start < p.due <= end), key=lambda p: (p.due, p.key))
 
     def _held(self, member_id: int, nominal: datetime, latest: datetime | None) -> datetime:
-        """Hold a direct message out of quiet hours, unless that would make it too late."""
+        """Hold a direct message out of quiet hours, unless that would make it too late:
+        after `latest` (the session's start), or at all when the session is about to start."""
         member = self.community.members.get(member_id)
         if member is None or not Preferences.from_dict(member.preferences).quiet_hours:
+            return nominal
+        if latest is not None and latest - nominal <= ABOUT_TO_START:
             return nominal
         held = self.quiet.hold(nominal)
         return nominal if latest is not None and held >= latest else held

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import io
+from datetime import UTC, datetime
 
+from bot.app import App, run_console
+from bot.config import Config
+from bot.domain.clock import FakeClock
 from tests.scheduling.conftest import (
     LONDON,
     MONDAY,
@@ -51,7 +55,7 @@ async def test_reminders_at_7d_1d_1h_in_each_members_own_time(world: World) -> N
     assert local_times(carol) == expected[1:]
     assert [lead(s.text) for s in carol] == ["1 day", "1 hour"]
     # The ledger holds one key per member and offset, each sent once.
-    for member, labels in ((alice.id, ["7d", "1d", "1h"]), (bob.id, ["7d", "1d", "1h"])):
+    for member, labels in ((alice.id, ["1w", "1d", "1h"]), (bob.id, ["1w", "1d", "1h"])):
         for label in labels:
             assert world.status(f"reminder:{session}:{member}:{label}:20261210T1400Z") == "sent"
     assert len(world.ledger("reminder")) == 8
@@ -159,12 +163,12 @@ async def test_an_edited_session_is_reminded_at_its_new_time_only(world: World) 
     assert all("Fri 11 Dec 2026, 15:00–16:30" in s.text for s in sent)
     keys = [r["key"] for r in world.ledger("reminder")]
     assert keys == [
-        f"reminder:{session}:{alice.id}:7d:20261211T1500Z",
+        f"reminder:{session}:{alice.id}:1w:20261211T1500Z",
         f"reminder:{session}:{alice.id}:1d:20261211T1500Z",
         f"reminder:{session}:{alice.id}:1h:20261211T1500Z",
     ]
-    soon = world.platform.to("#cop-announcements", "Starting in 15 minutes")
-    assert local_times(soon) == ["Fri 2026-12-11 14:45"]
+    assert len(world.platform.to("#cop-announcements", "Starting in 15 minutes")) == 1
+    assert [r["due_utc"] for r in world.ledger("soon")] == ["2026-12-11T14:45:00+00:00"]
     # She was told about the change itself, once.
     assert len(world.platform.to("alice", "Fri 11 Dec")) == 4
 
@@ -178,7 +182,7 @@ async def test_a_cancelled_sessions_pending_reminders_are_skipped(world: World) 
     # is cancelled.
     world.clock.set(local("2026-12-03 14:00"))
     assert world.runtime.plan(world.clock.now()) >= 1
-    key = f"reminder:{session}:{alice.id}:7d:20261210T1400Z"
+    key = f"reminder:{session}:{alice.id}:1w:20261210T1400Z"
     assert world.status(key) == "pending"
     world.run("organiser", f"cancel-session {session} reason=unwell")
 
@@ -194,13 +198,7 @@ async def test_a_cancelled_sessions_pending_reminders_are_skipped(world: World) 
 
 
 async def test_the_console_clock_prints_what_falls_due(worlds: Worlds) -> None:
-    # Through the console front end, as the planning group rehearses.
-    import io
-
-    from bot.app import App, run_console
-    from bot.config import Config
-    from bot.domain.clock import FakeClock
-
+    """Through the console front end, as the planning group rehearses."""
     app = App.build(Config(database=worlds.folder / "console.db"), FakeClock(MONDAY))
     script = io.StringIO(
         '/cop schedule "Circle" 2026-12-03 16:00 90m CONNECT 20 Civic Hall\n'
@@ -208,6 +206,7 @@ async def test_the_console_clock_prints_what_falls_due(worlds: Worlds) -> None:
         "/cop signup 1\n"
         "/clock 2026-12-02 09:00\n"
         "/clock +1d\n"
+        "/clock +8h\n"
         "/clock nonsense\n"
     )
     out = io.StringIO()
@@ -216,12 +215,15 @@ async def test_the_console_clock_prints_what_falls_due(worlds: Worlds) -> None:
     finally:
         app.close()
     text = out.getvalue()
-    first, second = text.split("alice> /clock +1d")
-    assert "A reminder:" not in first.split("alice> /clock 2026-12-02 09:00")[1]
-    assert "[message for alice]\nA reminder: #1 Circle starts in 1 day" in second
+    before, rest = text.split("alice> /clock +1d")
+    first, second = rest.split("alice> /clock +8h")
+    assert "A reminder:" not in before.split("alice> /clock 2026-12-02 09:00")[1]
+    assert "[message for alice]\nA reminder: #1 Circle starts in 1 day" in first
+    assert "(The simulated clock now reads Thu 3 Dec 2026, 09:00" in first
+    assert "A reminder:" not in second.split("[message for alice]\nA reminder")[0]
     assert "[message for alice]\nA reminder: #1 Circle starts in 1 hour" in second
     assert "Starting in 15 minutes: #1 Circle" in second
-    assert "(The simulated clock now reads Thu 3 Dec 2026, 09:00" in second
+    assert second.count("A reminder:") == 1
     assert "Move the simulated clock with" in second
 
 
@@ -236,7 +238,3 @@ async def test_a_member_in_new_york_is_shown_new_york_time_after_moving(world: W
     assert "(Europe/London)" in texts[0]
     assert all("09:00–10:30 (America/New_York)" in t for t in texts[1:])
     assert len(texts) == 3
-
-
-def _unused() -> timedelta:  # pragma: no cover - keeps imports honest for linters
-    return MONDAY - MONDAY
