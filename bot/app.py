@@ -48,7 +48,7 @@ async def run_console(app: App, stream: TextIO = sys.stdin, out: TextIO = sys.st
         app.community,
         app.dispatcher,
         out=out,
-        export_dir=Path(app.config.database).resolve().parent,
+        export_dir=Path(app.config.database).resolve().parent / "exports",
     )
     runtime = Runtime(app.community, console)
     simulated = isinstance(app.community.clock, FakeClock)

@@ -104,6 +104,7 @@ class ConsoleAdapter:
         reply = self.dispatcher.handle_line(self.actor(), line)
         self.say(render(reply))
         if reply.attachment is not None:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
             path = self.export_dir / reply.attachment.filename
             path.write_bytes(reply.attachment.content)
             self.say(self.community.messages("console.saved", path=str(path)))

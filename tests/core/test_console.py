@@ -57,7 +57,7 @@ async def test_a_piped_script_tells_the_whole_story(app: App, tmp_path: Path) ->
     at = after("Your upcoming sessions (1):", at)
     at = after("You have a place.", at)
     at = after("carol> calendar", at)
-    at = after(f"(saved {tmp_path / 'copbot.ics'})", at)
+    at = after(f"(saved {tmp_path / 'exports' / 'copbot.ics'})", at)
     at = after('You are now "organiser" (planning group).', at)
     at = after("#1 Reflective practice circle: 2 confirmed, 0 waiting.", at)
     attendees = text[at : after("(saved", at)]

@@ -174,3 +174,18 @@ def test_retire_an_approved_suggestion(app: App, run: Run) -> None:
     ok(run(PLANNER, "retire s1"))
     assert ids(ok(run("bob", "resources wombat"))) == []
     assert "s1" not in [e.id for e in app.community.library.for_picks("CONNECT")]
+
+
+def test_a_reason_from_a_form_is_tidied_and_kept_short(
+    app: App, run: Run, member_id: Callable[[str], int]
+) -> None:
+    from tests.library.conftest import actor
+
+    suggest(app, run, "alice", "CONNECT", "Wombat listening circles")
+    reason = "We  already\thave one.  " + "x" * 400
+    ok(app.dispatcher.handle(actor(PLANNER), "reject", {"resource": "s1", "reason": reason}))
+    (row,) = rows(app, "SELECT reason FROM resources WHERE id = 's1'")
+    assert row["reason"].startswith("We already have one. xxx")
+    assert len(row["reason"]) == 300
+    (notice,) = notices_for(app, member_id("alice"))
+    assert row["reason"] in notice

@@ -152,3 +152,12 @@ def test_a_title_with_apostrophes_and_curly_quotes_is_kept(app: App, run: Run) -
         "Gibbs' reflective cycle, an employee's view",
         "Gibbs' reflective cycle, an employee\u2019s view",
     )
+
+
+def test_a_title_from_a_form_is_tidied(app: App) -> None:
+    from tests.library.conftest import actor
+
+    options = {"link": LINK, "objective": "connect", "title": "  Peer \t support\u00a0 circles "}
+    ok(app.dispatcher.handle(actor("alice"), "suggest", options))
+    entry = app.community.library.get("s1")
+    assert entry is not None and entry.title == "Peer support circles"
