@@ -41,7 +41,7 @@ async def test_a_suggestion_is_reviewed_approved_and_posted_as_the_pick(app: App
     at = after("alice> /cop suggest https://example.net/wombats DEVELOP", 0)
     at = after("Thank you for suggesting Wombat wisdom for reflective teams [s1]", at)
     at = after("bob> /cop resources wombat", at)
-    at = after("I couldn't find a resource matching \"wombat\"", at)
+    at = after('I couldn\'t find a resource matching "wombat"', at)
     at = after("organiser> /cop review", at)
     at = after("2 suggestion(s) waiting", at)
     at = after("Wombat wisdom for reflective teams [s1]", at)
@@ -60,9 +60,7 @@ async def test_a_suggestion_is_reviewed_approved_and_posted_as_the_pick(app: App
     # This Wednesday at 12:30 is DEVELOP's turn: the new DEVELOP suggestion goes first.
     at = after("bob> /clock 2026-11-25 12:30", at)
     at = after("[posted in #cop-announcements]", at)
-    at = after(
-        "This week's DEVELOP resource: Wombat wisdom for reflective teams (document).", at
-    )
+    at = after("This week's DEVELOP resource: Wombat wisdom for reflective teams (document).", at)
     at = after("https://example.net/wombats", at)
     at = after("(The simulated clock now reads", at)
     # A week later it is CONNECT's turn, and bob's suggestion goes first there.

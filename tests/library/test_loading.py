@@ -94,7 +94,11 @@ def test_a_retired_shipped_entry_stays_retired_after_reload(tmp_path: Path) -> N
 
 def test_reload_leaves_members_suggestions_alone(tmp_path: Path) -> None:
     first = build_app(tmp_path)
-    ok(first.dispatcher.handle_line(actor("alice"), "suggest https://example.net/a CONNECT Otterly calm"))
+    ok(
+        first.dispatcher.handle_line(
+            actor("alice"), "suggest https://example.net/a CONNECT Otterly calm"
+        )
+    )
     first.close()
     second = build_app(tmp_path)
     try:
@@ -103,4 +107,3 @@ def test_reload_leaves_members_suggestions_alone(tmp_path: Path) -> None:
         assert (entry.title, entry.status, entry.source) == ("Otterly calm", "pending", "member")
     finally:
         second.close()
-

@@ -18,8 +18,7 @@ GIBBS = "gibbs-reflective-cycle"
 def notices_for(app: App, member: int) -> list[str]:
     found = rows(
         app,
-        "SELECT payload FROM deliveries WHERE kind = 'suggestion' AND member_id = ?"
-        " ORDER BY rowid",
+        "SELECT payload FROM deliveries WHERE kind = 'suggestion' AND member_id = ? ORDER BY rowid",
         [member],
     )
     return [json.loads(r["payload"])["text"] for r in found]

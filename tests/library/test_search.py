@@ -198,9 +198,7 @@ FTS_BITS = ['"', "*", "NEAR", "NEAR(", "-", "(", ")", ":", "^", "AND", "OR", "NO
 # Real words too, so that "More results" often appears and its button gets pressed.
 REAL = ["trauma", "connect", "develop", "children's", "the", "Leeds", "page=2", "words=x"]
 words = st.lists(
-    st.one_of(
-        st.sampled_from(FTS_BITS), st.sampled_from(REAL), st.text(min_size=1, max_size=12)
-    ),
+    st.one_of(st.sampled_from(FTS_BITS), st.sampled_from(REAL), st.text(min_size=1, max_size=12)),
     max_size=8,
 ).map(" ".join)
 

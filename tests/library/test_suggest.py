@@ -43,7 +43,9 @@ def test_a_link_must_be_a_web_address(app: App, run: Run, link: str) -> None:
     assert member_rows(app) == []
 
 
-@pytest.mark.parametrize("link", ["http://example.net", "https://example.net/a?b=c#d", "HTTPS://EXAMPLE.NET/x"])
+@pytest.mark.parametrize(
+    "link", ["http://example.net", "https://example.net/a?b=c#d", "HTTPS://EXAMPLE.NET/x"]
+)
 def test_http_and_https_links_are_accepted(app: App, run: Run, link: str) -> None:
     ok(run("alice", f"suggest {link} CONNECT Peer support circles"))
     (row,) = member_rows(app)
