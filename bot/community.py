@@ -19,6 +19,7 @@ from bot.content.resources import load_resources
 from bot.content.support import Support, load_support
 from bot.context import Actor, Reply
 from bot.domain.clock import Clock
+from bot.domain.quiet import QuietHours
 from bot.messages import Messages, load_messages
 from bot.storage.audit import AuditStore
 from bot.storage.db import open_db, utc_iso
@@ -97,20 +98,34 @@ class Community:
     def notify(
         self, member_ids: list[int], kind: str, reply: Reply, *, session_id: int | None = None
     ) -> None:
-        """Queue a notice for each member now; the courier sends it through the ledger."""
+        """Queue a notice for each member; the courier sends it through the ledger.
+
+        A notice goes now, or at the end of quiet hours, unless its session starts first.
+        """
         now = self.clock.now()
+        session = self.sessions.get(session_id) if session_id else None
         for member_id in member_ids:
+            due = self._outside_quiet_hours(member_id, now, session.start if session else None)
             # A change is a one-off event: the key must never collide with another change,
             # even one made in the same second.
             key = f"{kind}:{session_id or '-'}:{member_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
             self.deliveries.enqueue(
                 key,
                 kind,
-                now,
+                due,
                 member_id=member_id,
                 session_id=session_id,
                 payload=reply_to_payload(reply),
             )
+
+    def _outside_quiet_hours(
+        self, member_id: int, now: datetime, latest: datetime | None
+    ) -> datetime:
+        if not self.members.preferences(member_id).quiet_hours:
+            return now
+        c = self.config
+        held = QuietHours(c.quiet_start, c.quiet_end, c.quiet_weekends, c.zone).hold(now)
+        return now if latest is not None and held >= latest else held
 
     def session_changed(self, session_id: int) -> None:
         """Tell the front end a session changed, so a mirror (a Discord event) can follow."""

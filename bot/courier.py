@@ -88,7 +88,7 @@ class Courier:
             return ""
         if delivery.due < now - self.community.config.grace:
             return "due while the bot was not running, past the grace window"
-        if delivery.kind == "reminder":
+        if delivery.kind in ("reminder", "soon"):
             session = self.community.sessions.get(delivery.session_id or 0)
             if session is not None and session.start <= now:
                 return "the session had already started"

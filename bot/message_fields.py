@@ -100,6 +100,7 @@ FIELDS: dict[str, set[str]] = {
     "notice.promoted": _f("id", "title", "when"),
     "notice.cancelled": _f("id", "title", "when", "reason"),
     "notice.no_reason": _f(),
+    "notice.why": _f(),
     "notice.changed": _f("id", "title", "changes", "when", "where"),
     # members
     "timezone.current": _f("zone"),

@@ -1,7 +1,8 @@
 """Telling members about changes that affect them: promotions, edits and cancellations.
 
 Each notice is rendered in the recipient's own time zone and queued in the delivery ledger,
-so it is sent once, even if the bot restarts straight after the change.
+so it is sent once, even if the bot restarts straight after the change. Like every message
+the bot sends, it says why it came and offers a one-step way to stop such messages.
 """
 
 from __future__ import annotations
@@ -19,32 +20,36 @@ def _each(ctx: CommandContext, member_ids: list[int]) -> list[tuple[int, ZoneInf
     return [(m.id, ZoneInfo(m.timezone)) for m in found if m is not None]
 
 
+def _notice(ctx: CommandContext, text: str, session: Session, *, can_cancel: bool) -> Reply:
+    stop = Action(ctx.say("action.stop_reminders"), "unsubscribe reminders")
+    cancel = Action(ctx.say("action.cancel"), f"cancel {session.id}", "danger")
+    actions = (cancel, stop) if can_cancel else (stop,)
+    return Reply(text, actions=actions, footer=ctx.say("notice.why"), private=False)
+
+
 def tell_promoted(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
     for member_id, zone in _each(ctx, member_ids):
-        reply = Reply(
-            ctx.say(
-                "notice.promoted",
-                id=session.id,
-                title=session.title,
-                when=when_text(ctx, session, zone),
-            ),
-            actions=(Action(ctx.say("action.cancel"), f"cancel {session.id}", "danger"),),
+        text = ctx.say(
+            "notice.promoted",
+            id=session.id,
+            title=session.title,
+            when=when_text(ctx, session, zone),
         )
+        reply = _notice(ctx, text, session, can_cancel=True)
         ctx.community.notify([member_id], "promoted", reply, session_id=session.id)
 
 
 def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
     reason = session.cancel_reason or ctx.say("notice.no_reason")
     for member_id, zone in _each(ctx, member_ids):
-        reply = Reply(
-            ctx.say(
-                "notice.cancelled",
-                id=session.id,
-                title=session.title,
-                when=when_text(ctx, session, zone),
-                reason=reason,
-            )
+        text = ctx.say(
+            "notice.cancelled",
+            id=session.id,
+            title=session.title,
+            when=when_text(ctx, session, zone),
+            reason=reason,
         )
+        reply = _notice(ctx, text, session, can_cancel=False)
         ctx.community.notify([member_id], "cancelled", reply, session_id=session.id)
 
 
@@ -52,15 +57,13 @@ def tell_changed(
     ctx: CommandContext, session: Session, member_ids: list[int], changes: str
 ) -> None:
     for member_id, zone in _each(ctx, member_ids):
-        reply = Reply(
-            ctx.say(
-                "notice.changed",
-                id=session.id,
-                title=session.title,
-                changes=changes,
-                when=when_text(ctx, session, zone),
-                where=session.location or ctx.say("session.where_tbc"),
-            ),
-            actions=(Action(ctx.say("action.cancel"), f"cancel {session.id}", "danger"),),
+        text = ctx.say(
+            "notice.changed",
+            id=session.id,
+            title=session.title,
+            changes=changes,
+            when=when_text(ctx, session, zone),
+            where=session.location or ctx.say("session.where_tbc"),
         )
+        reply = _notice(ctx, text, session, can_cancel=True)
         ctx.community.notify([member_id], "changed", reply, session_id=session.id)

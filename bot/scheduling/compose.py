@@ -20,9 +20,14 @@ from bot.storage.library import Entry
 from bot.storage.members import Member
 from bot.storage.sessions import Session
 
+# Which preference governs each kind of direct message. Notices about a member's own
+# sessions count as reminders, so "stop reminders" stops every session message.
 PREFERENCE_OF = {
     "reminder": "reminders",
     "followup": "reminders",
+    "promoted": "reminders",
+    "changed": "reminders",
+    "cancelled": "reminders",
     "prompt-dm": "prompts",
     "pick-dm": "picks",
 }
@@ -47,10 +52,10 @@ class Composer:
 
     def compose(self, delivery: Delivery, member: Member | None, now: datetime) -> Reply:
         """The message for `delivery`, or Skip when it no longer applies."""
-        if "text" in delivery.payload:
-            return reply_from_payload(delivery.payload)
         if member is not None:
             self._check_wanted(delivery, member, now)
+        if "text" in delivery.payload:
+            return reply_from_payload(delivery.payload)
         build = getattr(self, "_" + delivery.kind.replace("-", "_"), None)
         if build is None:
             raise Skip(f"unknown kind {delivery.kind}")

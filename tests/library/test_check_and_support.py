@@ -10,7 +10,7 @@ import pytest
 from bot.cli import main
 from bot.config import REPO_CONTENT, SECRET_ENV
 from bot.domain.objectives import OBJECTIVES
-from tests.library.conftest import Run, ok, small_content
+from tests.library.conftest import Run, build_app, ok, runner, small_content
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +60,6 @@ def test_support_shows_the_intro_and_every_route_in_order(run: Run) -> None:
 
 
 def test_support_follows_an_edited_file(tmp_path: Path) -> None:
-    from tests.library.conftest import build_app, runner
-
     folder = small_content(tmp_path)
     (folder / "support.toml").write_text(
         '[support]\nintro = "You matter."\n\n'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 from bot.app import App, run_console
 
@@ -23,7 +24,9 @@ STORY = """\
 """
 
 
-def reader(text: str):  # noqa: ANN201 - returns a small closure
+def reader(text: str) -> Callable[[str, int], int]:
+    """`after(marker, start)`: where `marker` next appears, failing if it does not."""
+
     def after(marker: str, start: int) -> int:
         found = text.find(marker, start)
         assert found >= 0, f"{marker!r} missing after position {start}:\n{text[start:]}"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 
 from bot.app import App
 from bot.scheduling.compose import Composer
-from tests.library.conftest import PLANNER, Run, ids, ok, rows, snapshot, suggest
+from tests.library.conftest import PLANNER, Run, actor, ids, ok, rows, snapshot, suggest
 
 GIBBS = "gibbs-reflective-cycle"
 
@@ -178,8 +178,6 @@ def test_retire_an_approved_suggestion(app: App, run: Run) -> None:
 def test_a_reason_from_a_form_is_tidied_and_kept_short(
     app: App, run: Run, member_id: Callable[[str], int]
 ) -> None:
-    from tests.library.conftest import actor
-
     suggest(app, run, "alice", "CONNECT", "Wombat listening circles")
     reason = "We  already\thave one.  " + "x" * 400
     ok(app.dispatcher.handle(actor(PLANNER), "reject", {"resource": "s1", "reason": reason}))

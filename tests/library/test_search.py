@@ -12,7 +12,7 @@ from bot.app import App
 from bot.config import REPO_CONTENT
 from bot.content.resources import load_resources
 from bot.context import Reply
-from tests.library.conftest import Run, add_resources, ids, ok, resource
+from tests.library.conftest import Run, actor, add_resources, ids, ok, resource
 
 GIBBS = "gibbs-reflective-cycle"
 PAGE = 10
@@ -152,8 +152,6 @@ def test_more_results_works_for_words_with_an_apostrophe(run: Run, line: str) ->
 
 
 def test_more_results_works_for_words_with_double_quotes(app: App) -> None:
-    from tests.library.conftest import actor
-
     words = 'the "trauma" word'
     first = ok(app.dispatcher.handle(actor("alice"), "resources", {"words": words}))
     assert first.actions
@@ -170,8 +168,6 @@ def test_more_results_keeps_words_that_look_like_an_objective(app: App) -> None:
             for n in range(12)
         ),
     )
-    from tests.library.conftest import actor
-
     first = ok(app.dispatcher.handle(actor("alice"), "resources", {"words": "connect kinkajou"}))
     assert len(first.items) == PAGE and first.actions
     second = ok(app.dispatcher.handle_line(actor("alice"), first.actions[0].command))
@@ -216,8 +212,6 @@ def _never_unexpected(reply: Reply) -> None:
 )
 @given(text=words)
 def test_search_words_never_crash(app: App, run: Run, text: str) -> None:
-    from tests.library.conftest import actor
-
     # Typed on Slack or the console ...
     typed = run("alice", f"resources {text}")
     _never_unexpected(typed)
@@ -242,7 +236,5 @@ def test_search_words_never_crash(app: App, run: Run, text: str) -> None:
     "text", ['"', '"unbalanced', "NEAR(a b)", "a* -b", "(c", "^title", "title:trauma", "_", "²"]
 )
 def test_fts_syntax_is_treated_as_words(app: App, text: str) -> None:
-    from tests.library.conftest import actor
-
     reply = app.dispatcher.handle(actor("alice"), "resources", {"words": text})
     _never_unexpected(reply)

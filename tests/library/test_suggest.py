@@ -10,7 +10,7 @@ import pytest
 
 from bot.adapters.console import render
 from bot.app import App
-from tests.library.conftest import PLANNER, Run, ids, ok, rows
+from tests.library.conftest import PLANNER, Run, actor, ids, ok, rows
 
 LINK = "https://example.net/peer-support"
 
@@ -65,8 +65,6 @@ def test_a_title_is_required(app: App, run: Run) -> None:
 
 
 def test_a_blank_title_from_a_form_is_refused(app: App) -> None:
-    from tests.library.conftest import actor
-
     reply = app.dispatcher.handle(
         actor("alice"), "suggest", {"link": LINK, "objective": "CONNECT", "title": "   "}
     )
@@ -157,8 +155,6 @@ def test_a_title_with_apostrophes_and_curly_quotes_is_kept(app: App, run: Run) -
 
 
 def test_a_title_from_a_form_is_tidied(app: App) -> None:
-    from tests.library.conftest import actor
-
     options = {"link": LINK, "objective": "connect", "title": "  Peer \t support\u00a0 circles "}
     ok(app.dispatcher.handle(actor("alice"), "suggest", options))
     entry = app.community.library.get("s1")
