@@ -7,6 +7,7 @@ that kind of message, and says why it was sent.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -192,7 +193,8 @@ class Composer:
             kind=resource.kind,
             link=resource.link or self.say("pick.no_link"),
         )
-        return Reply(text, private=False)
+        # A suggestion has no summary yet: close the gap its placeholder leaves.
+        return Reply(re.sub(r" {2,}", " ", text), private=False)
 
     def _pick(self, delivery: Delivery, member: Member | None) -> Reply:
         found = self.pick_for(delivery.payload.get("period", ""))

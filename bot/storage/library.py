@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from bot.content.resources import Resource
 from bot.storage.db import immediate, utc_iso
 
+REMOVED = "taken out of resources.toml"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -81,15 +82,27 @@ class LibraryStore:
                         utc_iso(now),
                     ],
                 )
+            self._retire_removed([r.id for r in resources])
+
+    def _retire_removed(self, shipped: list[str]) -> None:
+        """An entry taken out of the file leaves search and picks; put back, it returns."""
+        marks = ", ".join("?" for _ in shipped) or "''"
+        self.db.execute(
+            f"UPDATE resources SET status = 'retired', reason = ? WHERE source = 'file'"
+            f" AND status = 'approved' AND id NOT IN ({marks})",
+            [REMOVED, *shipped],
+        )
+        self.db.execute(
+            f"UPDATE resources SET status = 'approved', reason = '' WHERE source = 'file'"
+            f" AND reason = ? AND id IN ({marks})",
+            [REMOVED, *shipped],
+        )
 
     def suggest(
         self, title: str, link: str, objective: str, member_id: int, now: datetime
     ) -> Entry:
         with immediate(self.db):
-            number = self.db.execute("SELECT count(*) + 1 FROM resources WHERE source != 'file'")
-            entry_id = f"s{number.fetchone()[0]}"
-            while self.get(entry_id) is not None:
-                entry_id += "x"
+            entry_id = f"s{self._next_number()}"
             self.db.execute(
                 "INSERT INTO resources (id, title, objectives, link, source, status, suggested_by,"
                 " created) VALUES (?, ?, ?, ?, 'member', 'pending', ?, ?)",
@@ -98,6 +111,19 @@ class LibraryStore:
         found = self.get(entry_id)
         assert found is not None
         return found
+
+    def _next_number(self) -> int:
+        """Suggestion numbers are never reused, even after an erasure removed some."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'suggestions'").fetchone()
+        number = int(row[0]) + 1 if row else 1
+        while self.get(f"s{number}") is not None:
+            number += 1
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('suggestions', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [str(number)],
+        )
+        return number
 
     def set_status(self, entry_id: str, status: str, reason: str, now: datetime) -> None:
         approved = utc_iso(now) if status == "approved" else None

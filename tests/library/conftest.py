@@ -101,8 +101,24 @@ def snapshot(app: App) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def add_resources(app: App, *resources: Resource) -> None:
-    """Load extra file-style entries into the library, as if they had shipped."""
-    app.community.library.load(list(resources), app.community.clock.now())
+    """Load extra file-style entries into the library, as if they had shipped beside the rest."""
+    library = app.community.library
+    new = {r.id for r in resources}
+    rows = library.db.execute_returning_dicts("SELECT * FROM resources WHERE source = 'file'")
+    kept = [
+        Resource(
+            r["id"],
+            r["title"],
+            tuple(r["objectives"].split(",")),
+            r["summary"],
+            r["kind"],
+            r["audience"],
+            r["link"],
+        )
+        for r in rows
+        if r["id"] not in new
+    ]
+    library.load(kept + list(resources), app.community.clock.now())
 
 
 def resource(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.app import App
 from bot.config import REPO_CONTENT
 from bot.content.resources import load_resources
 from bot.domain.clock import FakeClock
@@ -107,3 +108,29 @@ def test_reload_leaves_members_suggestions_alone(tmp_path: Path) -> None:
         assert (entry.title, entry.status, entry.source) == ("Otterly calm", "pending", "member")
     finally:
         second.close()
+
+
+def test_an_entry_taken_out_of_the_file_leaves_search_and_returns_when_put_back(
+    app: App,
+) -> None:
+    library = app.community.library
+    shipped = load_resources(app.config.content_dir / "resources.toml")
+    gone, rest = shipped[0], shipped[1:]
+    library.load(rest, app.community.clock.now())
+    entry = library.get(gone.id)
+    assert entry is not None and entry.status == "retired"
+    assert gone.id not in {e.id for e in library.search(gone.title, None, 50)}
+    library.load(shipped, app.community.clock.now())
+    entry = library.get(gone.id)
+    assert entry is not None and entry.status == "approved"
+
+
+def test_suggestion_numbers_are_never_reused_after_an_erasure(app: App) -> None:
+    library, now = app.community.library, app.community.clock.now()
+    member = app.community.members.register("console", "ann", "ann", "Europe/London", now)
+    first = library.suggest("One", "https://a.example", "DEVELOP", member.id, now)
+    app.community.privacy.erase(member.id)
+    assert library.get(first.id) is None
+    other = app.community.members.register("console", "bo", "bo", "Europe/London", now)
+    second = library.suggest("Two", "https://b.example", "DEVELOP", other.id, now)
+    assert second.id != first.id

@@ -1,0 +1,164 @@
+"""`/cop sessions` over the Discord gateway: copbot against discord.py's own floor.
+
+Starts FakeDiscord on 127.0.0.1, builds the 10,000-member / 500-session / 20,000-signup
+database of `bench/commands.py`, and runs a real `DiscordAdapter` client against the fake.
+Sends INTERACTION_CREATE for `/cop sessions` one after another and times each from sending
+it to its interaction callback reaching the fake. Then does the same with a bare
+`discord.Client` + `CommandTree` whose `/cop sessions` answers a constant: the floor.
+
+    .venv/bin/python bench/discord_latency.py [--calls 300] [--warmup 30] [--profile FILE]
+
+Not part of the test suite: the figures depend on the machine. Target: copbot/floor <= 1.5
+at p50 and p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import discord  # noqa: E402
+from discord import app_commands  # noqa: E402
+
+from bench.commands import NOW, build  # noqa: E402
+from bot.adapters.discord_ import DiscordAdapter  # noqa: E402
+from bot.app import App  # noqa: E402
+from bot.config import Config, PlanningGroup, Secrets  # noqa: E402
+from bot.domain.clock import FakeClock  # noqa: E402
+from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
+
+TARGET_RATIO = 1.5
+USERS = 30  # members typing the command in turn; the warm-up introduces every one
+READY_TIMEOUT = 0.05  # see tests/fakes/README.md: on_ready otherwise waits 2 s
+
+
+class TimedDiscord(FakeDiscord):
+    """FakeDiscord noting when each interaction callback reaches it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered_at: dict[int, float] = {}
+
+    async def _h_callback(self, req: Any, m: Any) -> tuple[int, Any]:
+        self.answered_at.setdefault(int(m["iid"]), time.perf_counter())
+        return await super()._h_callback(req, m)
+
+
+class FloorClient(discord.Client):
+    """discord.py with nothing of copbot's: `/cop sessions` answers a constant."""
+
+    def __init__(self, guild_id: int) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents, guild_ready_timeout=READY_TIMEOUT)
+        self.guild = discord.Object(id=guild_id)
+        self.tree = app_commands.CommandTree(self)
+        self.synced = asyncio.Event()
+        cop = app_commands.Group(name="cop", description="Community of Practice")
+
+        @cop.command(name="sessions", description="Upcoming sessions")
+        async def sessions(interaction: discord.Interaction[Any]) -> None:
+            await interaction.response.send_message("Upcoming sessions", ephemeral=True)
+
+        self.tree.add_command(cop)
+
+    async def on_ready(self) -> None:
+        if not self.synced.is_set():
+            self.tree.copy_global_to(guild=self.guild)
+            await self.tree.sync(guild=self.guild)
+            self.synced.set()
+
+
+# --- timing ----------------------------------------------------------------------------------
+
+
+async def measure(dc: TimedDiscord, users: list[int], calls: int, warmup: int) -> list[float]:
+    times: list[float] = []
+    for n in range(warmup + calls):
+        payload = dc.slash("cop", "sessions", user_id=users[n % len(users)])
+        started = time.perf_counter()
+        iid = await dc.send_interaction(payload)
+        await dc.wait_for_callback(iid)
+        if n >= warmup:
+            times.append((dc.answered_at[iid] - started) * 1000)
+    return times
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    return statistics.median(times), statistics.quantiles(times, n=100, method="inclusive")[98]
+
+
+def report(copbot: list[float], floor: list[float]) -> bool:
+    (m50, m99), (b50, b99) = percentiles(copbot), percentiles(floor)
+    r50, r99 = m50 / b50, m99 / b99
+    met = r50 <= TARGET_RATIO and r99 <= TARGET_RATIO
+    verdict = "ok" if met else f"MISSES the {TARGET_RATIO} target"
+    print(f"{'':16}{'p50 ms':>9}{'p99 ms':>9}")
+    print(f"  callback copbot{m50:9.2f}{m99:9.2f}")
+    print(f"  callback floor {b50:9.2f}{b99:9.2f}")
+    print(f"  callback ratio {r50:9.2f}{r99:9.2f}  {verdict}")
+    return met
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+async def run(args: argparse.Namespace, scratch: Path) -> bool:
+    async with TimedDiscord() as dc:
+        users = [dc.add_user(f"member{i:02d}") for i in range(USERS)]
+        config = Config(
+            database=scratch / "bench.db",
+            announce_channel=str(dc.channel_id),
+            discord_guild_id=str(dc.guild_id),
+            planning_group=PlanningGroup(discord_role=str(dc.role_id)),
+            secrets=Secrets(discord_token="fake-token"),
+        )
+        app = App.build(config, FakeClock(NOW))
+        try:
+            print("Building 10,000 members, 500 sessions, 20,000 signups:")
+            build(app, 10_000, 500, 20_000, args.seed)
+            print(f"/cop sessions over the gateway, {args.calls} calls after {args.warmup}:")
+            adapter = DiscordAdapter(app, guild_ready_timeout=READY_TIMEOUT)
+            async with dc.run(adapter.client):
+                await adapter.ready.wait()
+                profiler = cProfile.Profile() if args.profile else None
+                if profiler is not None:
+                    profiler.enable()
+                copbot = await measure(dc, users, args.calls, args.warmup)
+                if profiler is not None:
+                    profiler.disable()
+                    profiler.dump_stats(args.profile)
+            floor_client = FloorClient(dc.guild_id)
+            async with dc.run(floor_client):
+                await floor_client.synced.wait()
+                floor = await measure(dc, users, args.calls, args.warmup)
+        finally:
+            app.close()
+    return report(copbot, floor)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", help="write cProfile stats of copbot's run to this file")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as scratch:
+        met = asyncio.run(run(args, Path(scratch)))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

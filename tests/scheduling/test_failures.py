@@ -1,0 +1,159 @@
+"""When a send fails: permanent failures are recorded, transient ones retried, then given up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.adapters.base import SendFailed
+from bot.context import Reply
+from bot.courier import MAX_ATTEMPTS
+from bot.storage.members import Member
+from tests.scheduling.conftest import Recorder, ThreadRecorder, World, Worlds, local
+
+DUE = local("2026-12-09 14:00")  # the 1-day reminder for a session on 10 December
+
+
+async def setup(world: World, *names: str) -> int:
+    session = world.schedule('"Circle" 2026-12-10 14:00 90m CONNECT 20 Civic Hall')
+    for name in names:
+        world.member(name)
+        world.run(name, f"signup {session}")
+    await world.advance(DUE - timedelta(minutes=10))
+    return session
+
+
+def day_key(world: World, session: int, name: str) -> str:
+    return f"reminder:{session}:{world.member_named(name).id}:1d:20261210T1400Z"
+
+
+async def test_a_permanent_failure_is_recorded_and_never_retried(world: World) -> None:
+    session = await setup(world, "alice", "bob")
+    world.platform.fail_next(
+        "alice", SendFailed("member does not accept direct messages", permanent=True)
+    )
+
+    await world.advance(DUE + timedelta(hours=2))
+
+    row = world.ledger(key=day_key(world, session, "alice"))[0]
+    assert (row["status"], row["reason"], row["attempts"]) == (
+        "failed",
+        "member does not accept direct messages",
+        1,
+    )
+    assert world.platform.calls.count("alice") == 1
+    assert world.platform.reminders("alice") == []
+    assert len(world.platform.reminders("bob")) == 1  # the others were not held up
+
+
+async def test_a_transient_failure_is_retried_after_the_time_asked(world: World) -> None:
+    session = await setup(world, "alice")
+    world.platform.fail_next(
+        "alice", SendFailed("rate limited", permanent=False, retry_after=120)
+    )
+    key = day_key(world, session, "alice")
+
+    await world.advance(DUE)
+    row = world.ledger(key=key)[0]
+    assert (row["status"], row["reason"], row["attempts"]) == ("pending", "rate limited", 1)
+    assert row["due_utc"] == "2026-12-09T14:02:00+00:00"
+    assert world.platform.reminders("alice") == []
+
+    await world.advance(DUE + timedelta(minutes=10))
+    row = world.ledger(key=key)[0]
+    assert (row["status"], row["attempts"]) == ("sent", 2)
+    assert [s.at for s in world.platform.reminders("alice")] == [DUE + timedelta(minutes=10)]
+    await world.advance(DUE + timedelta(hours=1))
+    assert len(world.platform.reminders("alice")) == 1
+
+
+async def test_transient_failures_back_off_then_give_up_after_max_attempts(world: World) -> None:
+    session = await setup(world, "alice")
+    world.platform.fail_next(
+        "alice",
+        *(SendFailed("discord error 503", permanent=False) for _ in range(MAX_ATTEMPTS + 3)),
+    )
+    key = day_key(world, session, "alice")
+
+    await world.advance(DUE + timedelta(hours=1), step=timedelta(minutes=1))
+
+    row = world.ledger(key=key)[0]
+    assert (row["status"], row["reason"], row["attempts"]) == (
+        "failed",
+        "discord error 503",
+        MAX_ATTEMPTS,
+    )
+    assert world.platform.calls.count("alice") == MAX_ATTEMPTS
+    assert world.platform.reminders("alice") == []
+
+
+@dataclass
+class BuggyRecorder(Recorder):
+    """A front end with a bug: sending to one member raises something unexpected."""
+
+    broken_for: str = ""
+
+    async def send_to_member(self, member: Member, reply: Reply) -> None:
+        if member.display_name == self.broken_for:
+            self.calls.append(member.display_name)
+            raise RuntimeError("a bug in the front end")
+        await super().send_to_member(member, reply)
+
+
+async def test_an_unexpected_error_for_one_member_does_not_hold_up_the_others(
+    worlds: Worlds,
+) -> None:
+    world = await worlds(platform=BuggyRecorder)
+    assert isinstance(world.platform, BuggyRecorder)
+    names = ["alice", "bob", "carol", "dan"]
+    session = await setup(world, *names)
+    world.platform.broken_for = "bob"
+
+    await world.advance(DUE + timedelta(hours=1), step=timedelta(minutes=1))
+
+    for name in ("alice", "carol", "dan"):
+        assert len(world.platform.reminders(name)) == 1, name
+        assert world.status(day_key(world, session, name)) == "sent"
+    row = world.ledger(key=day_key(world, session, "bob"))[0]
+    assert row["status"] == "failed"
+    assert "RuntimeError" in row["reason"]
+    assert world.platform.calls.count("bob") == MAX_ATTEMPTS
+
+
+async def test_a_thread_platform_sends_one_post_per_session_and_offset(worlds: Worlds) -> None:
+    world = await worlds(platform=ThreadRecorder)
+    session = await setup(world, "alice", "bob", "carol")
+    world.run("bob", "timezone America/New_York")
+    world.set_prefs("carol", via="dm")
+
+    await world.advance(DUE)
+
+    together = [s for s in world.platform.sent if s.to == "thread"]
+    assert len(together) == 1
+    assert sorted(together[0].together) == ["alice", "bob"]
+    assert together[0].session_id == session
+    # One post read by several people shows the community's time, whoever is named last.
+    assert "Thu 10 Dec 2026, 14:00–15:30 (Europe/London)" in together[0].text
+    assert len(world.platform.reminders("carol")) == 1  # she asked for direct messages
+    for name in ("alice", "bob"):
+        row = world.ledger(key=day_key(world, session, name))[0]
+        assert (row["status"], row["reason"]) == ("sent", "together in the session thread")
+
+
+async def test_a_failed_thread_post_is_retried_for_everyone_named(worlds: Worlds) -> None:
+    world = await worlds(platform=ThreadRecorder)
+    session = await setup(world, "alice", "bob")
+    failures = [SendFailed("discord error 502", permanent=False, retry_after=60)]
+    original = world.platform.send_together
+
+    async def flaky(members: list[Member], reply: Reply, session_id: int) -> None:
+        if failures:
+            raise failures.pop()
+        await original(members, reply, session_id)
+
+    world.platform.send_together = flaky  # type: ignore[method-assign]
+    await world.advance(DUE)
+    assert {world.status(day_key(world, session, n)) for n in ("alice", "bob")} == {"pending"}
+    await world.advance(DUE + timedelta(minutes=10))
+    assert {world.status(day_key(world, session, n)) for n in ("alice", "bob")} == {"sent"}
+    assert len([s for s in world.platform.sent if s.to == "thread"]) == 1
