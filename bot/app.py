@@ -18,6 +18,7 @@ from bot.domain.clock import Clock, FakeClock, SystemClock
 from bot.domain.when import format_local
 from bot.registry import Registry
 from bot.scheduling.runtime import Runtime
+from bot.storage.db import pending_upgrade
 from commands import build_registry
 
 
@@ -30,6 +31,13 @@ class App:
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None) -> App:
+        upgrade = pending_upgrade(config.database)
+        if upgrade is not None:
+            print(
+                f"Bringing the database up to date (schema {upgrade[0]} to {upgrade[1]})...",
+                file=sys.stderr,
+                flush=True,
+            )
         community = Community.open(config, clock or SystemClock())
         registry = build_registry()
         return cls(config, community, registry, Dispatcher(registry, community))

@@ -36,6 +36,18 @@ def open_db(path: Path | str, *, upgrade_to: int | None = None) -> Database:
     return db
 
 
+def pending_upgrade(path: Path | str) -> tuple[int, int] | None:
+    """(from, to) when an existing database file needs migrating, so the CLI can say so."""
+    if not Path(path).exists():
+        return None
+    conn = sqlite3.connect(str(path))
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+    return (version, len(MIGRATIONS)) if version < len(MIGRATIONS) else None
+
+
 def schema_version(db: Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
