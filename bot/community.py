@@ -7,7 +7,7 @@ moment they asked, and whether they are in the planning group.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,8 @@ class Community:
     library: LibraryStore
     prompts: list[Prompt]
     support: Support
+    # Rendered cards by everything they depend on; the words never change while running.
+    cards: dict[object, object] = field(default_factory=dict)
 
     @classmethod
     def open(cls, config: Config, clock: Clock, db: Database | None = None) -> Community:

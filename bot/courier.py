@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from datetime import timedelta
 
 from bot.adapters.base import Adapter, SendFailed
@@ -25,13 +26,18 @@ SCHEDULED_KINDS = ("reminder", "soon", "followup", "prompt", "prompt-dm", "pick"
 
 class Pacer:
     """Keeps sends within a platform's pace: at most one per `per_target` seconds to the same
-    place (a channel or a member), and at most one per `overall` seconds in all."""
+    place (a channel or a member), and at most one per `overall` seconds in all.
+
+    Sends keep an even cadence, but one that woke late (the loop was busy) is not made up for
+    by bunching the next ones: no second ever holds more than a second's worth of sends, as a
+    platform counting sends in a window would answer that with a 429."""
 
     def __init__(self, per_target: float, overall: float = 0.0) -> None:
         self.per_target = per_target
         self.overall = overall
         self._next_any = 0.0
         self._next: dict[str, float] = {}
+        self._recent: deque[float] = deque(maxlen=max(1, round(1 / overall)) if overall else 0)
 
     async def wait(self, target: str) -> None:
         now = time.monotonic()
@@ -39,6 +45,14 @@ class Pacer:
         self._next_any = start + self.overall
         self._next[target] = start + self.per_target
         await asyncio.sleep(start - now)
+        if self._recent.maxlen:
+            window = self._recent.maxlen * self.overall
+            while len(self._recent) == self._recent.maxlen:
+                early = self._recent[0] + window - time.monotonic()
+                if early <= 0:
+                    break
+                await asyncio.sleep(early)
+            self._recent.append(time.monotonic())
 
 
 class Courier:
@@ -117,6 +131,9 @@ class Courier:
         except SendFailed as failure:
             self._failed(delivery, failure)
             return 0
+        except Exception as error:
+            self._failed(delivery, self._unexpected(delivery, error))
+            return 0
         self._mark(delivery, self._arrival(delivery), "")
         return 1
 
@@ -135,13 +152,18 @@ class Courier:
                 wanted.append((delivery, member))
             except Skip as skip:
                 self._mark(delivery, "skipped", str(skip))
+            except Exception as error:
+                self._failed(delivery, self._unexpected(delivery, error))
         if not wanted or reply is None:
             return 0
         send_together = self.adapter.send_together  # type: ignore[attr-defined]
         await self.pacer.wait(f"thread:{wanted[0][0].session_id}")
         try:
             await send_together([m for _, m in wanted], reply, wanted[0][0].session_id)
-        except SendFailed as failure:
+        except Exception as error:
+            failure = (
+                error if isinstance(error, SendFailed) else self._unexpected(wanted[0][0], error)
+            )
             for delivery, _ in wanted:
                 self._failed(delivery, failure)
             return 0
@@ -171,6 +193,12 @@ class Courier:
 
     def _mark(self, delivery: Delivery, status: str, reason: str) -> None:
         self.community.deliveries.mark(delivery.key, status, self.community.clock.now(), reason)
+
+    def _unexpected(self, delivery: Delivery, error: Exception) -> SendFailed:
+        """A bug (ours or a library's) while sending one delivery: retried like a transient
+        failure, then recorded, so it never stalls the rest of the wave behind it."""
+        log.error("delivery %s raised %s", delivery.key, type(error).__name__, exc_info=error)
+        return SendFailed(f"unexpected error: {type(error).__name__}", permanent=False)
 
     def _failed(self, delivery: Delivery, failure: SendFailed) -> None:
         ledger, now = self.community.deliveries, self.community.clock.now()

@@ -26,11 +26,11 @@ class Messages:
         allowed = FIELDS.get(key)
         if allowed is None:
             raise KeyError(f"no template declared for {key!r}")
-        extra = set(fields) - allowed
-        if extra:
-            raise KeyError(f"template {key!r} does not take {sorted(extra)}")
-        values = {name: fields.get(name, "") for name in allowed}
-        return self.templates[key].format_map(values).strip()
+        if not fields.keys() <= allowed:
+            raise KeyError(f"template {key!r} does not take {sorted(fields.keys() - allowed)}")
+        if len(fields) < len(allowed):
+            fields = {name: fields.get(name, "") for name in allowed}
+        return self.templates[key].format_map(fields).strip()
 
     def lenient(self, key: str, fields: dict[str, object]) -> str:
         """Render with only the fields the template takes; for errors raised deep in the code."""

@@ -40,7 +40,28 @@ def place_text(ctx: CommandContext, place: Place | None) -> str:
     return ctx.say("session.you_waitlisted", position=place.position)
 
 
+CARD_CACHE_LIMIT = 5000
+
+
 def session_card(
+    ctx: CommandContext, session: Session, counts: Counts, place: Place | None
+) -> Item:
+    """A session as a card, rendered once for each state it can be in and reused.
+
+    Listing sessions renders the same cards for most members, and a card depends only on
+    what is in the key, so the words are put together once per state, not per request.
+    """
+    key = (ctx.member.timezone, session, counts, place, session.end <= ctx.now)
+    cache = ctx.community.cards
+    card = cache.get(key)
+    if not isinstance(card, Item):
+        if len(cache) >= CARD_CACHE_LIMIT:
+            cache.clear()
+        card = cache[key] = _render_card(ctx, session, counts, place)
+    return card
+
+
+def _render_card(
     ctx: CommandContext, session: Session, counts: Counts, place: Place | None
 ) -> Item:
     """A session as a card: when, what, where, places, and sign up or cancel."""

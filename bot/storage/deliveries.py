@@ -89,7 +89,9 @@ class DeliveryStore:
         return {str(r[0]): int(r[1]) for r in rows.fetchall()}
 
     def claim_due(self, now: datetime, limit: int = 100) -> list[Delivery]:
-        """Take up to `limit` due, pending deliveries, marking them claimed in one transaction."""
+        """Take up to `limit` due, pending deliveries, marking them claimed in one transaction.
+
+        Each comes back as claimed, its `attempts` counting this one."""
         with immediate(self.db):
             rows = self.db.execute_returning_dicts(
                 "SELECT * FROM deliveries WHERE status = 'pending' AND due_utc <= ?"
@@ -102,7 +104,10 @@ class DeliveryStore:
                     " attempts = attempts + 1 WHERE key = ?",
                     [utc_iso(now), row["key"]],
                 )
-        return [Delivery.from_row(row) for row in rows]
+        return [
+            Delivery.from_row({**row, "status": "claimed", "attempts": row["attempts"] + 1})
+            for row in rows
+        ]
 
     def mark(self, key: str, status: str, now: datetime, reason: str = "") -> None:
         self.db.execute(

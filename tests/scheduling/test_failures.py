@@ -20,6 +20,8 @@ async def setup(world: World, *names: str) -> int:
         world.member(name)
         world.run(name, f"signup {session}")
     await world.advance(DUE - timedelta(minutes=10))
+    world.platform.sent.clear()
+    world.platform.calls.clear()
     return session
 
 

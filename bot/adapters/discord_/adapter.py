@@ -27,7 +27,7 @@ from bot.adapters.discord_.render import (
     allowed_mentions,
     message_kwargs,
     neutralise,
-    with_plan_group,
+    plan_group_words,
 )
 from bot.adapters.discord_.tree import build_groups, session_label
 from bot.app import App
@@ -87,6 +87,7 @@ class DiscordAdapter:
 
     def __init__(self, app: App, **client_options: Any) -> None:
         self.app = app
+        self._plan_words = plan_group_words(c.name for c in app.registry.all() if c.planners_only)
         self.community = app.community
         self.dispatcher = app.dispatcher
         self.client = CopClient(self, **client_options)
@@ -195,8 +196,7 @@ class DiscordAdapter:
         await interaction.response.send_message(**message_kwargs(reply), ephemeral=reply.private)
 
     def _words(self, reply: Reply) -> Reply:
-        planners = (c.name for c in self.app.registry.all() if c.planners_only)
-        return with_plan_group(reply, planners)
+        return self._plan_words(reply)
 
     def _after(self) -> None:
         if self.after_command is None:

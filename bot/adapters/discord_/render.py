@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -132,22 +132,31 @@ def message_kwargs(
     return kwargs
 
 
-def with_plan_group(reply: Reply, planner_commands: Iterable[str]) -> Reply:
+def plan_group_words(planner_commands: Iterable[str]) -> Callable[[Reply], Reply]:
     """On Discord the planning group's commands live under `/cop-plan`; say so in the words.
 
     The words in `content/messages.toml` are shared by every platform and write `/cop edit`;
-    here that becomes `/cop-plan edit`, so what a planner reads is what they can type.
+    here that becomes `/cop-plan edit`, so what a planner reads is what they can type. The
+    pattern is built once, as the command tree never changes while the bot runs.
     """
     names = sorted(planner_commands, key=len, reverse=True)
-    if not names:
-        return reply
     pattern = re.compile(r"/cop (" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
 
     def fix(text: str) -> str:
-        return pattern.sub(r"/cop-plan \1", text)
+        return pattern.sub(r"/cop-plan \1", text) if "/cop " in text else text
 
-    items = tuple(
-        replace(item, title=fix(item.title), lines=tuple(fix(line) for line in item.lines))
-        for item in reply.items
-    )
-    return replace(reply, text=fix(reply.text), footer=fix(reply.footer), items=items)
+    def rewrite(reply: Reply) -> Reply:
+        if not names:
+            return reply
+        items = tuple(
+            replace(item, title=fix(item.title), lines=tuple(fix(line) for line in item.lines))
+            for item in reply.items
+        )
+        return replace(reply, text=fix(reply.text), footer=fix(reply.footer), items=items)
+
+    return rewrite
+
+
+def with_plan_group(reply: Reply, planner_commands: Iterable[str]) -> Reply:
+    """`plan_group_words` for a single reply."""
+    return plan_group_words(planner_commands)(reply)
