@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.adapters.base import Adapter, SendFailed
@@ -159,6 +160,11 @@ class Courier:
         send_together = self.adapter.send_together  # type: ignore[attr-defined]
         await self.pacer.wait(f"thread:{wanted[0][0].session_id}")
         try:
+            # One post read by everyone it names shows the community's time, not the zone of
+            # whoever happened to be composed last.
+            first, member = wanted[0]
+            shared = replace(member, timezone=self.community.config.timezone)
+            reply = self.composer.compose(first, shared, self.community.clock.now())
             await send_together([m for _, m in wanted], reply, wanted[0][0].session_id)
         except Exception as error:
             failure = (

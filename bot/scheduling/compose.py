@@ -39,11 +39,15 @@ class Skip(Exception):
 
 
 def human_length(minutes: int) -> str:
+    """How far ahead, in the two largest units: "1 week", "22 hours and 55 minutes".
+
+    Never "1375 minutes": a reminder sent with post-now is due at no round time."""
+    parts = []
     for unit, size in (("week", 10080), ("day", 1440), ("hour", 60), ("minute", 1)):
-        if minutes % size == 0:
-            count = minutes // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{minutes} minutes"
+        count, minutes = divmod(minutes, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
+    return " and ".join(parts[:2]) or "0 minutes"
 
 
 class Composer:

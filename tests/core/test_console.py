@@ -67,7 +67,11 @@ async def test_a_piped_script_tells_the_whole_story(app: App, tmp_path: Path) ->
     assert text.count("[message for carol]") == 1
     assert "[message for alice]" not in text and "[message for bob]" not in text
     assert (tmp_path / "exports" / "copbot.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
-    assert (tmp_path / "exports" / "attendees-1.csv").read_text(encoding="utf-8").startswith("session,")
+    assert (
+        (tmp_path / "exports" / "attendees-1.csv")
+        .read_text(encoding="utf-8")
+        .startswith("session,")
+    )
     assert "Traceback" not in text and "went wrong" not in text
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.adapters.base import SendFailed
 from bot.context import Reply
-from bot.courier import MAX_ATTEMPTS
+from bot.courier import MAX_ATTEMPTS, Pacer
 from bot.storage.members import Member
 from tests.scheduling.conftest import Recorder, ThreadRecorder, World, Worlds, local
 
@@ -50,9 +52,7 @@ async def test_a_permanent_failure_is_recorded_and_never_retried(world: World) -
 
 async def test_a_transient_failure_is_retried_after_the_time_asked(world: World) -> None:
     session = await setup(world, "alice")
-    world.platform.fail_next(
-        "alice", SendFailed("rate limited", permanent=False, retry_after=120)
-    )
+    world.platform.fail_next("alice", SendFailed("rate limited", permanent=False, retry_after=120))
     key = day_key(world, session, "alice")
 
     await world.advance(DUE)
@@ -159,3 +159,30 @@ async def test_a_failed_thread_post_is_retried_for_everyone_named(worlds: Worlds
     await world.advance(DUE + timedelta(minutes=10))
     assert {world.status(day_key(world, session, n)) for n in ("alice", "bob")} == {"sent"}
     assert len([s for s in world.platform.sent if s.to == "thread"]) == 1
+
+
+async def test_the_pacer_never_fits_more_than_a_seconds_worth_into_a_second() -> None:
+    """Even when the loop is busy now and then, a late send is not made up for by bunching:
+    a platform counting 200 a second would refuse the 201st."""
+    rate, sends = 200, 300
+    pacer = Pacer(per_target=1.0, overall=1 / rate)
+    released: list[float] = []
+    stop = asyncio.Event()
+
+    async def busy_loop() -> None:
+        while not stop.is_set():
+            time.sleep(0.003)  # a command holding the loop for 3 ms
+            await asyncio.sleep(0.011)
+
+    hiccups = asyncio.create_task(busy_loop())
+    try:
+        for n in range(sends):
+            await pacer.wait(f"member{n}")
+            released.append(time.monotonic())
+    finally:
+        stop.set()
+        await hiccups
+    tolerance = 0.001  # a platform's own clock is not exact to the microsecond
+    crowded = [i for i in range(rate, sends) if released[i] - released[i - rate] < 1.0 - tolerance]
+    assert not crowded, f"{len(crowded)} sends were one more than {rate} in a second"
+    assert len(released) == sends and released[-1] - released[0] > 1.0  # paced, not a burst

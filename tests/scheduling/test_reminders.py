@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 
-from bot.app import App, run_console
-from bot.config import Config
-from bot.domain.clock import FakeClock
 from tests.scheduling.conftest import (
     LONDON,
-    MONDAY,
     NEW_YORK,
     World,
     Worlds,
@@ -59,6 +54,31 @@ async def test_reminders_at_7d_1d_1h_in_each_members_own_time(world: World) -> N
         for label in labels:
             assert world.status(f"reminder:{session}:{member}:{label}:20261210T1400Z") == "sent"
     assert len(world.ledger("reminder")) == 8
+
+
+async def test_a_7_day_reminder_held_by_the_weekend_skips_those_who_signed_up_since(
+    world: World,
+) -> None:
+    session = world.schedule('"Saturday circle" 2026-12-12 10:00 60m CONNECT 20 Civic Hall')
+    world.member("alice")
+    world.run("alice", f"signup {session}")
+    # The 7-day point is Saturday 5 December, 10:00: a weekend, so it waits for Monday 08:00.
+    # Erin signs up on the Sunday in between: after the point, so she has no 7-day reminder.
+    await world.advance(local("2026-12-06 12:00"))
+    world.member("erin")
+    world.run("erin", f"signup {session}")
+
+    await world.advance(local("2026-12-13 00:00"))
+
+    alice = world.platform.reminders("alice")
+    assert local_times(alice) == [
+        "Mon 2026-12-07 08:00",
+        "Fri 2026-12-11 10:00",
+        "Sat 2026-12-12 09:00",  # a weekend, but the session is about to start
+    ]
+    assert [lead(s.text) for s in alice] == ["5 days and 2 hours", "1 day", "1 hour"]
+    erin = world.platform.reminders("erin")
+    assert local_times(erin) == ["Fri 2026-12-11 10:00", "Sat 2026-12-12 09:00"]
 
 
 async def test_a_10_00_session_gets_its_1h_reminder_at_09_00_either_side_of_bst(
@@ -195,36 +215,6 @@ async def test_a_cancelled_sessions_pending_reminders_are_skipped(world: World) 
     assert len(world.ledger("reminder")) == 1  # nothing more was planned for it
     assert world.platform.to("#cop-announcements", "Starting in 15 minutes") == []
     assert len(world.platform.to("alice", "cancelled")) == 1  # the cancellation notice
-
-
-async def test_the_console_clock_prints_what_falls_due(worlds: Worlds) -> None:
-    """Through the console front end, as the planning group rehearses."""
-    app = App.build(Config(database=worlds.folder / "console.db"), FakeClock(MONDAY))
-    script = io.StringIO(
-        '/cop schedule "Circle" 2026-12-03 16:00 90m CONNECT 20 Civic Hall\n'
-        "/as alice\n"
-        "/cop signup 1\n"
-        "/clock 2026-12-02 09:00\n"
-        "/clock +1d\n"
-        "/clock +8h\n"
-        "/clock nonsense\n"
-    )
-    out = io.StringIO()
-    try:
-        await run_console(app, script, out)
-    finally:
-        app.close()
-    text = out.getvalue()
-    before, rest = text.split("alice> /clock +1d")
-    first, second = rest.split("alice> /clock +8h")
-    assert "A reminder:" not in before.split("alice> /clock 2026-12-02 09:00")[1]
-    assert "[message for alice]\nA reminder: #1 Circle starts in 1 day" in first
-    assert "(The simulated clock now reads Thu 3 Dec 2026, 09:00" in first
-    assert "A reminder:" not in second.split("[message for alice]\nA reminder")[0]
-    assert "[message for alice]\nA reminder: #1 Circle starts in 1 hour" in second
-    assert "Starting in 15 minutes: #1 Circle" in second
-    assert second.count("A reminder:") == 1
-    assert "Move the simulated clock with" in second
 
 
 async def test_a_member_in_new_york_is_shown_new_york_time_after_moving(world: World) -> None:

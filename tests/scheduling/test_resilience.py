@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.context import Reply
-from bot.scheduling.runtime import STALE_CLAIM
+from bot.scheduling.runtime import MARK, STALE_CLAIM
+from bot.storage.db import utc_iso
 from bot.storage.members import Member
 from tests.scheduling.conftest import Recorder, World, Worlds, local
 
@@ -69,6 +70,8 @@ async def test_a_restart_mid_wave_sends_each_key_once(worlds: Worlds) -> None:
     assert len(before) == 7
     statuses = Counter(r["status"] for r in reminder_rows(first))
     assert statuses == {"sent": 7, "claimed": 13}
+    # Worse still, say the planner's mark was lost too: the next process plans the wave again.
+    first.community.meta.set(MARK, utc_iso(WAVE_DUE - timedelta(minutes=10)))
     first.app.close()
 
     # A new process on the same file, straight away: the claims are fresh, so it waits...

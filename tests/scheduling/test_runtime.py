@@ -1,0 +1,166 @@
+"""The runtime as the front ends run it: APScheduler in the loop, the console's simulated clock,
+and the planning group's view of (and push on) what the bot will send."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from bot.app import App, run_console
+from bot.config import Config
+from bot.context import Actor
+from bot.courier import SCHEDULED_KINDS
+from bot.domain.clock import FakeClock
+from bot.domain.when import format_local
+from bot.scheduling.runtime import TICK_SECONDS
+from tests.scheduling.conftest import LONDON, MONDAY, PLANNER, World, Worlds, lead, local
+
+CHANNEL = "#cop-announcements"
+
+
+async def test_start_runs_a_tick_and_leaves_one_utc_interval_job_in_the_loop(
+    world: World,
+) -> None:
+    world.schedule('"Circle" 2026-12-10 14:00 90m CONNECT 20 Civic Hall')
+    runtime = world.runtime
+    await runtime.start()
+    try:
+        scheduler = runtime.scheduler
+        assert scheduler is not None and scheduler.running
+        assert str(scheduler.timezone) == "UTC"
+        assert [job.id for job in scheduler.get_jobs()] == ["tick"]
+        job = scheduler.get_job("tick")
+        assert job.trigger.interval == timedelta(seconds=TICK_SECONDS)
+        # start() ticked once: the announcement queued by `schedule` went out.
+        assert len(world.platform.to(CHANNEL, "New session: Circle")) == 1
+
+        # APScheduler itself runs the tick, inside this loop, when the job is due.
+        world.schedule('"Second circle" 2026-12-11 14:00 90m CONNECT 20 Civic Hall')
+        scheduler.modify_job("tick", next_run_time=datetime.now(UTC))
+        for _ in range(100):
+            if world.platform.to(CHANNEL, "New session: Second circle"):
+                break
+            await asyncio.sleep(0.01)
+        assert len(world.platform.to(CHANNEL, "New session: Second circle")) == 1
+
+        # A command can ask for a tick straight away.
+        world.schedule('"Third circle" 2026-12-12 14:00 90m CONNECT 20 Civic Hall')
+        runtime.poke()
+        for _ in range(100):
+            if world.platform.to(CHANNEL, "New session: Third circle"):
+                break
+            await asyncio.sleep(0.01)
+        assert len(world.platform.to(CHANNEL, "New session: Third circle")) == 1
+    finally:
+        runtime.stop()
+    assert runtime.scheduler is None
+    await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next pass
+    assert not scheduler.running
+
+
+async def test_the_console_clock_prints_what_falls_due(worlds: Worlds) -> None:
+    """Through the console front end, as the planning group rehearses."""
+    app = App.build(Config(database=worlds.folder / "console.db"), FakeClock(MONDAY))
+    script = io.StringIO(
+        '/cop schedule "Circle" 2026-12-03 16:00 90m CONNECT 20 Civic Hall\n'
+        "/as alice\n"
+        "/cop signup 1\n"
+        "/clock 2026-12-02 09:00\n"
+        "/clock +1d\n"
+        "/clock +8h\n"
+        "/clock nonsense\n"
+    )
+    out = io.StringIO()
+    try:
+        await run_console(app, script, out)
+    finally:
+        app.close()
+    text = out.getvalue()
+    before, rest = text.split("alice> /clock +1d")
+    first, second = rest.split("alice> /clock +8h")
+    assert "A reminder:" not in before.split("alice> /clock 2026-12-02 09:00")[1]
+    assert "[message for alice]\nA reminder: #1 Circle starts in 1 day" in first
+    assert "(The simulated clock now reads Thu 3 Dec 2026, 09:00" in first
+    assert "A reminder:" not in second.split("[message for alice]\nA reminder")[0]
+    assert "[message for alice]\nA reminder: #1 Circle starts in 1 hour" in second
+    assert "Starting in 15 minutes: #1 Circle" in second
+    assert second.count("A reminder:") == 1
+    assert "Move the simulated clock with" in second
+
+
+def upcoming(world: World) -> Counter[str]:
+    reply = world.run(PLANNER, "upcoming-posts")
+    lines = reply.items[0].lines if reply.items else ()
+    found: Counter[str] = Counter()
+    for line in lines:
+        match = re.fullmatch(r"(.+) × (\d+)", line)
+        assert match, line
+        found[match[1]] += int(match[2])
+    return found
+
+
+async def test_upcoming_posts_lists_exactly_what_the_next_14_days_then_bring(
+    world: World,
+) -> None:
+    session = world.schedule('"Circle" 2026-12-10 14:00 90m CONNECT 20 Civic Hall')
+    for name in ("alice", "bob"):
+        world.member(name)
+        world.run(name, f"signup {session}")
+    world.run("alice", "subscribe prompts")
+    world.set_prefs("bob", quiet_hours=False)
+    start = world.clock.now()
+
+    promised = upcoming(world)
+    say = world.community.messages
+    assert promised[f"{format_local(local('2026-11-30 09:30'), LONDON)}: {say('kind.prompt')}"] == 1
+    assert (
+        promised[f"{format_local(local('2026-12-03 14:00'), LONDON)}: {say('kind.reminder')}"] == 2
+    )
+    assert (
+        promised[f"{format_local(local('2026-12-10 16:00'), LONDON)}: {say('kind.followup')}"] == 2
+    )
+    assert sum(promised.values()) == 15  # 4 prompts, 2 picks, 6 reminders, soon, 2 thanks
+
+    member = world.app.dispatcher.handle_line(Actor("console", "alice", "alice"), "upcoming-posts")
+    assert member.error  # the planning group's view only
+
+    await world.advance(start + timedelta(days=14))
+    delivered: Counter[str] = Counter()
+    for row in world.ledger():
+        due = datetime.fromisoformat(row["due_utc"])
+        if row["kind"] in SCHEDULED_KINDS and start < due <= start + timedelta(days=14):
+            assert row["status"] == "sent", row
+            delivered[f"{format_local(due, LONDON)}: {say('kind.' + row['kind'])}"] += 1
+    assert delivered == promised
+
+
+async def test_post_now_queues_and_the_next_tick_sends(world: World) -> None:
+    dawn = world.schedule('"Dawn circle" 2026-12-02 09:00 60m CONNECT 20 Civic Hall')
+    world.member("alice")
+    world.run("alice", f"signup {dawn}")
+    await world.advance(local("2026-12-01 10:05"))
+    before = len(world.platform.sent)
+    mondays_prompt = world.platform.to(CHANNEL, "This week's reflection")[0].text
+
+    for what in ("prompt", "pick", "reminders"):
+        assert world.run(PLANNER, f"post-now {what}").text.startswith("Done: ")
+    assert len(world.platform.sent) == before  # queued, not yet sent
+    refused = world.app.dispatcher.handle_line(Actor("console", "alice", "alice"), "post-now pick")
+    assert refused.error
+
+    await world.runtime.tick()
+
+    new = world.platform.sent[before:]
+    assert [s.to for s in new].count(CHANNEL) == 2
+    assert [s.text for s in new if "This week's reflection" in s.text] == [mondays_prompt]
+    assert len([s for s in new if s.to == CHANNEL and "resource:" in s.text]) == 1
+    reminder = [s for s in new if s.to == "alice"]
+    assert len(reminder) == 1
+    assert lead(reminder[0].text) == "22 hours and 55 minutes"
+    assert "unsubscribe reminders" in reminder[0].commands
+    # Sent once: later ticks do not repeat them.
+    await world.advance_by(timedelta(minutes=30))
+    assert len([s for s in world.platform.sent[before:] if "This week's reflection" in s.text]) == 1
