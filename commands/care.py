@@ -21,11 +21,13 @@ KIND_CHOICES = (*KINDS, "all")
 MAX_REFLECTION = 2000
 
 
-def this_week(ctx: CommandContext) -> str:
-    """The date of the most recent prompt day (today included), in the community's zone."""
+def this_week(ctx: CommandContext, weekday: int | None = None) -> str:
+    """The date of the most recent prompt day (or `weekday`), today included, in the
+    community's zone: the period a weekly post belongs to."""
     config = ctx.community.config
+    day = config.prompt_day if weekday is None else weekday
     today: date = ctx.now.astimezone(config.zone).date()
-    return (today - timedelta(days=(today.weekday() - config.prompt_day) % 7)).isoformat()
+    return (today - timedelta(days=(today.weekday() - day) % 7)).isoformat()
 
 
 def current_prompt(ctx: CommandContext) -> Prompt | None:
@@ -154,7 +156,9 @@ def post_now(ctx: CommandContext, what: str) -> Reply:
             what,
             ctx.now,
             channel=community.config.announce_channel,
-            payload={"period": this_week(ctx)},
+            payload={
+                "period": this_week(ctx, None if what == "prompt" else community.config.pick_day)
+            },
         )
         return Reply(ctx.say("post_now.queued", what=ctx.say(f"kind.{what}")))
     count = _reminders_now(ctx, stamp)

@@ -8,7 +8,7 @@ that kind of message, and says why it was sent.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.community import Community
@@ -48,6 +48,15 @@ def human_length(minutes: int) -> str:
         if count:
             parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
     return " and ".join(parts[:2]) or "0 minutes"
+
+
+def _lead_minutes(start: datetime, due: datetime, now: datetime) -> int:
+    """How long until the session, as the reminder should say it: the planned lead when it
+    goes on time, the true one (to five minutes) when it goes late."""
+    planned, actual = start - due, start - now
+    if abs(actual - planned) <= timedelta(minutes=15):
+        return max(int(planned.total_seconds() // 60), 1)
+    return max(int(actual.total_seconds() // 300) * 5, 1)
 
 
 class Composer:
@@ -93,8 +102,7 @@ class Composer:
         place = self.community.signups.place(session.id, member.id)
         if place is None or place.status != "confirmed":
             raise Skip("no longer has a place")
-        offset = session.start - delivery.due
-        lead = human_length(max(int(offset.total_seconds() // 60), 1))
+        lead = human_length(_lead_minutes(session.start, delivery.due, self.community.clock.now()))
         text = self.say(
             "reminder.text",
             id=session.id,

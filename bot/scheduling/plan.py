@@ -74,14 +74,30 @@ class Planner:
         held = self.quiet.hold(nominal)
         return nominal if latest is not None and held >= latest else held
 
+    def _superseded(
+        self, member_id: int, nominal: datetime, start: datetime, closer: list[timedelta]
+    ) -> bool:
+        """A reminder that quiet hours would push past the next, closer one is left to it:
+        nobody needs "tomorrow" after "in an hour", or a Sunday message to say either."""
+        if not closer or not self.quiet.is_quiet(nominal):
+            return False
+        member = self.community.members.get(member_id)
+        if member is None or not Preferences.from_dict(member.preferences).quiet_hours:
+            return False
+        return self.quiet.hold(nominal) >= start - max(closer)
+
     def _reminders(self, start: datetime, end: datetime) -> list[Planned]:
         found = []
-        for offset in self.community.config.reminder_offsets:
+        offsets = self.community.config.reminder_offsets
+        for offset in offsets:
             label = offset_label(offset)
+            closer = [o for o in offsets if o < offset]
             for session in self._starting(start - MAX_HOLD + offset, end + offset):
                 nominal = session.start - offset
                 for place in self._confirmed(session):
                     if place.since >= nominal:
+                        continue
+                    if self._superseded(place.member_id, nominal, session.start, closer):
                         continue
                     due = self._held(place.member_id, nominal, session.start)
                     found.append(

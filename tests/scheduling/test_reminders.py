@@ -228,3 +228,43 @@ async def test_a_member_in_new_york_is_shown_new_york_time_after_moving(world: W
     assert "(Europe/London)" in texts[0]
     assert all("09:00–10:30 (America/New_York)" in t for t in texts[1:])
     assert len(texts) == 3
+
+
+async def test_a_reminder_quiet_hours_would_push_past_a_closer_one_is_dropped(
+    world: World,
+) -> None:
+    # Monday 08:30: the 1-day reminder (Sunday 08:30) would be held to Monday 08:00, after
+    # the 1-hour one at 07:30. Monday 08:00: holding it would pass the start, and sending it
+    # on Sunday would break the weekend. Either way the 1-hour reminder says it all.
+    half_past = world.schedule('"Early circle" 2026-12-07 08:30 60m CONNECT 20 Civic Hall')
+    on_the_hour = world.schedule('"Dawn circle" 2026-12-14 08:00 60m CONNECT 20 Civic Hall')
+    world.member("alice")
+    world.member("dan")
+    world.set_prefs("dan", quiet_hours=False)
+    for name in ("alice", "dan"):
+        world.run(name, f"signup {half_past}")
+        world.run(name, f"signup {on_the_hour}")
+
+    await world.advance(local("2026-12-14 09:00"))
+
+    def leads(name: str, title: str) -> list[str]:
+        return [lead(s.text) for s in world.platform.reminders(name) if title in s.text]
+
+    assert leads("alice", "Early circle") == ["1 week", "1 hour"]
+    assert leads("alice", "Dawn circle") == ["1 week", "1 hour"]
+    assert [s for s in world.platform.to("alice") if s.at.astimezone(LONDON).weekday() >= 5] == []
+    # Dan keeps no quiet hours, so he gets every reminder at its time.
+    assert leads("dan", "Dawn circle") == ["1 week", "1 day", "1 hour"]
+
+
+async def test_a_late_reminder_says_how_long_is_really_left(world: World) -> None:
+    session = world.schedule('"Circle" 2026-12-03 14:00 90m CONNECT 20 Civic Hall')
+    world.member("alice")
+    world.run("alice", f"signup {session}")
+    await world.advance(local("2026-12-02 13:00"))
+    # The bot is down from 13:00 to 14:30; the 1-day reminder (due 14:00) goes late.
+    world.clock.set(local("2026-12-02 14:30"))
+    await world.runtime.tick()
+
+    [late] = [s for s in world.platform.reminders("alice") if s.at == local("2026-12-02 14:30")]
+    assert lead(late.text) == "23 hours and 30 minutes"
