@@ -173,6 +173,8 @@ FIELDS: dict[str, set[str]] = {
     "upcoming_posts.intro": _f("count"),
     "upcoming_posts.title": _f(),
     "upcoming_posts.line": _f("when", "kind", "count"),
+    "upcoming_posts.problems_title": _f(),
+    "upcoming_posts.problem": _f("when", "kind", "who", "reason"),
     "post_now.queued": _f("what"),
     "post_now.reminders": _f("count"),
     # the resource library
@@ -245,7 +247,22 @@ for _kind in ("prompts", "reminders", "picks"):
 for _kind in ("prompts", "reminders", "picks", "all"):
     FIELDS[f"subscribe.{_kind}"] = set()
     FIELDS[f"unsubscribe.{_kind}"] = set()
-for _kind in ("reminder", "soon", "followup", "prompt", "prompt-dm", "pick", "pick-dm"):
+DELIVERY_KINDS = (
+    "reminder",
+    "soon",
+    "followup",
+    "prompt",
+    "prompt-dm",
+    "pick",
+    "pick-dm",
+    "announcement",
+    "sync",
+    "promoted",
+    "changed",
+    "cancelled",
+    "suggestion",
+)
+for _kind in DELIVERY_KINDS:
     FIELDS[f"kind.{_kind}"] = set()
 for _name in COMMAND_NAMES:
     for _part in ("summary", "usage", "example"):

@@ -7,10 +7,10 @@ from bot.registry import Registry
 
 def build_registry() -> Registry:
     """Every command the bot answers, in the order `help` lists them."""
-    from commands import care, library, members, planning, sessions, signups
+    from commands import care, library, members, planning, posts, sessions, signups
     from commands import help as help_commands
 
     registry = Registry()
-    for module in (help_commands, sessions, signups, care, library, members, planning):
+    for module in (help_commands, sessions, signups, care, library, members, planning, posts):
         module.register(registry)
     return registry

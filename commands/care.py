@@ -126,64 +126,6 @@ def direct_messages(ctx: CommandContext, choice: str) -> Reply:
     return Reply(ctx.say(f"direct_messages.{choice}"), footer=ctx.say("settings.see"))
 
 
-def upcoming_posts(ctx: CommandContext) -> Reply:
-    """What the bot will send in the next 14 days (the planning group's view)."""
-    from bot.scheduling.plan import Planner
-
-    planned = Planner(ctx.community).between(ctx.now, ctx.now + timedelta(days=14))
-    lines: dict[tuple[str, str], int] = {}
-    for item in planned:
-        slot = (format_local(item.due, ctx.community.zone), item.kind)
-        lines[slot] = lines.get(slot, 0) + 1
-    if not lines:
-        return Reply(ctx.say("upcoming_posts.none"))
-    text = [
-        ctx.say("upcoming_posts.line", when=when, kind=ctx.say(f"kind.{kind}"), count=n)
-        for (when, kind), n in lines.items()
-    ]
-    return Reply(
-        ctx.say("upcoming_posts.intro", count=len(planned)),
-        items=(Item(ctx.say("upcoming_posts.title"), tuple(text[:40])),),
-    )
-
-
-def post_now(ctx: CommandContext, what: str) -> Reply:
-    """Send this week's prompt or pick, or the reminders for the next day's sessions, now."""
-    community, stamp = ctx.community, ctx.now.strftime("%Y%m%dT%H%M%S")
-    if what in ("prompt", "pick"):
-        community.deliveries.enqueue(
-            f"{what}:now:{stamp}",
-            what,
-            ctx.now,
-            channel=community.config.announce_channel,
-            payload={
-                "period": this_week(ctx, None if what == "prompt" else community.config.pick_day)
-            },
-        )
-        return Reply(ctx.say("post_now.queued", what=ctx.say(f"kind.{what}")))
-    count = _reminders_now(ctx, stamp)
-    return Reply(ctx.say("post_now.reminders", count=count))
-
-
-def _reminders_now(ctx: CommandContext, stamp: str) -> int:
-    community = ctx.community
-    count = 0
-    for session in community.sessions.between(ctx.now, ctx.now + timedelta(days=1)):
-        if session.cancelled:
-            continue
-        for place in community.signups.attendees(session.id):
-            if place.status == "confirmed":
-                community.deliveries.enqueue(
-                    f"reminder:{session.id}:{place.member_id}:now:{stamp}",
-                    "reminder",
-                    ctx.now,
-                    member_id=place.member_id,
-                    session_id=session.id,
-                )
-                count += 1
-    return count
-
-
 def register(registry: Registry) -> None:
     kind = Option("kind", "choice", choices=KIND_CHOICES)
     registry.command("prompt")(prompt)
@@ -195,9 +137,3 @@ def register(registry: Registry) -> None:
     registry.command("direct-messages", Option("choice", "choice", choices=("on", "off")))(
         direct_messages
     )
-    registry.command("upcoming-posts", planners_only=True)(upcoming_posts)
-    registry.command(
-        "post-now",
-        Option("what", "choice", choices=("prompt", "pick", "reminders")),
-        planners_only=True,
-    )(post_now)

@@ -84,6 +84,15 @@ class DeliveryStore:
         )
         return cursor.rowcount == 1
 
+    def failed_since(self, since: datetime, limit: int) -> list[Delivery]:
+        """The most recent failures, newest first."""
+        rows = self.db.execute_returning_dicts(
+            "SELECT * FROM deliveries WHERE status = 'failed' AND coalesce(done_utc, due_utc) >= ?"
+            " ORDER BY coalesce(done_utc, due_utc) DESC LIMIT ?",
+            [utc_iso(since), limit],
+        )
+        return [Delivery.from_row(row) for row in rows]
+
     def counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, count(*) FROM deliveries GROUP BY status")
         return {str(r[0]): int(r[1]) for r in rows.fetchall()}

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from bot.adapters.base import SendFailed
 from bot.app import App, run_console
 from bot.config import Config
 from bot.context import Actor
@@ -164,3 +165,20 @@ async def test_post_now_queues_and_the_next_tick_sends(world: World) -> None:
     # Sent once: later ticks do not repeat them.
     await world.advance_by(timedelta(minutes=30))
     assert len([s for s in world.platform.sent[before:] if "This week's reflection" in s.text]) == 1
+
+
+async def test_upcoming_posts_shows_what_could_not_be_sent_and_why(world: World) -> None:
+    session = world.schedule('"Circle" 2026-12-03 14:00 90m CONNECT 20 Civic Hall')
+    world.member("alice")
+    world.run("alice", f"signup {session}")
+    world.platform.fail_next(
+        "alice", SendFailed("the member's account is inactive", permanent=True)
+    )
+
+    await world.advance(local("2026-12-02 15:00"))
+
+    reply = world.run(PLANNER, "upcoming-posts")
+    [problems] = [i for i in reply.items if i.title.startswith("Recent problems")]
+    assert len(problems.lines) == 1
+    assert "session reminder for alice" in problems.lines[0]
+    assert "the member's account is inactive" in problems.lines[0]

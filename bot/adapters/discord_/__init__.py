@@ -2,6 +2,5 @@
 
 from bot.adapters.discord_.adapter import DiscordAdapter, actor_for
 from bot.adapters.discord_.invite import discord_invite_url
-from bot.adapters.discord_.run import run_discord
 
-__all__ = ["DiscordAdapter", "actor_for", "discord_invite_url", "run_discord"]
+__all__ = ["DiscordAdapter", "actor_for", "discord_invite_url"]

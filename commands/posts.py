@@ -1,0 +1,108 @@
+"""The planning group's view of what the bot sends: what is planned, what went wrong, and a
+way to send this week's post (or the next day's reminders) by hand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.community import CommandContext
+from bot.context import Item, Reply
+from bot.domain.when import format_local
+from bot.registry import Option, Registry
+from bot.scheduling.plan import Planner
+from commands.care import this_week
+
+HORIZON = timedelta(days=14)
+PROBLEMS_SHOWN = 10
+
+
+def upcoming_posts(ctx: CommandContext) -> Reply:
+    """What the bot will send in the next 14 days (the planning group's view)."""
+
+    planned = Planner(ctx.community).between(ctx.now, ctx.now + HORIZON)
+    lines: dict[tuple[str, str], int] = {}
+    for item in planned:
+        slot = (format_local(item.due, ctx.community.zone), item.kind)
+        lines[slot] = lines.get(slot, 0) + 1
+    problems = _problems(ctx)
+    if not lines:
+        return Reply(ctx.say("upcoming_posts.none"), items=(problems,) if problems else ())
+    text = [
+        ctx.say("upcoming_posts.line", when=when, kind=ctx.say(f"kind.{kind}"), count=n)
+        for (when, kind), n in lines.items()
+    ]
+    return Reply(
+        ctx.say("upcoming_posts.intro", count=len(planned)),
+        items=tuple(
+            item
+            for item in (Item(ctx.say("upcoming_posts.title"), tuple(text[:40])), problems)
+            if item is not None
+        ),
+    )
+
+
+def post_now(ctx: CommandContext, what: str) -> Reply:
+    """Send this week's prompt or pick, or the reminders for the next day's sessions, now."""
+    community, stamp = ctx.community, ctx.now.strftime("%Y%m%dT%H%M%S")
+    if what in ("prompt", "pick"):
+        community.deliveries.enqueue(
+            f"{what}:now:{stamp}",
+            what,
+            ctx.now,
+            channel=community.config.announce_channel,
+            payload={
+                "period": this_week(ctx, None if what == "prompt" else community.config.pick_day)
+            },
+        )
+        return Reply(ctx.say("post_now.queued", what=ctx.say(f"kind.{what}")))
+    count = _reminders_now(ctx, stamp)
+    return Reply(ctx.say("post_now.reminders", count=count))
+
+
+def _reminders_now(ctx: CommandContext, stamp: str) -> int:
+    community = ctx.community
+    count = 0
+    for session in community.sessions.between(ctx.now, ctx.now + timedelta(days=1)):
+        if session.cancelled:
+            continue
+        for place in community.signups.attendees(session.id):
+            if place.status == "confirmed":
+                community.deliveries.enqueue(
+                    f"reminder:{session.id}:{place.member_id}:now:{stamp}",
+                    "reminder",
+                    ctx.now,
+                    member_id=place.member_id,
+                    session_id=session.id,
+                )
+                count += 1
+    return count
+
+
+def _problems(ctx: CommandContext) -> Item | None:
+    """Deliveries that failed in the last fortnight, so nobody has to read the logs."""
+    failed = ctx.community.deliveries.failed_since(ctx.now - HORIZON, PROBLEMS_SHOWN)
+    if not failed:
+        return None
+    lines = []
+    for delivery in failed:
+        member = ctx.community.members.get(delivery.member_id) if delivery.member_id else None
+        who = member.display_name if member else f"#{delivery.channel or '-'}"
+        lines.append(
+            ctx.say(
+                "upcoming_posts.problem",
+                when=format_local(delivery.due, ctx.community.zone),
+                kind=ctx.say(f"kind.{delivery.kind}"),
+                who=who,
+                reason=delivery.reason,
+            )
+        )
+    return Item(ctx.say("upcoming_posts.problems_title"), tuple(lines))
+
+
+def register(registry: Registry) -> None:
+    registry.command("upcoming-posts", planners_only=True)(upcoming_posts)
+    registry.command(
+        "post-now",
+        Option("what", "choice", choices=("prompt", "pick", "reminders")),
+        planners_only=True,
+    )(post_now)
