@@ -17,6 +17,7 @@ from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
 from bot.adapters.discord_.render import ZWSP
 from bot.app import App
 from bot.context import Actor, Reply
+from bot.courier import Courier
 from bot.storage.members import Member
 from bot.storage.sessions import EDITABLE
 from tests.adapters.conftest_discord import adapter, app, dc, schedule
@@ -141,13 +142,49 @@ async def test_sync_session_creates_edits_and_cancels_event(
     assert dc.events[event_id]["status"] == discord.EventStatus.cancelled.value
 
 
-async def test_sync_session_failure_is_logged_not_raised(
+async def test_sync_session_refusal_is_logged_and_raised_as_permanent(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
+    sid = schedule(app, dc)
+    body = {"message": "Missing Permissions", "code": 50013}
+    dc.script("POST", rf"/guilds/{dc.guild_id}/scheduled-events", 403, body)
+    with pytest.raises(SendFailed) as err:
+        await adapter.sync_session(sid)
+    assert err.value.permanent
+    assert err.value.reason == (
+        f"Discord refused to create the event for session {sid}: Missing Permissions (50013)"
+    )
+    assert f"could not create the scheduled event for session {sid}" in caplog.text
+    assert "discord_event" not in app.community.sessions.refs(sid)
+    assert app.community.sessions.get(sid) is not None  # the session itself stands
+
+
+async def test_sync_session_server_error_is_transient(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
     sid = schedule(app, dc)
-    dc.script("POST", rf"/guilds/{dc.guild_id}/scheduled-events", 403, {"code": 50013})
     await adapter.sync_session(sid)
-    assert "discord_event" not in app.community.sessions.refs(sid)
+    event_id = app.community.sessions.refs(sid)["discord_event"]
+    body = {"message": "Service Unavailable", "code": 0}
+    dc.script("PATCH", rf"/guilds/{dc.guild_id}/scheduled-events/{event_id}", 503, body)
+    with pytest.raises(SendFailed) as err:
+        await adapter.sync_session(sid)
+    assert not err.value.permanent
+    assert err.value.reason.startswith(f"Discord failed to update the event for session {sid}")
+
+
+async def test_failed_sync_reaches_the_ledger_through_the_courier(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)  # scheduling queues a sync delivery for the new session
+    body = {"message": "Missing Permissions", "code": 50013}
+    dc.script("POST", rf"/guilds/{dc.guild_id}/scheduled-events", 403, body)
+    await Courier(app.community, adapter).flush()
+    [sync] = [d for d in app.community.deliveries.with_status("failed") if d.kind == "sync"]
+    assert sync.session_id == sid
+    assert sync.reason == (
+        f"Discord refused to create the event for session {sid}: Missing Permissions (50013)"
+    )
 
 
 def test_invite_url_has_scopes_and_least_permissions() -> None:

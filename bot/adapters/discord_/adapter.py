@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.base import SendFailed
-from bot.adapters.discord_.events import sync_event
+from bot.adapters.discord_.events import EVENT_REF, sync_event
 from bot.adapters.discord_.modal import ScheduleModal
 from bot.adapters.discord_.render import (
     CopButton,
@@ -127,23 +127,56 @@ class DiscordAdapter:
             else:
                 log.warning("discord.guild_id is not set; syncing /cop globally (slow to appear)")
                 await self.client.tree.sync()
-            await self._check_setup()
         except Exception:
             log.exception("could not sync the /cop commands with Discord")
+        try:
+            await self._check_setup()
+        except Exception:
+            log.exception("could not check the Discord setup")
         finally:
             self.ready.set()
 
     async def _check_setup(self) -> None:
+        """Warn, once at start, about configured ids Discord does not know, and what to change.
+
+        The bot keeps running either way: commands still work, and what depends on the missing
+        piece fails in the ledger (announcements) or is refused (planning) until it is fixed."""
         config = self.app.config
-        if await self._channel(config.announce_channel) is None:
-            log.error(
-                "announcement channel %r not found or not visible to the bot",
+        guild_id = config.discord_guild_id
+        guild = self.client.get_guild(int(guild_id)) if guild_id.isdigit() else None
+        if guild_id.isdigit() and guild is None:
+            log.warning(
+                "Discord server %s was not found: set guild_id under [discord] in config.toml "
+                "to the id of a server the bot has been invited to",
+                guild_id,
+            )
+        channel = await self._channel(config.announce_channel)
+        if channel is None:
+            log.warning(
+                "announcement channel %r was not found or the bot cannot see it: set "
+                "announce_channel under [platform] in config.toml to the id of a text channel "
+                "the bot can post in (announcements will fail until then)",
+                config.announce_channel,
+            )
+        elif not isinstance(channel, discord.TextChannel):
+            log.warning(
+                "announcement channel %r is not a text channel: set announce_channel under "
+                "[platform] in config.toml to the id of a text channel",
                 config.announce_channel,
             )
         role = config.planning_group.discord_role
-        guild = self.client.get_guild(int(config.discord_guild_id or 0))
-        if not role or (guild is not None and guild.get_role(int(role or 0)) is None):
-            log.error("planning-group role %r not found: nobody can plan sessions", role)
+        if not role.isdigit():
+            log.warning(
+                "no planning-group role is configured, so nobody can plan sessions: set "
+                "discord_role under [planning_group] in config.toml to the role's id"
+            )
+        elif guild is not None and guild.get_role(int(role)) is None:
+            log.warning(
+                "planning-group role %s was not found in the server, so nobody can plan "
+                "sessions: set discord_role under [planning_group] in config.toml to the id "
+                "of an existing role",
+                role,
+            )
 
     # ------------------------------------------------------------------ interactions in
 
@@ -297,8 +330,40 @@ class DiscordAdapter:
             raise failure(err) from err
 
     async def sync_session(self, session_id: int) -> None:
-        """Mirror the session as a scheduled event; failures are logged, never raised."""
+        """Mirror the session as a scheduled event. A failure is logged and raised as
+        SendFailed, so the courier records it where the planning group can see it; the
+        session itself is never held up by its mirror."""
+        action = self._event_action(session_id)
         try:
             await sync_event(self.client, self.community, session_id)
-        except Exception:
-            log.exception("could not sync the scheduled event for session %s", session_id)
+        except Exception as err:
+            log.exception("could not %s the scheduled event for session %s", action, session_id)
+            raise sync_failure(err, action, session_id) from err
+
+    def _event_action(self, session_id: int) -> str:
+        """What a sync is about to do to the session's event, in words for a failure."""
+        session = self.community.sessions.get(session_id)
+        if session is not None and session.cancelled:
+            return "cancel"
+        return "update" if self.community.sessions.refs(session_id).get(EVENT_REF) else "create"
+
+
+def sync_failure(err: Exception, action: str, session_id: int) -> SendFailed:
+    """A failed event sync as a readable SendFailed: refusals (4xx) are permanent, while
+    server trouble, rate limits and the network are worth another try."""
+    what = f"{action} the event for session {session_id}"
+    if isinstance(err, discord.HTTPException):
+        detail = err.text or getattr(err.response, "reason", "") or "no reason given"
+        if err.code:
+            detail = f"{detail} ({err.code})"
+        if err.status == 429:
+            retry = getattr(err, "retry_after", None)
+            reason = f"Discord rate-limited the request to {what}"
+            return SendFailed(reason, permanent=False, retry_after=retry)
+        if 400 <= err.status < 500:
+            return SendFailed(f"Discord refused to {what}: {detail}", permanent=True)
+        return SendFailed(f"Discord failed to {what}: {err.status} {detail}", permanent=False)
+    if isinstance(err, aiohttp.ClientError | TimeoutError | OSError):
+        reason = f"could not reach Discord to {what}: {type(err).__name__}"
+        return SendFailed(reason, permanent=False)
+    return SendFailed(f"could not {what}: {type(err).__name__}", permanent=False)
