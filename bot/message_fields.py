@@ -86,6 +86,8 @@ FIELDS: dict[str, set[str]] = {
     "action.cancel": _f(),
     "action.forget_confirm": _f(),
     "sessions.none": _f(),
+    "sessions.no_more": _f(),
+    "action.more_sessions": _f(),
     "sessions.intro": _f("count", "zone"),
     "mine.none": _f(),
     "mine.intro": _f("count"),

@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 from bot.community import CommandContext
-from bot.context import Attachment, Reply
+from bot.context import Action, Attachment, Reply
 from bot.ical import calendar_ics
 from bot.registry import Option, Registry
 from bot.storage.signups import Counts
 from commands.cards import session_card
 
-LIST_LIMIT = 15
+# Ten cards is as many as a phone screen shows comfortably; "More sessions" pages on.
+LIST_LIMIT = 10
 
 
-def sessions(ctx: CommandContext) -> Reply:
-    """Upcoming sessions with places left, soonest first."""
-    upcoming = ctx.community.sessions.upcoming(ctx.now, LIST_LIMIT)
+def sessions(ctx: CommandContext, page: int = 1) -> Reply:
+    """Upcoming sessions with places left, soonest first, ten at a time."""
+    found = ctx.community.sessions.upcoming(ctx.now, LIST_LIMIT + 1, offset=(page - 1) * LIST_LIMIT)
+    upcoming = found[:LIST_LIMIT]
     if not upcoming:
-        return Reply(ctx.say("sessions.none"))
+        return Reply(ctx.say("sessions.none" if page == 1 else "sessions.no_more"))
     signups = ctx.community.signups
     counts = signups.counts([s.id for s in upcoming])
     mine = {p.session_id: p for p in signups.for_member(ctx.member.id)}
     cards = tuple(
         session_card(ctx, s, counts.get(s.id, Counts()), mine.get(s.id)) for s in upcoming
     )
-    return Reply(ctx.say("sessions.intro", count=len(cards), zone=str(ctx.zone)), items=cards)
+    more = (Action(ctx.say("action.more_sessions"), f"sessions page={page + 1}"),)
+    return Reply(
+        ctx.say("sessions.intro", count=len(cards), zone=str(ctx.zone)),
+        items=cards,
+        actions=more if len(found) > LIST_LIMIT else (),
+    )
 
 
 def mine(ctx: CommandContext) -> Reply:
@@ -56,7 +63,7 @@ def calendar(ctx: CommandContext, which: str = "all") -> Reply:
 
 
 def register(registry: Registry) -> None:
-    registry.command("sessions")(sessions)
+    registry.command("sessions", Option("page", "page", required=False))(sessions)
     registry.command("mine")(mine)
     registry.command(
         "calendar", Option("which", "choice", required=False, choices=("all", "mine"))

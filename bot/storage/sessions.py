@@ -131,7 +131,12 @@ class SessionStore:
         return Session.from_row(rows[0]) if rows else None
 
     def upcoming(
-        self, now: datetime, limit: int = 20, *, include_cancelled: bool = False
+        self,
+        now: datetime,
+        limit: int = 20,
+        *,
+        include_cancelled: bool = False,
+        offset: int = 0,
     ) -> list[Session]:
         """Scheduled sessions not yet over, soonest first.
 
@@ -143,8 +148,8 @@ class SessionStore:
         # No session lasts over 12 hours, so older starts can be skipped using the index.
         return self._select(
             f"{status} AND start_utc > ? AND datetime(start_utc, '+' || duration_minutes ||"
-            " ' minutes') > datetime(?) ORDER BY start_utc, id LIMIT ?",
-            [utc_iso(now - timedelta(hours=12)), utc_iso(now), limit],
+            " ' minutes') > datetime(?) ORDER BY start_utc, id LIMIT ? OFFSET ?",
+            [utc_iso(now - timedelta(hours=12)), utc_iso(now), limit, offset],
         )
 
     def between(self, start: datetime, end: datetime) -> list[Session]:

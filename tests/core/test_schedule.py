@@ -133,3 +133,14 @@ def test_scheduling_is_audited(app: App, run: Run) -> None:
     found = rows(app, "SELECT action, actor_id FROM audit")
     planner = rows(app, "SELECT id FROM members WHERE platform_user_id = ?", [PLANNER])[0]["id"]
     assert found == [{"action": "schedule", "actor_id": planner}]
+
+
+def test_sessions_come_ten_at_a_time_with_a_button_for_more(app: App, run: Run) -> None:
+    schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x12"')
+    first = ok(run("ann", "sessions"))
+    assert len(first.items) == 10
+    assert [a.command for a in first.actions] == ["sessions page=2"]
+    second = ok(run("ann", first.actions[0].command))
+    assert len(second.items) == 2 and second.actions == ()
+    assert {i.title for i in first.items}.isdisjoint(i.title for i in second.items)
+    assert "no more" in ok(run("ann", "sessions page=3")).text

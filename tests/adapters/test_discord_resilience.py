@@ -1,0 +1,232 @@
+"""The Discord front end when things go wrong or take time, at the wire level through
+FakeDiscord: a dropped gateway, a rate limit, members who refuse direct messages, setup
+mistakes in config.toml, files, and commands slow enough to need a deferred answer."""
+
+# The fixtures are imported from conftest_discord by name, which ruff sees as redefinitions.
+# ruff: noqa: F401, F811
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.discord_ import DiscordAdapter
+from bot.app import App
+from bot.config import Config, PlanningGroup, Secrets
+from bot.context import Actor, Reply
+from bot.courier import Courier
+from bot.domain.clock import FakeClock
+from bot.registry import Command
+from bot.storage.members import Member
+from tests.adapters.conftest_discord import adapter, app, dc, schedule
+from tests.fakes.fake_discord import FakeDiscord, PostedMessage
+
+EPHEMERAL = 64
+ADAPTER_LOG = "bot.adapters.discord_.adapter"
+
+
+def member(app: App, user_id: int, name: str = "Member") -> Member:
+    return app.community.register(Actor("discord", str(user_id), name))
+
+
+def dms_to(dc: FakeDiscord, user_id: int) -> list[PostedMessage]:
+    channel = dc.dm_channel_id(user_id)
+    return [m for m in dc.messages if m.channel_id == channel]
+
+
+def statuses(app: App) -> dict[str, str]:
+    """Every delivery's status in the ledger, by the text it carries."""
+    rows = app.community.db.execute_returning_dicts("SELECT payload, status FROM deliveries")
+    found: dict[str, str] = {}
+    for row in rows:
+        text = str(row["payload"])
+        for word in ("before the drop", "during the drop", "after the resume"):
+            if word in text:
+                found[word] = row["status"]
+    return found
+
+
+async def test_dropped_gateway_resumes_and_sends_each_delivery_once(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    courier = Courier(app.community, adapter)
+    adapter.after_command = courier.flush  # as serve() wires the runtime's tick
+    a, b, c = (member(app, dc.add_user(n), n) for n in ("a", "b", "c"))
+    app.community.notify([a.id], "changed", Reply("before the drop"))
+    assert await courier.flush() == 1
+
+    resumed = asyncio.ensure_future(adapter.client.wait_for("resumed", timeout=5))
+    await dc.drop_gateway()
+    app.community.notify([b.id], "changed", Reply("during the drop"))
+    assert await courier.flush() == 1  # REST does not need the gateway
+    await resumed
+    assert dc.resumes == 1 and dc.identifies == 1
+
+    app.community.notify([c.id], "changed", Reply("after the resume"))
+    cb = await dc.invoke(dc.slash("cop", "sessions"))  # answered, then flushes the ledger
+    assert cb.type == 4
+    await dc.wait_until(lambda: len(dms_to(dc, int(c.platform_user_id))) == 1)
+    await dc.wait_until(lambda: statuses(app).get("after the resume") == "sent")
+    assert await courier.flush() == 0  # nothing left, nothing sent twice
+
+    for who, text in ((a, "before the drop"), (b, "during the drop"), (c, "after the resume")):
+        [dm] = dms_to(dc, int(who.platform_user_id))
+        assert dm.content is not None and dm.content.startswith(text)
+    assert len(dc.messages) == 3
+    assert statuses(app) == dict.fromkeys(
+        ("before the drop", "during the drop", "after the resume"), "sent"
+    )
+
+
+async def test_rate_limited_post_is_retried_and_lands_once(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    route = rf"/channels/{dc.channel_id}/messages"
+    limit = dc.rate_limit("POST", route, retry_after=0.1)
+    app.community.announce("news:1", "announcement", Reply("Welcome, everyone"))
+    assert await Courier(app.community, adapter).flush() == 1
+    assert limit.hits == 1
+    tries = [r for r in dc.requests if r.method == "POST" and r.path == route]
+    assert [r.status for r in tries] == [429, 200]
+    [post] = dc.messages
+    assert post.channel_id == dc.channel_id and post.content == "Welcome, everyone"
+    delivery = app.community.deliveries.get("news:1")
+    assert delivery is not None and delivery.status == "sent"
+
+
+async def test_dm_wave_with_one_refuser(dc: FakeDiscord, app: App, adapter: DiscordAdapter) -> None:
+    sid = schedule(app, dc)
+    users = [dc.add_user(n) for n in ("ann", "bo", "cy")]
+    for user in users:  # each opts in to direct messages themselves
+        cb = await dc.invoke(dc.slash("cop", "direct-messages", {"choice": "on"}, user_id=user))
+        assert cb.type == 4 and not (cb.content or "").startswith("Sorry")
+    wave = [member(app, user) for user in users]
+    assert all(app.community.members.preferences(m.id).via == "dm" for m in wave)
+    refuser = wave[1]
+    dc.refuse_dms(users[1])
+
+    courier = Courier(app.community, adapter)
+    await courier.flush()  # the new session's own announcement and event, out of the way
+    posted = len(dc.messages)
+    app.community.notify([m.id for m in wave], "changed", Reply("Circle moved"), session_id=sid)
+    assert await courier.flush() == 2
+    assert len(dc.messages) == posted + 2
+
+    for user in (users[0], users[2]):
+        [dm] = dms_to(dc, user)
+        assert dm.content is not None and dm.content.startswith("Circle moved")
+    assert dms_to(dc, users[1]) == []
+    [failed] = app.community.deliveries.with_status("failed")
+    assert failed.kind == "changed" and failed.member_id == refuser.id
+    assert failed.reason == "member does not accept direct messages"
+    sent = [d for d in app.community.deliveries.with_status("sent") if d.kind == "changed"]
+    assert sorted(d.member_id for d in sent) == sorted([wave[0].id, wave[2].id])
+    prefs = app.community.members.preferences(refuser.id)
+    assert prefs.dm_blocked and prefs.via_on("discord") == "thread"
+
+    notice = app.community.messages("notice.dm_blocked")
+    cb = await dc.invoke(dc.slash("cop", "sessions", user_id=users[1]))
+    assert cb.flags & EPHEMERAL and notice in (cb.content or "")
+    again = await dc.invoke(dc.slash("cop", "sessions", user_id=users[1]))
+    assert notice not in (again.content or "")  # told once
+    other = await dc.invoke(dc.slash("cop", "sessions", user_id=users[0]))
+    assert notice not in (other.content or "")
+
+
+def build_app(tmp_path: Path, dc: FakeDiscord, **overrides: Any) -> App:
+    fields: dict[str, Any] = {
+        "database": tmp_path / "setup.db",
+        "announce_channel": str(dc.channel_id),
+        "discord_guild_id": str(dc.guild_id),
+        "planning_group": PlanningGroup(discord_role=str(dc.role_id)),
+        "secrets": Secrets(discord_token="fake-token"),
+    }
+    config = Config(**{**fields, **overrides})
+    return App.build(config, FakeClock(datetime(2026, 11, 25, 9, tzinfo=UTC)))
+
+
+MISSING = "998877665544332211"
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("missing channel", f"announcement channel '{MISSING}' was not found"),
+        ("voice channel", "is not a text channel"),
+        ("missing role", f"planning-group role {MISSING} was not found in the server"),
+    ],
+)
+async def test_setup_mistakes_are_named_at_start_and_commands_still_work(
+    dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture, case: str, expected: str
+) -> None:
+    overrides: dict[str, Any] = {
+        "missing channel": {"announce_channel": MISSING},
+        "voice channel": {"announce_channel": str(dc.voice_channel_id)},
+        "missing role": {"planning_group": PlanningGroup(discord_role=MISSING)},
+    }[case]
+    built = build_app(tmp_path, dc, **overrides)
+    caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
+    started = DiscordAdapter(built, guild_ready_timeout=0.05)
+    try:
+        with dc.patch_discord():
+            await started.start()
+            try:
+                await asyncio.wait_for(started.ready.wait(), 5)
+                warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+                [warning] = warnings
+                assert expected in warning and "config.toml" in warning
+                cb = await dc.invoke(dc.slash("cop", "sessions"))
+                assert cb.type == 4
+            finally:
+                await started.stop()
+    finally:
+        built.close()
+
+
+async def test_good_setup_warns_about_nothing(
+    dc: FakeDiscord, app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
+    started = DiscordAdapter(app, guild_ready_timeout=0.05)
+    async with dc.run(started.client):
+        await started.ready.wait()
+    assert [r for r in caplog.records if r.name == ADAPTER_LOG] == []
+
+
+async def test_calendar_arrives_as_a_file_on_the_callback(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    schedule(app, dc)
+    cb = await dc.invoke(dc.slash("cop", "calendar"))
+    assert cb.type == 4
+    [sent] = [r for r in dc.requests if r.path.endswith("/callback")]
+    assert sent.headers["Content-Type"].startswith("multipart/form-data")
+    assert sent.files == ["copbot.ics"]
+    assert sent.json["data"]["attachments"][0]["filename"] == "copbot.ics"
+
+
+async def test_slow_command_defers_then_follows_up(dc: FakeDiscord, app: App) -> None:
+    ran: list[str] = []
+
+    def report(ctx: Any) -> Reply:
+        ran.append(ctx.member.platform_user_id)
+        return Reply("Report ready")
+
+    app.registry.add(Command("slow-report", report, slow=True))
+    slow = DiscordAdapter(app, guild_ready_timeout=0.05)  # the tree is built from the registry
+    async with dc.run(slow.client):
+        await slow.ready.wait()
+        cb = await dc.invoke(dc.slash("cop", "slow-report"))
+        assert cb.type == 5 and cb.flags & EPHEMERAL  # deferred, "thinking", privately
+        await dc.wait_until(lambda: dc.followups)
+    [follow] = dc.followups
+    assert follow.kind == "followup" and follow.content == "Report ready"
+    assert follow.flags & EPHEMERAL
+    assert ran == [str(dc.user_id)]
+    paths = [r.path for r in dc.requests if "/interactions/" in r.path or "/webhooks/" in r.path]
+    assert paths[0].endswith("/callback") and paths[1].startswith(f"/webhooks/{dc.app_id}/")
