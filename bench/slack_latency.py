@@ -48,6 +48,7 @@ from bot.context import Actor  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from tests.fakes.fake_slack import FakeSlack  # noqa: E402
 
+ROUNDS = 5
 TARGET_RATIO = 1.5
 USERS = 30  # members typing the command in turn; the warm-up introduces every one
 SIGNING_SECRET = "bench-secret"
@@ -193,29 +194,36 @@ async def run(args: argparse.Namespace, scratch: Path) -> bool:
         try:
             print("Building 10,000 members, 500 sessions, 20,000 signups:")
             build(app, 10_000, 500, 20_000, args.seed)
-            print(f"/cop sessions over Socket Mode, {args.calls} calls after {args.warmup}:")
+            print(
+                f"/cop sessions over Socket Mode, {args.calls} calls each, in {ROUNDS} "
+                f"interleaved rounds (so a slow patch of the machine hits all three alike):"
+            )
             profiler = cProfile.Profile() if args.profile else None
-            stop = await start_copbot(app)
-            try:
-                if profiler is not None:
-                    profiler.enable()
-                copbot = await measure(slack, "copbot", args.calls, args.warmup)
-                if profiler is not None:
-                    profiler.disable()
-                    profiler.dump_stats(args.profile)
-            finally:
-                await stop()
             constant = {"text": "Upcoming sessions", "response_type": "ephemeral"}
-            stop = await start_floor(slack, constant)
-            try:
-                floor = await measure(slack, "floor", args.calls, args.warmup)
-            finally:
-                await stop()
-            stop = await start_floor(slack, sessions_message(app))
-            try:
-                same = await measure(slack, "same", args.calls, args.warmup)
-            finally:
-                await stop()
+            copbot: Timings = ([], [])
+            floor: Timings = ([], [])
+            same: Timings = ([], [])
+            per_round = max(args.calls // ROUNDS, 1)
+            for number in range(ROUNDS):
+                starters = (
+                    (copbot, lambda: start_copbot(app), "copbot", profiler),
+                    (floor, lambda: start_floor(slack, constant), "floor", None),
+                    (same, lambda: start_floor(slack, sessions_message(app)), "same", None),
+                )
+                for into, start, tag, prof in starters:
+                    stop = await start()
+                    try:
+                        if prof is not None:
+                            prof.enable()
+                        got = await measure(slack, f"{tag}{number}", per_round, args.warmup)
+                        if prof is not None:
+                            prof.disable()
+                    finally:
+                        await stop()
+                    into[0].extend(got[0])
+                    into[1].extend(got[1])
+            if profiler is not None:
+                profiler.dump_stats(args.profile)
         finally:
             app.close()
     return report(copbot, floor, same)

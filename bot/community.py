@@ -88,6 +88,11 @@ class Community:
     def zone(self) -> ZoneInfo:
         return self.config.zone
 
+    def db_version(self) -> tuple[int, int]:
+        """Changes so far through this connection, and by any other (another process)."""
+        other = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return (self.db.conn.total_changes, int(other))
+
     def register(self, actor: Actor) -> Member:
         return self.members.register(
             actor.platform,

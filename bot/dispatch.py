@@ -119,8 +119,11 @@ class Dispatcher:
 
     def _with_news(self, ctx: CommandContext, reply: Reply) -> Reply:
         """Tell a member, once, that their direct messages could not be delivered."""
+        before = ctx.member.preferences
+        if not before.get("dm_blocked") or before.get("dm_blocked_told"):
+            return reply
         members = self.community.members
-        prefs = members.preferences(ctx.member.id)
+        prefs = members.preferences(ctx.member.id)  # the command may have just changed them
         if not prefs.dm_blocked or prefs.dm_blocked_told:
             return reply
         members.save_preferences(ctx.member.id, replace(prefs, dm_blocked_told=True))

@@ -6,6 +6,7 @@ from bot.community import CommandContext
 from bot.context import Action, Attachment, Reply
 from bot.ical import calendar_ics
 from bot.registry import Option, Registry
+from bot.storage.sessions import Session
 from bot.storage.signups import Counts
 from commands.cards import session_card
 
@@ -15,12 +16,11 @@ LIST_LIMIT = 10
 
 def sessions(ctx: CommandContext, page: int = 1) -> Reply:
     """Upcoming sessions with places left, soonest first, ten at a time."""
-    found = ctx.community.sessions.upcoming(ctx.now, LIST_LIMIT + 1, offset=(page - 1) * LIST_LIMIT)
+    found, counts = _listing(ctx, page)
     upcoming = found[:LIST_LIMIT]
     if not upcoming:
         return Reply(ctx.say("sessions.none" if page == 1 else "sessions.no_more"))
     signups = ctx.community.signups
-    counts = signups.counts([s.id for s in upcoming])
     mine = {p.session_id: p for p in signups.for_member(ctx.member.id)}
     cards = tuple(
         session_card(ctx, s, counts.get(s.id, Counts()), mine.get(s.id)) for s in upcoming
@@ -31,6 +31,19 @@ def sessions(ctx: CommandContext, page: int = 1) -> Reply:
         items=cards,
         actions=more if len(found) > LIST_LIMIT else (),
     )
+
+
+def _listing(ctx: CommandContext, page: int) -> tuple[list[Session], dict[int, Counts]]:
+    """A page of upcoming sessions and their counts: the same for every member until the
+    database changes (or the minute turns), so it is read once and shared."""
+    community = ctx.community
+    key = ("listing", page, ctx.now.replace(second=0, microsecond=0), community.db_version())
+    cached = community.cards.get(key)
+    if cached is None:
+        offset = (page - 1) * LIST_LIMIT
+        found = community.sessions.upcoming(ctx.now, LIST_LIMIT + 1, offset=offset)
+        cached = community.cards[key] = (found, community.signups.counts([s.id for s in found]))
+    return cached  # type: ignore[return-value]
 
 
 def mine(ctx: CommandContext) -> Reply:

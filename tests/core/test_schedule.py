@@ -144,3 +144,18 @@ def test_sessions_come_ten_at_a_time_with_a_button_for_more(app: App, run: Run) 
     assert len(second.items) == 2 and second.actions == ()
     assert {i.title for i in first.items}.isdisjoint(i.title for i in second.items)
     assert "no more" in ok(run("ann", "sessions page=3")).text
+
+
+def test_the_shared_listing_follows_every_change_even_from_another_process(
+    app: App, run: Run
+) -> None:
+    from bot.storage.db import open_db
+
+    session = schedule(run, '"Circle" 2026-12-03 14:00 capacity=5')
+    assert "5 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+    ok(run("bob", f"signup {session}"))
+    assert "4 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+    other = open_db(app.config.database)  # a second process, such as the CLI
+    other.execute("UPDATE sessions SET capacity = 9 WHERE id = ?", [session])
+    other.close()
+    assert "8 of 9 places left" in ok(run("ann", "sessions")).items[0].lines

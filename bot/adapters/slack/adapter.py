@@ -22,6 +22,7 @@ from bot.adapters.slack import words
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.manifest import scopes_why
 from bot.adapters.slack.people import People, PlanningGroupCache
+from bot.adapters.slack.replies import Replies
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_auth, check_channel, check_secrets
 from bot.app import App
@@ -71,6 +72,7 @@ class SlackAdapter:
         group = PlanningGroupCache(self.client, app.config.planning_group.slack_usergroup)
         self.people = People(self.client, group)
         self.sender = Sender(self.client)
+        self.replies = Replies()
         self.send_interval = send_interval
         self.send_interval_overall = send_interval_overall
         self.listeners = Listeners(self)
@@ -127,6 +129,7 @@ class SlackAdapter:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self.replies.close()
 
     async def send_to_member(self, member: Member, reply: Reply) -> None:
         if member.platform != self.platform:

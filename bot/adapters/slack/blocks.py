@@ -9,6 +9,7 @@ unique within one message as Slack requires, and all caught by one listener.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import count
 from typing import Any
 
@@ -58,11 +59,16 @@ def actions_block(actions: tuple[Action, ...], ids: count[int]) -> Block:
 
 def item_blocks(item: Item, ids: count[int]) -> list[Block]:
     """A card: its title in bold, its lines beneath, its buttons below that."""
-    lines = [f"*{escape(item.title)}*", *(escape(line) for line in item.lines)]
-    blocks = [section("\n".join(lines))]
+    blocks = [section(_card_text(item))]
     if item.actions:
         blocks.append(actions_block(item.actions, ids))
     return blocks
+
+
+@lru_cache(maxsize=4096)
+def _card_text(item: Item) -> str:
+    """A card's escaped words; the same card is drawn for many members, so once is enough."""
+    return "\n".join([f"*{escape(item.title)}*", *(escape(line) for line in item.lines)])
 
 
 def lead_text(reply: Reply) -> str:

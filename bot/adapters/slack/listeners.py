@@ -136,13 +136,17 @@ class Listeners:
     async def _answer(self, respond: AsyncRespond, actor: Actor, reply: Reply) -> None:
         """Answer where the member asked: only they see it, unless the reply is public."""
         reply = await self._with_file(actor, reply)
-        await respond(
+        body = {
             **message(reply),
-            response_type="ephemeral" if reply.private else "in_channel",
-            replace_original=False,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+            "response_type": "ephemeral" if reply.private else "in_channel",
+            "replace_original": False,
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        if respond.response_url:
+            await self.adapter.replies.post(respond.response_url, body)
+        else:
+            await respond(**body)
 
     async def _with_file(self, actor: Actor, reply: Reply) -> Reply:
         """Send the reply's file to the member's DM and say so (or say it could not be sent)."""
