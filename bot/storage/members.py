@@ -45,6 +45,8 @@ class MemberStore:
     ) -> Member:
         """Return the member, creating them on first contact and refreshing their name."""
         row = self._find(platform, user_id)
+        if row is not None and row["display_name"] == name:
+            return Member.from_row(row)  # the usual case: one read, no write
         if row is None:
             self.db.execute(
                 "INSERT OR IGNORE INTO members (platform, platform_user_id, display_name,"
