@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from bot.errors import ContentError
+
+T = TypeVar("T")
 
 _MISSING: Any = object()
 _SHOWN_CHARS = 40
@@ -204,3 +206,20 @@ def unique(problems: Problems, noun: str, entries_: list[dict[str, Any]], key: s
         found = f"{ident!r} twice (entries #{first_seen[ident] + 1} and #{index + 1})"
         where = entry_label(noun, index, entry, key)
         problems.bad_field(where, key, found, "a different value for every entry")
+
+
+def load_entries(
+    path: Path, noun: str, build: Callable[[Problems, int, dict[str, Any]], T | None]
+) -> list[T]:
+    """Read every `[[noun]]` table in `path` through `build`, or raise ContentError listing
+    every problem in the file: the shared frame of the prompt and resource loaders."""
+    problems = Problems(path.name)
+    data = read_toml(path, problems)
+    rows: list[dict[str, Any]] = []
+    if data is not None:
+        unknown_keys(problems, "top level", data, (noun,), f"only [[{noun}]] entries")
+        rows = entries(problems, data, noun, "top level")
+    built = [build(problems, index, row) for index, row in enumerate(rows)]
+    unique(problems, noun, rows, "id")
+    problems.raise_if_any()
+    return [entry for entry in built if entry is not None]

@@ -14,11 +14,9 @@ from typing import Any
 from bot.content._checks import (
     Problems,
     choice,
-    entries,
     entry_label,
-    read_toml,
+    load_entries,
     text,
-    unique,
     unknown_keys,
 )
 from bot.domain.objectives import OBJECTIVES
@@ -47,16 +45,7 @@ class Prompt:
 
 def load_prompts(path: Path) -> list[Prompt]:
     """Read every prompt in ``path``, or raise ``ContentError`` listing every problem found."""
-    problems = Problems(path.name)
-    data = read_toml(path, problems)
-    rows: list[dict[str, Any]] = []
-    if data is not None:
-        unknown_keys(problems, "top level", data, ("prompt",), "only [[prompt]] entries")
-        rows = entries(problems, data, "prompt", "top level")
-    prompts = [_prompt(problems, index, row) for index, row in enumerate(rows)]
-    unique(problems, "prompt", rows, "id")
-    problems.raise_if_any()
-    return [prompt for prompt in prompts if prompt is not None]
+    return load_entries(path, "prompt", _prompt)
 
 
 def _prompt(problems: Problems, index: int, row: dict[str, Any]) -> Prompt | None:

@@ -15,12 +15,10 @@ from bot.content._checks import (
     Problems,
     choice,
     describe,
-    entries,
     entry_label,
     link,
-    read_toml,
+    load_entries,
     text,
-    unique,
     unknown_keys,
 )
 from bot.domain.objectives import OBJECTIVES
@@ -56,16 +54,7 @@ class Resource:
 
 def load_resources(path: Path) -> list[Resource]:
     """Read every resource in ``path``, or raise ``ContentError`` listing every problem."""
-    problems = Problems(path.name)
-    data = read_toml(path, problems)
-    rows: list[dict[str, Any]] = []
-    if data is not None:
-        unknown_keys(problems, "top level", data, ("resource",), "only [[resource]] entries")
-        rows = entries(problems, data, "resource", "top level")
-    resources = [_resource(problems, index, row) for index, row in enumerate(rows)]
-    unique(problems, "resource", rows, "id")
-    problems.raise_if_any()
-    return [resource for resource in resources if resource is not None]
+    return load_entries(path, "resource", _resource)
 
 
 def _resource(problems: Problems, index: int, row: dict[str, Any]) -> Resource | None:
