@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.adapters.base import SetupError
 from bot.config import Config, load_config
 from bot.domain.clock import FakeClock
 from bot.errors import ConfigError, ContentError
@@ -111,6 +112,12 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="use the console even when a Slack or Discord token is set",
     )
     run.add_argument(
+        "--http",
+        action="store_true",
+        help="Slack only: receive events over signed HTTP instead of Socket Mode",
+    )
+    run.add_argument("--port", type=int, default=3000, help="the port for --http (default 3000)")
+    run.add_argument(
         "--simulated-clock",
         metavar="WHEN",
         default=None,
@@ -121,19 +128,15 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
-    from bot.app import App, run_console
+    from bot.app import App
 
-    platform = "console" if args.console else config.chosen_platform()
-    if platform != "console":
-        print(
-            f"The {platform} front end is not available in this version; "
-            "starting the console instead.",
-            file=sys.stderr,
-        )
-    clock = _simulated_clock(args.simulated_clock, config)
-    app = App.build(config, clock)
+    simulated = args.simulated_clock is not None
+    platform = "console" if args.console or simulated else config.chosen_platform()
+    app = App.build(config, _simulated_clock(args.simulated_clock, config))
     try:
-        asyncio.run(run_console(app))
+        asyncio.run(_front_end(app, platform, args))
+    except SetupError as err:
+        return _problems(f"copbot could not start on {platform}:", [str(err)])
     except KeyboardInterrupt:
         pass
     finally:
@@ -147,7 +150,9 @@ async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
 
     if platform == "slack":
         from bot.adapters.slack.adapter import SlackAdapter
+        from bot.adapters.slack.setup import check_secrets
 
+        check_secrets(app.config, args.http)  # before bolt, which would only raise its own
         slack = SlackAdapter(app)
         await serve(app, slack, slack.start(http=args.http, port=args.port))
     elif platform == "discord":

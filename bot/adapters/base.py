@@ -8,6 +8,10 @@ from bot.context import Reply
 from bot.storage.members import Member
 
 
+class SetupError(Exception):
+    """A front end cannot start; the message says what the operator should change."""
+
+
 class SendFailed(Exception):
     """A send that did not arrive. Permanent failures are recorded and never retried."""
 

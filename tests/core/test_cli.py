@@ -119,3 +119,14 @@ def test_export_of_an_unknown_session_is_a_kind_refusal(
     captured = capsys.readouterr()
     assert "no session 42" in captured.err and "Traceback" not in captured.err
     assert captured.out == ""
+
+
+def test_run_on_a_platform_without_its_token_says_what_to_set(
+    scratch: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for kind, secret in (("slack", "SLACK_BOT_TOKEN"), ("discord", "DISCORD_TOKEN")):
+        (scratch / "config.toml").write_text(f'[platform]\nkind = "{kind}"\n', encoding="utf-8")
+        assert main(["run"]) == 1
+        err = capsys.readouterr().err
+        assert f"could not start on {kind}" in err and secret in err
+        assert "Traceback" not in err

@@ -19,7 +19,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.adapters.base import SendFailed
+from bot.adapters.base import SendFailed, SetupError
 from bot.adapters.discord_.events import EVENT_REF, sync_event
 from bot.adapters.discord_.modal import ScheduleModal
 from bot.adapters.discord_.render import (
@@ -67,6 +67,8 @@ class CopClient(discord.Client):
     def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
+        # The bot never joins voice, so discord.py's warnings about voice libraries are noise.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=intents, **options)
         self.adapter = adapter
         self.tree = app_commands.CommandTree(self)
@@ -104,8 +106,17 @@ class DiscordAdapter:
         """Log in and connect in a background task; `ready` is set once commands are synced."""
         token = self.app.config.secrets.discord_token
         if not token:
-            raise ValueError("no Discord token: set the bot token in the environment")
-        await self.client.login(token)
+            raise SetupError(
+                "DISCORD_TOKEN is not set: copy the bot token from the Developer "
+                "Portal (Bot → Reset Token) into the environment."
+            )
+        try:
+            await self.client.login(token)
+        except discord.LoginFailure:
+            raise SetupError(
+                "Discord refused DISCORD_TOKEN: reset the bot token in the "
+                "Developer Portal and set the new one."
+            ) from None
         self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
 
     async def stop(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import SendFailed
+from bot.adapters.base import SendFailed, SetupError
 from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.sending import Sender
 from bot.config import Config
@@ -21,7 +21,7 @@ from bot.config import Config
 log = logging.getLogger(__name__)
 
 
-class SlackSetupError(Exception):
+class SlackSetupError(SetupError):
     """The Slack front end cannot start; the message says what to change."""
 
 
