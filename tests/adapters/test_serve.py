@@ -1,0 +1,42 @@
+"""`serve` runs a front end with the calendar beside it: the path `copbot run` takes on Slack.
+
+A slash command that frees a waitlisted place is answered, and the promotion it queued goes
+out as a direct message straight after, without waiting for the next scheduler tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from bot.app import App
+from bot.context import Actor
+from bot.serve import serve
+from tests.adapters.conftest import PLANNER, make_adapter
+from tests.fakes.fake_slack import FakeSlack
+
+
+async def test_a_command_answered_under_serve_sends_the_notice_it_queued(
+    app: App, slack: FakeSlack
+) -> None:
+    planner = Actor("slack", PLANNER, "Planner")
+    app.dispatcher.handle_line(planner, '/cop schedule "Circle" 2026-12-03 14:00 capacity=1')
+    app.dispatcher.handle_line(Actor("slack", "U1", "Ann"), "/cop signup 1")
+    app.dispatcher.handle_line(Actor("slack", "U2", "Bo"), "/cop signup 1")
+    adapter = make_adapter(app)
+    running = asyncio.create_task(serve(app, adapter, adapter.start()))
+    try:
+        await slack.wait_connected()
+        url = slack.response_url("cancel")
+        await slack.send_envelope(
+            "slash_commands", slack.slash_payload("cancel 1", user_id="U1", response_url=url)
+        )
+        [answer] = await slack.wait_for_response("cancel")
+        assert "Your place at #1 Circle has been cancelled" in answer["text"]
+        posts = await slack.wait_for_call("chat.postMessage", count=2)
+        to_bo = [c for c in posts if c.params.get("channel") == "DU2"]
+        assert to_bo and "a place has opened up" in to_bo[0].params["text"]
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
