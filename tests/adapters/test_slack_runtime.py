@@ -12,9 +12,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.adapters.slack import SlackAdapter, SlackSetupError, run_slack
+from bot.adapters.slack import SlackAdapter, SlackSetupError
 from bot.app import App
 from bot.config import Secrets
+from bot.serve import serve
 from tests.adapters.conftest import SIGNING_SECRET, add_session, cop, make_adapter, make_config
 from tests.fakes.fake_slack import FakeSlack, http_body, sign_request
 
@@ -124,12 +125,12 @@ async def test_http_mode_checks_signatures_and_answers(slack: FakeSlack, app: Ap
     assert len(slack.responses_to("h")) == 1  # the refused requests ran nothing
 
 
-# ----------------------------------------------------------------------------- run_slack
+# ----------------------------------------------------------------------------- serve
 
 
-async def test_run_slack_sends_what_a_command_queued(slack: FakeSlack, app: App) -> None:
+async def test_serve_sends_what_a_command_queued(slack: FakeSlack, app: App) -> None:
     adapter = make_adapter(app)
-    running = asyncio.create_task(run_slack(app, adapter=adapter, flush_every=60))
+    running = asyncio.create_task(serve(app, adapter, adapter.start()))
     try:
         await slack.wait_connected()
         add_session(app)  # queues the announcement

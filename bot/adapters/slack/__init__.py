@@ -2,7 +2,6 @@
 
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.manifest import scopes_why, slack_manifest
-from bot.adapters.slack.runner import run_slack
 from bot.adapters.slack.setup import SlackSetupError
 
-__all__ = ["SlackAdapter", "SlackSetupError", "run_slack", "scopes_why", "slack_manifest"]
+__all__ = ["SlackAdapter", "SlackSetupError", "scopes_why", "slack_manifest"]

@@ -85,7 +85,7 @@ class SlackAdapter:
         self._runner: web.AppRunner | None = None
 
     def command_done(self) -> None:
-        """Tell `run_slack` a command was answered, so deliveries it queued go out now."""
+        """Tell `bot.serve` a command was answered, so deliveries it queued go out now."""
         self.commands.set()
 
     async def start(self, http: bool = False, port: int = 3000, host: str = "0.0.0.0") -> None:
