@@ -39,7 +39,13 @@ async def test_app_home_shows_mine_and_whats_on(
     view = published.params["view"]
     assert published.params["user_id"] == "U7" and view["type"] == "home"
     assert "Circle" in texts(view) and "not signed up" in texts(view)
-    assert [b["value"] for b in buttons(view["blocks"])] == [f"signup {session}"]
+    assert [b["value"] for b in buttons(view["blocks"])] == [
+        f"signup {session}",
+        "subscribe prompts",  # the settings toggles: prompt and pick messages start off,
+        "unsubscribe reminders",  # reminders on
+        "subscribe picks",
+    ]
+    assert "Your messages" in texts(view)
     [who] = slack.calls_to("users.info")  # the event has no name; asked once
     assert who.params["user"] == "U7"
 

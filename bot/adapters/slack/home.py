@@ -17,13 +17,21 @@ HEADER_LIMIT = 150
 
 
 def home_view(
-    title: str, mine: Reply, upcoming: Reply, help_line: str, note: Reply | None
+    title: str,
+    mine: Reply,
+    upcoming: Reply,
+    help_line: str,
+    note: Reply | None,
+    settings: Reply | None = None,
 ) -> dict[str, Any]:
-    """The Home tab: an optional answer to the last click, then mine, then what's on."""
+    """The Home tab: an optional answer to the last click, then mine, then what's on, then
+    the member's settings, each with a button to turn it on or off."""
     blocks: list[Block] = [{"type": "header", "text": plain(title, HEADER_LIMIT)}]
     if note is not None:
         blocks += reply_blocks(note, limit=10) + [{"type": "divider"}]
-    blocks += reply_blocks(mine, limit=40)
-    blocks += [{"type": "divider"}, *reply_blocks(upcoming, limit=40), {"type": "divider"}]
+    blocks += reply_blocks(mine, limit=30)
+    blocks += [{"type": "divider"}, *reply_blocks(upcoming, limit=30), {"type": "divider"}]
+    if settings is not None:
+        blocks += [*reply_blocks(settings, limit=10), {"type": "divider"}]
     blocks += reply_blocks(Reply(help_line), limit=1)
     return {"type": "home", "blocks": fit(blocks, MAX_HOME_BLOCKS)}

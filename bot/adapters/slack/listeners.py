@@ -112,12 +112,14 @@ class Listeners:
         """Publish the Home tab for `actor`, with `note` (the answer to a click) at the top."""
         mine = self.dispatcher.handle_line(actor, "/cop mine")
         upcoming = self.dispatcher.handle_line(actor, "/cop sessions")
+        settings = self.dispatcher.handle_line(actor, "/cop settings")
         view = home_view(
             self.community.config.community_name,
             mine,
             upcoming,
             self.community.messages("help.footer"),
             note,
+            settings,
         )
         await self.adapter.client.views_publish(user_id=actor.user_id, view=view)
 
