@@ -20,8 +20,6 @@ COMMAND_NAMES = (
     "pause",
     "settings",
     "direct-messages",
-    "upcoming-posts",
-    "post-now",
     "resources",
     "suggest",
     "support",
@@ -36,6 +34,9 @@ COMMAND_NAMES = (
     "edit",
     "cancel-session",
     "attendees",
+    "upcoming-posts",
+    "post-now",
+    "report",
 )
 
 
@@ -229,6 +230,19 @@ FIELDS: dict[str, set[str]] = {
     "form.repeat_hint": _f(),
     "file.sent": _f("filename"),
     "file.failed": _f("filename"),
+    # the engagement report
+    "report.intro": _f("weeks", "start"),
+    "report.sessions_title": _f(),
+    "report.sessions": _f("held", "cancelled"),
+    "report.places": _f("places", "people", "full"),
+    "report.mix": _f("mix"),
+    "report.people_title": _f(),
+    "report.members": _f("members", "new"),
+    "report.reflections": _f("reflections", "people"),
+    "report.suggestions": _f("suggestions", "approved"),
+    "report.delivery_title": _f(),
+    "report.delivery": _f("sent", "late", "missed", "failed"),
+    "report.privacy": _f(),
     # console
     "console.clock": _f("when"),
     "console.clock_bad": _f(),

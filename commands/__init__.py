@@ -7,10 +7,20 @@ from bot.registry import Registry
 
 def build_registry() -> Registry:
     """Every command the bot answers, in the order `help` lists them."""
-    from commands import care, library, members, planning, posts, sessions, signups
+    from commands import care, library, members, planning, posts, report, sessions, signups
     from commands import help as help_commands
 
     registry = Registry()
-    for module in (help_commands, sessions, signups, care, library, members, planning, posts):
+    for module in (
+        help_commands,
+        sessions,
+        signups,
+        care,
+        library,
+        members,
+        planning,
+        posts,
+        report,
+    ):
         module.register(registry)
     return registry

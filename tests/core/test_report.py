@@ -1,0 +1,38 @@
+"""The engagement report: numbers that follow what happened, and nobody's words."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import App
+from tests.core.conftest import PLANNER, Run, ok, schedule
+
+
+def lines(reply: object) -> str:
+    return "\n".join(line for item in reply.items for line in item.lines)  # type: ignore[attr-defined]
+
+
+def test_the_report_counts_sessions_places_and_reflections_but_shows_no_words(
+    app: App, run: Run
+) -> None:
+    first = schedule(run, '"Circle" 2026-11-26 14:00 capacity=1 objective=CONNECT')
+    second = schedule(run, '"Talk" 2026-11-27 14:00 objective=INFLUENCE')
+    ok(run("ann", f"signup {first}"))
+    ok(run("bo", f"signup {first}"))  # waitlisted: the session is full
+    ok(run("bo", f"signup {second}"))
+    ok(run("ann", "reflect A very private thought"))
+    ok(run(PLANNER, f"cancel-session {second}"))
+    app.community.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+
+    text = lines(ok(run(PLANNER, "report 4")))
+
+    assert "1 session(s) held in the period; 1 cancelled." in text
+    assert "1 place(s) taken by 1 different people; 1 session(s) were full." in text
+    assert "DEVELOP 0, CONNECT 1, INFLUENCE 0" in text
+    assert "1 private reflection(s) kept, by 1 member(s)" in text
+    assert "private thought" not in text and "ann" not in text
+
+
+def test_members_cannot_read_the_report(run: Run) -> None:
+    reply = run("ann", "report")
+    assert reply.private and reply.error == "error.not_allowed"
