@@ -11,13 +11,13 @@ from __future__ import annotations
 import inspect
 import logging
 from datetime import datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any, Optional
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 
+from bot.convert import zone_names
 from bot.domain.objectives import OBJECTIVES
 from bot.registry import Command, Option
 
@@ -54,15 +54,10 @@ def short(text: str, limit: int = MAX_DESCRIPTION) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@cache
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
-
-
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     """Time zones containing what the member typed (case-insensitive), first 25."""
     needle = current.strip().lower()
-    found = [z for z in _zones() if needle in z.lower()][:MAX_CHOICES]
+    found = [z for z in zone_names() if needle in z.lower()][:MAX_CHOICES]
     return [app_commands.Choice(name=z, value=z) for z in found]
 
 
