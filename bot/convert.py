@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.domain.objectives import parse_objective
+from bot.domain.recurrence import parse_repeat
 from bot.domain.when import parse_duration, parse_when
 from bot.errors import BadInput
 from bot.registry import Option
@@ -90,10 +91,18 @@ def _choice(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
 
 
 def _repeat(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
-    """Only recognise the shape here: the handler checks it against the first date."""
-    if raw.lower() in ("none", "once", "no") or _REPEAT_WORDS.match(raw):
+    """Check the words make a repeat; the handler checks it again against the first date
+    (here any weekday is fine, so only a mismatch with today's is forgiven)."""
+    if raw.lower() in ("none", "once", "no"):
         return raw
-    raise BadInput("repeat.bad", text=raw)
+    if not _REPEAT_WORDS.match(raw):
+        raise BadInput("repeat.bad", text=raw)
+    try:
+        parse_repeat(raw, now.astimezone(zone))
+    except BadInput as err:
+        if err.key != "repeat.mismatch":
+            raise
+    return raw
 
 
 def _text(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:

@@ -196,7 +196,7 @@ def _bind(
         values[name] = _convert(command, option, raw, ctx)
     words = list(positional)
     refused: dict[int, BadInput] = {}
-    for option in (o for o in command.options if o.name not in named):
+    for option in (o for o in command.options if o.name not in named and not o.named_only):
         if not words:
             if option.required:
                 raise BadInput("error.missing", option=option.name, command=command.name)
@@ -210,6 +210,10 @@ def _bind(
             "error.extra", text=" ".join(words), command=command.name
         )
     return values
+
+
+# How many words an option may span when typed positionally; the longest reading wins.
+WIDTHS = {"when": 4, "repeat": 5, "duration": 2}
 
 
 def _take(
@@ -226,7 +230,12 @@ def _take(
         # Assignments are split again by their handler, so keep each word's quoting intact.
         raw = shlex.join(words) if option.kind == "assignments" else " ".join(words)
         return _convert(command, option, raw, ctx), []
-    widths = range(min(4, len(words)), 0, -1) if option.kind == "when" else (1,)
+    widths: range | tuple[int, ...] = range(min(WIDTHS.get(option.kind, 1), len(words)), 0, -1)
+    if option.kind == "duration" and words[0].isdigit():
+        # A bare number here is the number of places; a length has its unit ("90m", "2 hours").
+        if len(words) < 2 or words[1][:1].isdigit():
+            return None
+        widths = (2,)
     first_error: BadInput | None = None
     for width in widths:
         try:

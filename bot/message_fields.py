@@ -121,6 +121,7 @@ FIELDS: dict[str, set[str]] = {
     "forget.done": _f(),
     # planning group
     "schedule.title_missing": _f(),
+    "schedule.where_odd": _f("text"),
     "schedule.title_long": _f("limit"),
     "schedule.done": _f("id", "title", "count"),
     "schedule.series": _f("repeat", "count"),
@@ -135,6 +136,8 @@ FIELDS: dict[str, set[str]] = {
     "edit.field.location": _f(),
     "edit.field.title": _f(),
     "cancel_session.already": _f("id", "title"),
+    "cancel_session.ask": _f("id", "title", "count"),
+    "action.cancel_sessions": _f(),
     "cancel_session.done": _f("id", "title", "count", "told"),
     "attendees.intro": _f("id", "title", "confirmed", "waitlisted"),
     "attendees.confirmed": _f("name", "position"),

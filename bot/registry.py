@@ -33,12 +33,15 @@ Handler = Callable[..., Reply]
 
 @dataclass(frozen=True)
 class Option:
-    """One argument. `rest` options take every remaining word of a typed line."""
+    """One argument. `rest` options take every remaining word of a typed line; `named_only`
+    ones are set only as `name=value`, so no ordinary word can be mistaken for them (a
+    reason that begins "rest of the team…" must never widen a cancellation)."""
 
     name: str
     kind: Kind
     required: bool = True
     choices: tuple[str, ...] = ()
+    named_only: bool = False
 
     @property
     def rest(self) -> bool:

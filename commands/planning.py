@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.community import CommandContext
-from bot.context import Attachment, Item, Reply
+from bot.context import Action, Attachment, Item, Reply
 from bot.domain.recurrence import occurrences, parse_repeat
 from bot.errors import BadInput
 from bot.export import attendees_csv
@@ -22,6 +22,8 @@ from commands.notices import tell_cancelled, tell_changed, tell_promoted
 from commands.signups import find_session
 
 MAX_TITLE = 120
+# A place that starts like a length or a repeat was probably meant as one.
+_ODD_PLACE = re.compile(r"(until|x\d+|hours?|hrs?|minutes?|mins?)\b", re.IGNORECASE)
 DEFAULT_DURATION = timedelta(minutes=90)
 HORIZON = timedelta(weeks=26)
 
@@ -49,6 +51,8 @@ def schedule(
     if re.fullmatch(r"-?\d+", where.strip()):
         # A lone number where the place goes was meant as the number of places.
         raise BadInput("error.capacity", text=where.strip(), command="schedule")
+    if _ODD_PLACE.match(where.strip()):
+        raise BadInput("schedule.where_odd", text=where.strip(), command="schedule")
     community = ctx.community
     rule = parse_repeat(repeat, when)
     starts = occurrences(rule, when, community.zone, ctx.now + HORIZON) if rule else [when]
@@ -128,15 +132,22 @@ def _tell_edited(ctx: CommandContext, updated: list[Session], edits: dict[str, A
 
 
 def cancel_session(
-    ctx: CommandContext, session: int, scope: str = "one", reason: str = ""
+    ctx: CommandContext, session: int, reason: str = "", scope: str = "one", confirm: str = ""
 ) -> Reply:
-    """Cancel a session (or it and the rest of its series); everyone signed up is told."""
+    """Cancel a session (or it and the rest of its series); everyone signed up is told.
+
+    Cancelling several sessions at once asks first, with a button that repeats the command.
+    """
     chosen = find_session(ctx, session)
     targets = ctx.community.sessions.later_in_series(chosen) if scope == "rest" else [chosen]
     targets = [s for s in targets if not s.cancelled]
     if not targets:
         raise BadInput("cancel_session.already", id=chosen.id, title=chosen.title)
     reason = " ".join(reason.split())[:300]
+    if len(targets) > 1 and confirm != "yes":
+        again = f'cancel-session {chosen.id} scope=rest confirm=yes "{reason.replace(chr(34), "")}"'
+        ask = ctx.say("cancel_session.ask", id=chosen.id, title=chosen.title, count=len(targets))
+        return Reply(ask, actions=(Action(ctx.say("action.cancel_sessions"), again, "danger"),))
     with immediate(ctx.community.db):
         done = [
             (
@@ -206,8 +217,9 @@ def register(registry: Registry) -> None:
     registry.command(
         "cancel-session",
         Option("session", "session"),
-        Option("scope", "choice", required=False, choices=("one", "rest")),
         Option("reason", "text", required=False),
+        Option("scope", "choice", required=False, choices=("one", "rest"), named_only=True),
+        Option("confirm", "choice", required=False, choices=("yes",), named_only=True),
         planners_only=True,
     )(cancel_session)
     registry.command("attendees", Option("session", "session"), planners_only=True)(attendees)

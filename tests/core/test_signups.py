@@ -133,8 +133,15 @@ def test_cancelling_the_rest_of_a_series_leaves_earlier_sessions(app: App, run: 
     ids = [first + i for i in range(4)]
     ok(run("ann", f"signup {ids[0]}"))
     ok(run("ann", f"signup {ids[2]}"))
-    reply = ok(run(PLANNER, f"cancel-session {ids[1]} rest"))
+    ask = ok(run(PLANNER, f"cancel-session {ids[1]} scope=rest The venue is closed"))
+    assert "cancel 3 sessions" in ask.text
+    assert rows(app, "SELECT count(*) AS n FROM sessions WHERE status = 'cancelled'")[0]["n"] == 0
+    [yes] = ask.actions
+    reply = ok(run(PLANNER, yes.command))
     assert "(3 session(s))" in reply.text
+    assert rows(app, "SELECT cancel_reason FROM sessions WHERE id = ?", [ids[3]]) == [
+        {"cancel_reason": "The venue is closed"}
+    ]
     found = rows(app, "SELECT id, status FROM sessions ORDER BY id")
     assert [(r["id"], r["status"]) for r in found] == [
         (ids[0], "scheduled"),
@@ -145,6 +152,15 @@ def test_cancelling_the_rest_of_a_series_leaves_earlier_sessions(app: App, run: 
     assert statuses(app, ids[0]) == {"ann": "confirmed"}
     assert statuses(app, ids[2]) == {"ann": "cancelled"}
     assert set(notices(app, "cancelled")) == {"ann"}
+
+
+def test_a_reason_that_begins_with_rest_cancels_only_the_one_session(app: App, run: Run) -> None:
+    first = schedule(run, '"Weekly circle" 2026-12-01 10:00 repeat="weekly x3"')
+    reply = ok(run(PLANNER, f"cancel-session {first} rest of the team are on a training day"))
+    assert "(1 session(s))" in reply.text
+    found = rows(app, "SELECT status, cancel_reason FROM sessions ORDER BY id")
+    assert [r["status"] for r in found] == ["cancelled", "scheduled", "scheduled"]
+    assert found[0]["cancel_reason"] == "rest of the team are on a training day"
 
 
 def test_moving_the_rest_of_a_series_keeps_the_wall_clock_across_bst(app: App, run: Run) -> None:
