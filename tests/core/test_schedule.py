@@ -159,3 +159,32 @@ def test_the_shared_listing_follows_every_change_even_from_another_process(
     other.execute("UPDATE sessions SET capacity = 9 WHERE id = ?", [session])
     other.close()
     assert "8 of 9 places left" in ok(run("ann", "sessions")).items[0].lines
+
+
+@pytest.mark.parametrize(
+    ("typed", "count", "minutes", "capacity", "where"),
+    [
+        ("weekly x4 Room 1", 4, 90, None, "Room 1"),
+        ("every 2 weeks x3 Room 1", 3, 90, None, "Room 1"),
+        ("first thursday x3 Room 2", 3, 90, None, "Room 2"),
+        ("weekly until 2026-12-24 Room 2", 4, 90, None, "Room 2"),
+        ("2 hours Civic Hall", 1, 120, None, "Civic Hall"),
+        ("20 Civic Hall", 1, 90, 20, "Civic Hall"),
+        ("90m 20 weekly x2 Civic Hall", 2, 90, 20, "Civic Hall"),
+    ],
+)
+def test_typed_lengths_places_and_repeats_land_in_the_right_fields(
+    app: App, run: Run, typed: str, count: int, minutes: int, capacity: int | None, where: str
+) -> None:
+    first = schedule(run, f'"Circle" 2026-12-03 14:00 {typed}')
+    found = rows(app, "SELECT * FROM sessions WHERE id >= ? ORDER BY id", [first])
+    assert len(found) == count
+    assert {(r["duration_minutes"], r["capacity"], r["location"]) for r in found} == {
+        (minutes, capacity, where)
+    }
+
+
+def test_a_place_that_reads_like_a_repeat_is_questioned_not_scheduled(app: App, run: Run) -> None:
+    reply = run(PLANNER, 'schedule "Circle" 2026-12-03 14:00 until 2027-01-31 Room 2')
+    assert reply.error == "schedule.where_odd"
+    assert rows(app, "SELECT count(*) AS n FROM sessions")[0]["n"] == 0
