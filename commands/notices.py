@@ -21,9 +21,10 @@ def _each(ctx: CommandContext, member_ids: list[int]) -> list[tuple[int, ZoneInf
 
 
 def _notice(ctx: CommandContext, text: str, session: Session, *, can_cancel: bool) -> Reply:
-    stop = Action(ctx.say("action.stop_reminders"), "unsubscribe reminders")
+    """A notice about the member's own booking: sent even when reminders are paused or off,
+    so its way out is cancelling the place, which ends every message about the session."""
     cancel = Action(ctx.say("action.cancel"), f"cancel {session.id}", "danger")
-    actions = (cancel, stop) if can_cancel else (stop,)
+    actions = (cancel,) if can_cancel else ()
     return Reply(text, actions=actions, footer=ctx.say("notice.why"), private=False)
 
 

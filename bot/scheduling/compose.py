@@ -22,16 +22,15 @@ from bot.storage.members import Member
 from bot.storage.sessions import Session
 
 # Which preference governs each kind of direct message. Notices about a member's own
-# sessions count as reminders, so "stop reminders" stops every session message.
+# booking (a place given, a session moved or cancelled) are not on this list: a member who
+# paused or stopped reminders still needs to know, and can stop them by cancelling the place.
 PREFERENCE_OF = {
     "reminder": "reminders",
     "followup": "reminders",
-    "promoted": "reminders",
-    "changed": "reminders",
-    "cancelled": "reminders",
     "prompt-dm": "prompts",
     "pick-dm": "picks",
 }
+BOOKING_NOTICES = ("promoted", "changed")
 
 
 class Skip(Exception):
@@ -68,6 +67,8 @@ class Composer:
         """The message for `delivery`, or Skip when it no longer applies."""
         if member is not None:
             self._check_wanted(delivery, member, now)
+            if delivery.kind in BOOKING_NOTICES:
+                self._check_still_true(delivery, member, now)
         if "text" in delivery.payload:
             return reply_from_payload(delivery.payload)
         build = getattr(self, "_" + delivery.kind.replace("-", "_"), None)
@@ -75,6 +76,17 @@ class Composer:
             raise Skip(f"unknown kind {delivery.kind}")
         reply: Reply = build(delivery, member)
         return reply
+
+    def _check_still_true(self, delivery: Delivery, member: Member, now: datetime) -> None:
+        """A notice written earlier (held by quiet hours, say) must still be true when sent."""
+        if delivery.session_id is None:
+            return
+        session = self.community.sessions.get(delivery.session_id)
+        if session is None or session.cancelled or session.end <= now:
+            raise Skip("the session was cancelled or is over")
+        place = self.community.signups.place(session.id, member.id)
+        if place is None or (delivery.kind == "promoted" and place.status != "confirmed"):
+            raise Skip("no longer has a place")
 
     def _check_wanted(self, delivery: Delivery, member: Member, now: datetime) -> None:
         prefs = self.community.members.preferences(member.id)

@@ -74,7 +74,12 @@ class SignupStore:
             return self.promote(session, now)
 
     def promote(self, session: Session, now: datetime) -> list[int]:
-        """Fill free places from the head of the waitlist; returns who was promoted, in order."""
+        """Fill free places from the head of the waitlist; returns who was promoted, in order.
+
+        Nobody is promoted into a session that is cancelled or already over.
+        """
+        if session.cancelled or session.end <= now:
+            return []
         with immediate(self.db):
             confirmed = self.counts([session.id]).get(session.id, Counts()).confirmed
             free = None if session.capacity is None else session.capacity - confirmed

@@ -102,7 +102,8 @@ async def test_rate_limited_post_is_retried_and_lands_once(
 async def test_dm_wave_with_one_refuser(dc: FakeDiscord, app: App, adapter: DiscordAdapter) -> None:
     sid = schedule(app, dc)
     users = [dc.add_user(n) for n in ("ann", "bo", "cy")]
-    for user in users:  # each opts in to direct messages themselves
+    for user in users:  # each has a place, and opts in to direct messages themselves
+        await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
         cb = await dc.invoke(dc.slash("cop", "direct-messages", {"choice": "on"}, user_id=user))
         assert cb.type == 4 and not (cb.content or "").startswith("Sorry")
     wave = [member(app, user) for user in users]

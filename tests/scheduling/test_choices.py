@@ -155,3 +155,52 @@ async def test_subscribing_to_prompts_later_brings_the_next_one_only(world: Worl
     await world.advance_by(timedelta(days=7))
     copies = world.platform.to("alice", "This week's reflection")
     assert [s.at for s in copies] == [local("2026-12-07 09:30")]
+
+
+async def test_a_paused_member_still_hears_that_a_place_is_theirs(world: World) -> None:
+    session = world.schedule('"Circle" 2026-12-03 14:00 90m CONNECT 1 Civic Hall')
+    world.member("alice")
+    world.member("bob")
+    world.run("alice", f"signup {session}")
+    world.run("bob", f"signup {session}")  # waitlisted
+    world.run("bob", "pause 2")
+    world.run("alice", f"cancel {session}")
+
+    await world.advance(local("2026-11-30 11:00"))
+
+    [notice] = world.platform.to("bob", "a place has opened up")
+    assert f"cancel {session}" in notice.commands  # the way out: give the place up
+    assert not world.platform.reminders("bob")  # the pause still holds for reminders
+
+
+async def test_a_held_notice_that_is_no_longer_true_is_not_sent(world: World) -> None:
+    session = world.schedule('"Circle" 2026-12-03 14:00 90m CONNECT 1 Civic Hall')
+    world.member("alice")
+    world.member("bob")
+    world.run("alice", f"signup {session}")
+    world.run("bob", f"signup {session}")
+    await world.advance(local("2026-11-30 19:00"))  # quiet hours: notices wait for morning
+    world.run("alice", f"cancel {session}")  # bob is promoted; his notice waits
+    world.run("organiser", f"cancel-session {session} Room unavailable")
+
+    await world.advance(local("2026-12-01 09:00"))
+
+    assert world.platform.to("bob", "has been cancelled")
+    assert not world.platform.to("bob", "a place has opened up")
+    [held] = world.ledger("promoted")
+    assert held["status"] == "skipped"
+
+
+async def test_giving_up_a_place_after_the_session_promotes_nobody(world: World) -> None:
+    session = world.schedule('"Circle" 2026-11-30 14:00 60m CONNECT 1 Civic Hall')
+    world.member("alice")
+    world.member("bob")
+    world.run("alice", f"signup {session}")
+    world.run("bob", f"signup {session}")
+    await world.advance(local("2026-11-30 16:00"))
+
+    world.run("alice", f"cancel {session}")
+    world.run("bob", "forget-me confirm")
+    await world.advance(local("2026-12-01 09:00"))
+
+    assert not world.ledger("promoted")
