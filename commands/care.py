@@ -76,8 +76,18 @@ def pause(ctx: CommandContext, weeks: int) -> Reply:
     members.save_preferences(
         ctx.member.id, replace(members.preferences(ctx.member.id), paused_until=until)
     )
-    resume = Action(ctx.say("action.resume"), "subscribe reminders")
+    resume = Action(ctx.say("action.resume"), "resume")
     return Reply(ctx.say("pause.done", until=format_local(until, ctx.zone)), actions=(resume,))
+
+
+def resume(ctx: CommandContext) -> Reply:
+    """End a pause now; every other choice stays as it was."""
+    members = ctx.community.members
+    prefs = members.preferences(ctx.member.id)
+    if not prefs.paused(ctx.now):
+        return Reply(ctx.say("resume.not_paused"), footer=ctx.say("settings.see"))
+    members.save_preferences(ctx.member.id, _unpaused(prefs))
+    return Reply(ctx.say("resume.done"), footer=ctx.say("settings.see"))
 
 
 def settings(ctx: CommandContext) -> Reply:
@@ -133,6 +143,7 @@ def register(registry: Registry) -> None:
     registry.command("subscribe", kind)(subscribe)
     registry.command("unsubscribe", kind)(unsubscribe)
     registry.command("pause", Option("weeks", "weeks"))(pause)
+    registry.command("resume")(resume)
     registry.command("settings")(settings)
     registry.command("direct-messages", Option("choice", "choice", choices=("on", "off")))(
         direct_messages

@@ -204,3 +204,14 @@ async def test_giving_up_a_place_after_the_session_promotes_nobody(world: World)
     await world.advance(local("2026-12-01 09:00"))
 
     assert not world.ledger("promoted")
+
+
+async def test_resume_ends_a_pause_and_keeps_every_other_choice(world: World) -> None:
+    world.member("alice")
+    world.run("alice", "unsubscribe picks")
+    paused = world.run("alice", "pause 3")
+    assert [a.command for a in paused.actions] == ["resume"]
+    world.run("alice", "resume")
+    prefs = world.community.members.preferences(world.member_named("alice").id)
+    assert prefs.paused_until is None and prefs.reminders and not prefs.picks
+    assert "Nothing is paused" in world.run("alice", "resume").text
