@@ -97,7 +97,7 @@ def review(ctx: CommandContext) -> Reply:
     return Reply(ctx.say("review.intro", count=len(pending)), items=cards)
 
 
-def _pending(ctx: CommandContext, entry_id: str) -> Entry:
+def _entry(ctx: CommandContext, entry_id: str) -> Entry:
     entry = ctx.community.library.get(entry_id.strip().lower())
     if entry is None:
         raise BadInput("resources.unknown", id=entry_id)
@@ -106,7 +106,7 @@ def _pending(ctx: CommandContext, entry_id: str) -> Entry:
 
 def approve(ctx: CommandContext, resource: str) -> Reply:
     """Add a suggestion to the library; the suggester is told."""
-    entry = _pending(ctx, resource)
+    entry = _entry(ctx, resource)
     if entry.status != "pending":
         raise BadInput("review.not_pending", id=entry.id, status=entry.status)
     ctx.community.library.set_status(entry.id, "approved", "", ctx.now)
@@ -117,7 +117,7 @@ def approve(ctx: CommandContext, resource: str) -> Reply:
 
 def reject(ctx: CommandContext, resource: str, reason: str = "") -> Reply:
     """Turn a suggestion down kindly; the suggester is told, with the reason if given."""
-    entry = _pending(ctx, resource)
+    entry = _entry(ctx, resource)
     if entry.status != "pending":
         raise BadInput("review.not_pending", id=entry.id, status=entry.status)
     reason = " ".join(reason.split())[:300]
@@ -135,7 +135,10 @@ def reject(ctx: CommandContext, resource: str, reason: str = "") -> Reply:
 
 def retire(ctx: CommandContext, resource: str) -> Reply:
     """Take a resource out of search and picks (it stays on record)."""
-    entry = _pending(ctx, resource)
+    entry = _entry(ctx, resource)
+    if entry.status != "approved":
+        # A suggestion waiting for review is turned down with `reject`, so its author hears.
+        raise BadInput("review.not_approved", id=entry.id, status=entry.status)
     ctx.community.library.set_status(entry.id, "retired", "", ctx.now)
     ctx.community.audit.record(ctx.member.id, "retire", entry.id, ctx.now)
     return Reply(ctx.say("review.retired", id=entry.id, title=entry.title))

@@ -103,32 +103,41 @@ def edit(ctx: CommandContext, session: int, changes: str) -> Reply:
         words = shlex.split(changes)
     except ValueError:
         raise BadInput("error.quotes", command="edit") from None
+    if chosen.cancelled:
+        raise BadInput("edit.cancelled", id=chosen.id, title=chosen.title)
     edits, rest = parse_edits(ctx, words)
     targets = ctx.community.sessions.later_in_series(chosen) if rest else [chosen]
-    with immediate(ctx.community.db):
+    with immediate(ctx.community.db):  # the change and the notices it causes, together
         updated = [apply_edits(ctx, target, edits, chosen) for target in targets]
         ctx.community.audit.record(
             ctx.member.id, "edit", f"sessions {[s.id for s in targets]}: {sorted(edits)}", ctx.now
         )
-    _tell_edited(ctx, updated, edits)
-    for changed in updated:
-        ctx.community.session_changed(changed.id)
+        told = _tell_edited(ctx, updated, edits)
+        for changed in updated:
+            ctx.community.session_changed(changed.id)
+    first = updated[0]
     return Reply(
-        ctx.say("edit.done", id=chosen.id, title=updated[0].title, count=len(updated)),
-        items=(session_card(ctx, updated[0], _counts(ctx, updated[0]), None),),
+        ctx.say("edit.done", id=chosen.id, title=first.title, count=len(updated), told=told),
+        items=(session_card(ctx, first, _counts(ctx, first), None),),
     )
 
 
-def _tell_edited(ctx: CommandContext, updated: list[Session], edits: dict[str, Any]) -> None:
+def _tell_edited(ctx: CommandContext, updated: list[Session], edits: dict[str, Any]) -> int:
+    """Promote into new places and tell holders of what changed; returns how many were told."""
     signups = ctx.community.signups
     noticed = sorted(set(edits) & {"start_utc", "duration_minutes", "location", "title"})
+    told = 0
     for session in updated:
         if "capacity" in edits:
-            tell_promoted(ctx, session, signups.promote(session, ctx.now))
+            promoted = signups.promote(session, ctx.now)
+            tell_promoted(ctx, session, promoted)
+            told += len(promoted)
         if noticed:
             holders = [p.member_id for p in signups.attendees(session.id)]
             names = ", ".join(ctx.say(f"edit.field.{name}") for name in noticed)
             tell_changed(ctx, session, holders, names)
+            told += len(holders)
+    return told
 
 
 def cancel_session(

@@ -45,18 +45,26 @@ def post_now(ctx: CommandContext, what: str) -> Reply:
     """Send this week's prompt or pick, or the reminders for the next day's sessions, now."""
     community, stamp = ctx.community, ctx.now.strftime("%Y%m%dT%H%M%S")
     if what in ("prompt", "pick"):
-        community.deliveries.enqueue(
-            f"{what}:now:{stamp}",
-            what,
-            ctx.now,
-            channel=community.config.announce_channel,
-            payload={
-                "period": this_week(ctx, None if what == "prompt" else community.config.pick_day)
-            },
-        )
-        return Reply(ctx.say("post_now.queued", what=ctx.say(f"kind.{what}")))
+        return _weekly_now(ctx, what)
     count = _reminders_now(ctx, stamp)
     return Reply(ctx.say("post_now.reminders", count=count))
+
+
+def _weekly_now(ctx: CommandContext, what: str) -> Reply:
+    """Post this week's prompt or pick under the key the schedule would use, so the
+    scheduled one is not sent again; one that was missed or failed can be sent by hand."""
+    ledger, config = ctx.community.deliveries, ctx.community.config
+    period = this_week(ctx, None if what == "prompt" else config.pick_day)
+    key = f"{what}:{period}"
+    queued = ledger.enqueue(
+        key, what, ctx.now, channel=config.announce_channel, payload={"period": period}
+    )
+    found = ledger.get(key)
+    if not queued and found is not None and found.status in ("missed", "failed", "skipped"):
+        ledger.release(key, ctx.now, "posted by hand")
+    elif not queued:
+        return Reply(ctx.say("post_now.already", what=ctx.say(f"kind.{what}")))
+    return Reply(ctx.say("post_now.queued", what=ctx.say(f"kind.{what}")))
 
 
 def _reminders_now(ctx: CommandContext, stamp: str) -> int:

@@ -21,8 +21,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def search_words(text: str) -> list[str]:
-    """The words a search looks at: letters and digits; quotes, operators and the rest go."""
-    return _WORD.findall(text)
+    """The words a search looks at: letters and digits; quotes, operators and the rest go,
+    and so do single letters (the "s" of "children's" would match almost everything)."""
+    return [word for word in _WORD.findall(text) if len(word) > 1]
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,11 @@ def test_a_reason_from_a_form_is_tidied_and_kept_short(
     assert len(row["reason"]) == 300
     (notice,) = notices_for(app, member_id("alice"))
     assert row["reason"] in notice
+
+
+def test_retire_is_for_the_library_not_for_suggestions_waiting(app: App, run: Run) -> None:
+    ok(run("alice", "suggest https://a.example/x DEVELOP Some guide"))
+    reply = run("organiser", "retire s1")
+    assert reply.error == "review.not_approved" and "/cop reject" in reply.text
+    entry = app.community.library.get("s1")
+    assert entry is not None and entry.status == "pending"

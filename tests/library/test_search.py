@@ -238,3 +238,9 @@ def test_search_words_never_crash(app: App, run: Run, text: str) -> None:
 def test_fts_syntax_is_treated_as_words(app: App, text: str) -> None:
     reply = app.dispatcher.handle(actor("alice"), "resources", {"words": text})
     _never_unexpected(reply)
+
+
+def test_an_apostrophe_s_does_not_widen_the_search(run: Run) -> None:
+    with_s = ids(ok(run("alice", "resources children's wellbeing")))
+    without = ids(ok(run("alice", "resources children wellbeing")))
+    assert with_s == without
