@@ -43,7 +43,7 @@ def upcoming_posts(ctx: CommandContext) -> Reply:
 
 def post_now(ctx: CommandContext, what: str) -> Reply:
     """Send this week's prompt or pick, or the reminders for the next day's sessions, now."""
-    community, stamp = ctx.community, ctx.now.strftime("%Y%m%dT%H%M%S")
+    stamp = ctx.now.strftime("%Y%m%dT%H%M%S")
     if what in ("prompt", "pick"):
         return _weekly_now(ctx, what)
     count = _reminders_now(ctx, stamp)
