@@ -227,3 +227,13 @@ def test_planner_usage_is_written_for_the_cop_plan_group() -> None:
     )
     assert fixed.items[0].title == "/cop-plan schedule"
     assert fixed.items[0].lines == ("/cop signup 1",)
+
+
+def test_member_text_cannot_pose_as_a_link_a_mention_or_a_ping() -> None:
+    from bot.adapters.discord_.render import neutralise
+
+    shown = neutralise("[Click here](https://evil.example) <@456> <#9> <@&7> @here")
+    assert "](" not in shown  # no masked link
+    assert "<@" not in shown and "<#" not in shown  # no mention or channel lookalikes
+    assert "@here" not in shown
+    assert "https://evil.example" in shown  # the address itself stays visible

@@ -32,8 +32,15 @@ _STYLES = {
 
 
 def neutralise(text: str) -> str:
-    """Break `@everyone`/`@here` so they read as text; allowed_mentions is the real guard."""
-    return _PINGS.sub(lambda m: "@" + ZWSP + m.group(1), text)
+    """Member-written words shown as written, never acted on.
+
+    allowed_mentions is the real guard against pings; this also stops text that merely
+    looks like something else: `@everyone`, `<@123>` or `<#123>` drawn as a mention,
+    `[innocent](https://elsewhere)` drawn as a disguised link, and markdown restyling.
+    """
+    text = discord.utils.escape_markdown(text)
+    text = _PINGS.sub(lambda m: "@" + ZWSP + m.group(1), text)
+    return text.replace("<", "<" + ZWSP).replace("](", "]" + ZWSP + "(")
 
 
 def allowed_mentions(user_ids: Iterable[str] = ()) -> discord.AllowedMentions:
