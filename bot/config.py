@@ -31,10 +31,11 @@ _OFFSET = re.compile(r"^(\d+)\s*([mhdw])$")
 class Secrets:
     """Tokens, only ever from the environment."""
 
-    slack_bot_token: str = ""
-    slack_app_token: str = ""
-    slack_signing_secret: str = ""
-    discord_token: str = ""
+    # Never shown in a repr, so a config printed while debugging cannot leak them.
+    slack_bot_token: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    discord_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Secrets:

@@ -170,3 +170,11 @@ def test_the_platform_follows_the_tokens(
     loaded = load_config(path, env=env)
     assert loaded.chosen_platform() == expected
     assert loaded.secrets == Secrets.from_env(env)
+
+
+def test_secrets_never_appear_in_a_printed_config() -> None:
+    from bot.config import Config, Secrets
+
+    values = ("xoxb-1-hidden", "xapp-1-hidden", "sig-hidden", "d-hidden")
+    shown = repr(Config(secrets=Secrets(*values)))
+    assert "hidden" not in shown
