@@ -158,8 +158,15 @@ class Dispatcher:
     def _explain(self, err: CopError) -> str:
         """The error's own words, plus how the command is used when the member mistyped."""
         messages = self.community.messages
+        fields = dict(err.fields)
+        status = fields.pop("status_key", None)
+        if isinstance(status, str):
+            fields["status"] = messages(f"status.{status}")
+        option = fields.get("option")
+        if isinstance(option, str) and messages.has(f"option.{option}"):
+            fields["option"] = messages(f"option.{option}")
         try:
-            text = messages.lenient(err.key, err.fields)
+            text = messages.lenient(err.key, fields)
         except KeyError:
             log.error("no usable template for error %s", err.key)
             text = messages("error.bad_input")

@@ -41,6 +41,35 @@ COMMAND_NAMES = (
 )
 
 
+# Every option name in the command tree; each has a friendly label under option.<name>.
+OPTION_NAMES = (
+    "capacity",
+    "changes",
+    "choice",
+    "command",
+    "confirm",
+    "duration",
+    "kind",
+    "link",
+    "objective",
+    "page",
+    "reason",
+    "repeat",
+    "resource",
+    "scope",
+    "session",
+    "text",
+    "title",
+    "weeks",
+    "what",
+    "when",
+    "where",
+    "which",
+    "words",
+    "zone",
+)
+
+
 def _f(*names: str) -> set[str]:
     return set(names)
 
@@ -289,6 +318,15 @@ DELIVERY_KINDS = (
 )
 for _kind in DELIVERY_KINDS:
     FIELDS[f"kind.{_kind}"] = set()
+for _name in OPTION_NAMES:
+    FIELDS[f"option.{_name}"] = set()
+for _status in ("confirmed", "waitlisted", "cancelled"):
+    FIELDS[f"status.{_status}"] = set()
+for _unit in ("week", "day", "hour", "minute"):
+    FIELDS[f"length.{_unit}"] = {"count"}
+    FIELDS[f"length.{_unit}s"] = {"count"}
+FIELDS["length.and"] = {"first", "second"}
+FIELDS["resources.no_more"] = set()
 for _name in COMMAND_NAMES:
     for _part in ("summary", "usage", "example"):
         FIELDS[f"help.{_name}.{_part}"] = set()

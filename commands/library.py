@@ -37,6 +37,8 @@ def resources(
     """Find resources, best matches first; optionally only one objective's."""
     found = ctx.community.library.search(words, objective, PAGE + 1, (page - 1) * PAGE)
     if not found:
+        if page > 1:
+            return Reply(ctx.say("resources.no_more"))
         return Reply(ctx.say("resources.none", words=words or "-"))
     actions: tuple[Action, ...] = ()
     if len(found) > PAGE:

@@ -30,7 +30,12 @@ def mydata(ctx: CommandContext) -> Reply:
         session = sessions.get(row["session_id"])
         title = session.title if session else "?"
         lines.append(
-            ctx.say("mydata.signup", id=row["session_id"], title=title, status=row["status"])
+            ctx.say(
+                "mydata.signup",
+                id=row["session_id"],
+                title=title,
+                status=ctx.say(f"status.{row['status']}"),
+            )
         )
     item = Item(
         ctx.say("mydata.profile_title"),

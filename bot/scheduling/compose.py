@@ -16,6 +16,7 @@ from bot.content.prompts import Prompt
 from bot.context import Action, Reply
 from bot.domain.objectives import OBJECTIVES
 from bot.domain.when import format_local, format_time
+from bot.messages import Messages
 from bot.storage.deliveries import Delivery, reply_from_payload
 from bot.storage.library import Entry
 from bot.storage.members import Member
@@ -37,7 +38,7 @@ class Skip(Exception):
     """This delivery should not go out any more; the reason is recorded in the ledger."""
 
 
-def human_length(minutes: int) -> str:
+def human_length(minutes: int, say: Messages) -> str:
     """How far ahead, in the two largest units: "1 week", "22 hours and 55 minutes".
 
     Never "1375 minutes": a reminder sent with post-now is due at no round time."""
@@ -45,8 +46,10 @@ def human_length(minutes: int) -> str:
     for unit, size in (("week", 10080), ("day", 1440), ("hour", 60), ("minute", 1)):
         count, minutes = divmod(minutes, size)
         if count:
-            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
-    return " and ".join(parts[:2]) or "0 minutes"
+            parts.append(say(f"length.{unit}" if count == 1 else f"length.{unit}s", count=count))
+    if len(parts) >= 2:
+        return say("length.and", first=parts[0], second=parts[1])
+    return parts[0] if parts else say("length.minutes", count=0)
 
 
 def _lead_minutes(start: datetime, due: datetime, now: datetime) -> int:
@@ -114,7 +117,8 @@ class Composer:
         place = self.community.signups.place(session.id, member.id)
         if place is None or place.status != "confirmed":
             raise Skip("no longer has a place")
-        lead = human_length(_lead_minutes(session.start, delivery.due, self.community.clock.now()))
+        minutes = _lead_minutes(session.start, delivery.due, self.community.clock.now())
+        lead = human_length(minutes, self.say)
         text = self.say(
             "reminder.text",
             id=session.id,

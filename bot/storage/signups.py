@@ -54,7 +54,7 @@ class SignupStore:
         with immediate(self.db):
             current = self.place(session.id, member_id)
             if current is not None:
-                raise AlreadySignedUp(title=session.title, status=current.status)
+                raise AlreadySignedUp(title=session.title, status_key=current.status)
             confirmed = self.counts([session.id]).get(session.id, Counts()).confirmed
             if session.capacity is None or confirmed < session.capacity:
                 self._write(session.id, member_id, "confirmed", None, now)

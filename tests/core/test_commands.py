@@ -149,3 +149,16 @@ def test_who_is_in_the_planning_group(tmp_path: Path) -> None:
         assert not is_planner(Actor("discord", "9", "Dee", frozenset({""})), community)
     finally:
         app.close()
+
+
+def test_every_option_has_a_friendly_label_for_error_messages(app: App) -> None:
+    from bot.message_fields import OPTION_NAMES
+
+    names = {o.name for c in app.registry.all() for o in c.options}
+    assert names == set(OPTION_NAMES)
+    assert all(app.community.messages.has(f"option.{n}") for n in names)
+
+
+def test_a_missing_option_is_named_in_plain_words(run: Run) -> None:
+    reply = run("ann", "signup")
+    assert reply.error == "error.missing" and "needs a session number" in reply.text

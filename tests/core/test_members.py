@@ -99,8 +99,8 @@ def test_mydata_lists_signups_and_attaches_everything(app: App, run: Run) -> Non
     ok(run(NAME, f"signup {second}"))
     reply = ok(run(NAME, "mydata"))
     lines = [line for item in reply.items for line in item.lines]
-    assert f"#{first} Circle: waitlisted" in lines
-    assert f"#{second} Walk and talk: confirmed" in lines
+    assert f"#{first} Circle: you're on the waitlist" in lines
+    assert f"#{second} Walk and talk: you have a place" in lines
     assert any(NAME in line and "Europe/London" in line for line in lines)
     assert reply.private and reply.attachment is not None
     assert reply.attachment.mimetype == "application/json"

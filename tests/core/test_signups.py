@@ -59,7 +59,7 @@ def test_signing_up_twice_says_so_and_changes_nothing(app: App, run: Run) -> Non
     ok(run("ann", f"signup {session}"))
     ok(run("bob", f"signup {session}"))
     before = snapshot(app)
-    for name, status in (("ann", "confirmed"), ("bob", "waitlisted")):
+    for name, status in (("ann", "you have a place"), ("bob", "you're on the waitlist")):
         reply = run(name, f"signup {session}")
         assert reply.error == "signup.already"
         assert reply.private
