@@ -82,15 +82,6 @@ class Dispatcher:
         """Answer a command whose options arrive already named (Discord, forms, buttons)."""
         return self._guard(actor, lambda: self._run_named(actor, name, options))
 
-    def command_for(self, line: str) -> Command | None:
-        """The command a line would run, so a front end can decide to defer before running."""
-        try:
-            words = tokenize(line)
-        except CopError:
-            return None
-        words = words[1:] if words[:1] == ["/cop"] else words
-        return self.registry.get(words[0].lower()) if words else None
-
     def _run_line(self, actor: Actor, line: str) -> Reply:
         words = tokenize(line.strip())
         if words[:1] == ["/cop"]:
