@@ -131,8 +131,9 @@ class Community:
         if not self.members.preferences(member_id).quiet_hours:
             return now
         c = self.config
-        held = QuietHours(c.quiet_start, c.quiet_end, c.quiet_weekends, c.zone).hold(now)
-        return now if latest is not None and held >= latest else held
+        return QuietHours(c.quiet_start, c.quiet_end, c.quiet_weekends, c.zone).deliver_at(
+            now, latest
+        )
 
     def session_changed(self, session_id: int) -> None:
         """Tell the front end a session changed, so a mirror (a Discord event) can follow."""

@@ -23,6 +23,7 @@ FIELDS: dict[str, tuple[str, Option]] = {
     "description": ("description", Option("description", "text")),
 }
 SCOPES = ("one", "rest")
+MAX_TITLE = 120
 
 
 def parse_edits(ctx: CommandContext, words: list[str]) -> tuple[dict[str, Any], bool]:
@@ -54,9 +55,17 @@ def _scope(raw: str) -> bool:
     return raw.lower() == "rest"
 
 
-def _value(ctx: CommandContext, column: str, option: Option, raw: str) -> Any:
-    from commands.planning import check_title
+def check_title(title: str) -> str:
+    """A session title, tidied: required, and short enough to read on a phone."""
+    title = " ".join(title.split())
+    if not title:
+        raise BadInput("schedule.title_missing", command="schedule")
+    if len(title) > MAX_TITLE:
+        raise BadInput("schedule.title_long", limit=MAX_TITLE, command="schedule")
+    return title
 
+
+def _value(ctx: CommandContext, column: str, option: Option, raw: str) -> Any:
     if column == "description" and not raw.strip():
         return ""
     value = convert(option, raw, ctx.now, ctx.community.zone)

@@ -17,24 +17,14 @@ from bot.storage.db import immediate
 from bot.storage.sessions import NewSession, Session
 from bot.storage.signups import Counts
 from commands.cards import session_card
-from commands.edits import apply_edits, parse_edits
+from commands.edits import apply_edits, check_title, parse_edits
 from commands.notices import tell_cancelled, tell_changed, tell_promoted
 from commands.signups import find_session
 
-MAX_TITLE = 120
 # A place that starts like a length or a repeat was probably meant as one.
 _ODD_PLACE = re.compile(r"(until|x\d+|hours?|hrs?|minutes?|mins?)\b", re.IGNORECASE)
 DEFAULT_DURATION = timedelta(minutes=90)
 HORIZON = timedelta(weeks=26)
-
-
-def check_title(title: str) -> str:
-    title = " ".join(title.split())
-    if not title:
-        raise BadInput("schedule.title_missing", command="schedule")
-    if len(title) > MAX_TITLE:
-        raise BadInput("schedule.title_long", limit=MAX_TITLE, command="schedule")
-    return title
 
 
 def schedule(

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+ABOUT_TO_START = timedelta(hours=1)
+
 
 @dataclass(frozen=True)
 class QuietHours:
@@ -40,3 +42,11 @@ class QuietHours:
             if opening >= moment and not self.is_quiet(opening):
                 return opening
         return moment
+
+    def deliver_at(self, nominal: datetime, session_start: datetime | None) -> datetime:
+        """When a direct message due at `nominal` should go: held out of quiet hours, unless
+        its session is about to start, or holding it would land at or after the start."""
+        if session_start is not None and session_start - nominal <= ABOUT_TO_START:
+            return nominal
+        held = self.hold(nominal)
+        return nominal if session_start is not None and held >= session_start else held

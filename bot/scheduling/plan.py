@@ -19,7 +19,6 @@ from bot.storage.signups import Place
 
 MAX_HOLD = timedelta(days=3)
 # A reminder due this close to its session is never held by quiet hours: it is about to start.
-ABOUT_TO_START = timedelta(hours=1)
 SOON = timedelta(minutes=15)
 FOLLOW_UP = timedelta(minutes=30)
 
@@ -69,10 +68,7 @@ class Planner:
         member = self.community.members.get(member_id)
         if member is None or not Preferences.from_dict(member.preferences).quiet_hours:
             return nominal
-        if latest is not None and latest - nominal <= ABOUT_TO_START:
-            return nominal
-        held = self.quiet.hold(nominal)
-        return nominal if latest is not None and held >= latest else held
+        return self.quiet.deliver_at(nominal, latest)
 
     def _superseded(
         self, member_id: int, nominal: datetime, start: datetime, closer: list[timedelta]
@@ -123,7 +119,7 @@ class Planner:
                     session.id,
                 )
             )
-        lookback = timedelta(minutes=24 * 60 * 14)
+        lookback = timedelta(days=14)
         for session in self._starting(start - MAX_HOLD - lookback, end):
             nominal = session.end + FOLLOW_UP
             if not start - MAX_HOLD < nominal <= end:
