@@ -159,6 +159,7 @@ FIELDS: dict[str, set[str]] = {
     "announce.repeat": _f("repeat"),
     "edit.done": _f("id", "title", "count", "told"),
     "edit.cancelled": _f("id", "title"),
+    "edit.over_capacity": _f("confirmed", "capacity"),
     "edit.bad_pair": _f("text"),
     "edit.unknown_field": _f("field", "fields"),
     "edit.nothing": _f(),

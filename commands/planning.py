@@ -106,10 +106,14 @@ def edit(ctx: CommandContext, session: int, changes: str) -> Reply:
         for changed in updated:
             ctx.community.session_changed(changed.id)
     first = updated[0]
-    return Reply(
-        ctx.say("edit.done", id=chosen.id, title=first.title, count=len(updated), told=told),
-        items=(session_card(ctx, first, _counts(ctx, first), None),),
-    )
+    counts = _counts(ctx, first)
+    text = ctx.say("edit.done", id=chosen.id, title=first.title, count=len(updated), told=told)
+    if first.capacity is not None and counts.confirmed > first.capacity:
+        # Nobody loses a place they were given; the session simply takes no more for now.
+        text += "\n" + ctx.say(
+            "edit.over_capacity", confirmed=counts.confirmed, capacity=first.capacity
+        )
+    return Reply(text, items=(session_card(ctx, first, counts, None),))
 
 
 def _tell_edited(ctx: CommandContext, updated: list[Session], edits: dict[str, Any]) -> int:

@@ -287,3 +287,23 @@ def test_separate_connections_on_separate_threads_never_overbook(tmp_path: Path)
         check.close()
     assert counts == {"confirmed": 40, "waitlisted": 160}
     assert orders == 160
+
+
+def test_lowering_capacity_below_the_places_given_keeps_them_and_says_so(
+    app: App, run: Run
+) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=3')
+    for name in ("ann", "bob", "cy"):
+        ok(run(name, f"signup {session}"))
+    reply = ok(run(PLANNER, f"edit {session} capacity=1"))
+    assert "3 people already have a place" in reply.text
+    assert statuses(app, session) == {"ann": "confirmed", "bob": "confirmed", "cy": "confirmed"}
+    assert ok(run("dee", f"signup {session}")).text.startswith(f"#{session} Circle is full")
+
+
+def test_a_cancelled_session_cannot_be_edited(app: App, run: Run) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00')
+    ok(run(PLANNER, f"cancel-session {session}"))
+    before = snapshot(app)
+    assert run(PLANNER, f'edit {session} when="4 Dec 10:00"').error == "edit.cancelled"
+    assert snapshot(app) == before
