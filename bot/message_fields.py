@@ -110,6 +110,7 @@ FIELDS: dict[str, set[str]] = {
     "session.places_left": _f("left", "capacity"),
     "session.open_places": _f("confirmed"),
     "session.full": _f("waitlisted"),
+    "session.full_no_wait": _f(),
     "session.cancelled_line": _f("reason"),
     "session.you_confirmed": _f(),
     "session.you_waitlisted": _f("position"),

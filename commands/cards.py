@@ -29,6 +29,8 @@ def places_text(ctx: CommandContext, session: Session, counts: Counts) -> str:
         return ctx.say("session.open_places", confirmed=counts.confirmed)
     if left > 0:
         return ctx.say("session.places_left", left=left, capacity=session.capacity)
+    if counts.waitlisted == 0:
+        return ctx.say("session.full_no_wait")
     return ctx.say("session.full", waitlisted=counts.waitlisted)
 
 
