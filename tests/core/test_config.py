@@ -89,7 +89,7 @@ def test_the_example_shows_the_defaults(tmp_path: Path) -> None:
 
 
 def test_a_secret_in_the_file_is_an_error_naming_file_and_key(tmp_path: Path) -> None:
-    token = "xoxb-1234567890-abcdefghij"
+    token = "xoxb-FAKE"  # shaped like a bot token, and plainly not one
     path = write(
         tmp_path,
         f'[slack]\ntoken = "{token}"\n[platform]\nannounce_channel = "xapp-1-A0-123"\n',
