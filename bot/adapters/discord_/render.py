@@ -11,11 +11,12 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import discord
 
-from bot.context import Action, Reply
+from bot.context import Action, Item, Reply
 
 ZWSP = "\u200b"
 MAX_CONTENT = 2000
@@ -102,13 +103,15 @@ def build_view(actions: Iterable[Action]) -> discord.ui.View | None:
 
 def build_embeds(reply: Reply) -> list[discord.Embed]:
     """One embed per item, up to Discord's ten: the title and the lines beneath it."""
-    embeds = []
-    for item in reply.items[:MAX_EMBEDS]:
-        description = neutralise("\n".join(item.lines))[:4096]
-        embeds.append(
-            discord.Embed(title=neutralise(item.title)[:256], description=description or None)
-        )
-    return embeds
+    return [_embed(item) for item in reply.items[:MAX_EMBEDS]]
+
+
+@lru_cache(maxsize=4096)
+def _embed(item: Item) -> discord.Embed:
+    """A card's embed, made once: the same session card is shown to many members, and
+    escaping its words is the costly part. Embeds are only read when sent, never changed."""
+    description = neutralise("\n".join(item.lines))[:4096]
+    return discord.Embed(title=neutralise(item.title)[:256], description=description or None)
 
 
 def message_kwargs(
