@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.storage.db import utc_iso
+from bot.storage.db import select_rows, utc_iso
 
 
 class AuditStore:
@@ -21,13 +21,13 @@ class AuditStore:
         )
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
-        return self.db.execute_returning_dicts(
-            "SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]
-        )
+        return select_rows(self.db, "SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
 
     def export(self, member_id: int) -> dict[str, Any]:
-        rows = self.db.execute_returning_dicts(
-            "SELECT at, action, detail FROM audit WHERE actor_id = ? ORDER BY id", [member_id]
+        rows = select_rows(
+            self.db,
+            "SELECT at, action, detail FROM audit WHERE actor_id = ? ORDER BY id",
+            [member_id],
         )
         return {"planning_actions": rows}
 

@@ -8,10 +8,11 @@ earlier release is carried forward at start.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -83,6 +84,21 @@ def immediate(db: Database) -> Iterator[Database]:
         db.conn.rollback()
         raise
     db.execute("COMMIT")
+
+
+def select_rows(
+    db: Database, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> list[dict[str, Any]]:
+    """The rows of a SELECT, each a dict by column name.
+
+    sqlite-utils' `query` wraps every statement in a savepoint, in case it turns out to
+    write; that is three statements for each read. Every read here is a plain SELECT
+    written in this package, so it goes straight to the connection: a member's command
+    reads the database a few times, and this is most of what it waits for.
+    """
+    cursor = db.conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def utc_iso(moment: datetime) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.context import Action, Item, Reply
-from bot.storage.db import from_iso, immediate, utc_iso
+from bot.storage.db import from_iso, immediate, select_rows, utc_iso
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ class DeliveryStore:
 
     def failed_since(self, since: datetime, limit: int) -> list[Delivery]:
         """The most recent failures, newest first."""
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT * FROM deliveries WHERE status = 'failed' AND coalesce(done_utc, due_utc) >= ?"
             " ORDER BY coalesce(done_utc, due_utc) DESC LIMIT ?",
             [utc_iso(since), limit],
@@ -102,7 +103,8 @@ class DeliveryStore:
 
         Each comes back as claimed, its `attempts` counting this one."""
         with immediate(self.db):
-            rows = self.db.execute_returning_dicts(
+            rows = select_rows(
+                self.db,
                 "SELECT * FROM deliveries WHERE status = 'pending' AND due_utc <= ?"
                 " ORDER BY due_utc, key LIMIT ?",
                 [utc_iso(now), limit],
@@ -139,17 +141,18 @@ class DeliveryStore:
         ).rowcount
 
     def get(self, key: str) -> Delivery | None:
-        rows = self.db.execute_returning_dicts("SELECT * FROM deliveries WHERE key = ?", [key])
+        rows = select_rows(self.db, "SELECT * FROM deliveries WHERE key = ?", [key])
         return Delivery.from_row(rows[0]) if rows else None
 
     def with_status(self, status: str) -> list[Delivery]:
-        rows = self.db.execute_returning_dicts(
-            "SELECT * FROM deliveries WHERE status = ? ORDER BY due_utc, key", [status]
+        rows = select_rows(
+            self.db, "SELECT * FROM deliveries WHERE status = ? ORDER BY due_utc, key", [status]
         )
         return [Delivery.from_row(row) for row in rows]
 
     def export(self, member_id: int) -> dict[str, Any]:
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT key, kind, due_utc, status, done_utc, reason FROM deliveries"
             " WHERE member_id = ? ORDER BY due_utc",
             [member_id],

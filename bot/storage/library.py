@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.content.resources import Resource
-from bot.storage.db import immediate, utc_iso
+from bot.storage.db import immediate, select_rows, utc_iso
 
 REMOVED = "taken out of resources.toml"
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -135,18 +135,19 @@ class LibraryStore:
         )
 
     def get(self, entry_id: str) -> Entry | None:
-        rows = self.db.execute_returning_dicts("SELECT * FROM resources WHERE id = ?", [entry_id])
+        rows = select_rows(self.db, "SELECT * FROM resources WHERE id = ?", [entry_id])
         return Entry.from_row(rows[0]) if rows else None
 
     def with_status(self, status: str) -> list[Entry]:
-        rows = self.db.execute_returning_dicts(
-            "SELECT * FROM resources WHERE status = ? ORDER BY created, id", [status]
+        rows = select_rows(
+            self.db, "SELECT * FROM resources WHERE status = ? ORDER BY created, id", [status]
         )
         return [Entry.from_row(r) for r in rows]
 
     def for_picks(self, objective: str) -> list[Entry]:
         """Approved entries of an objective: newly approved suggestions first, then the rest."""
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT * FROM resources WHERE status = 'approved' AND (',' || objectives || ',')"
             " LIKE ? ORDER BY approved_utc IS NULL, approved_utc DESC, rowid",
             [f"%,{objective},%"],
@@ -165,7 +166,8 @@ class LibraryStore:
         return []
 
     def _match(self, query: str, objective: str | None, limit: int, offset: int) -> list[Entry]:
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT r.* FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid"
             " WHERE resources_fts MATCH ? AND r.status = 'approved'"
             " AND (? IS NULL OR (',' || r.objectives || ',') LIKE ?)"
@@ -175,7 +177,8 @@ class LibraryStore:
         return [Entry.from_row(r) for r in rows]
 
     def _browse(self, objective: str | None, limit: int, offset: int) -> list[Entry]:
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT * FROM resources WHERE status = 'approved'"
             " AND (? IS NULL OR (',' || objectives || ',') LIKE ?)"
             " ORDER BY approved_utc IS NULL, approved_utc DESC, rowid LIMIT ? OFFSET ?",
@@ -188,7 +191,8 @@ class LibraryStore:
         return {str(r[0]): int(r[1]) for r in rows.fetchall()}
 
     def export(self, member_id: int) -> dict[str, Any]:
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT id, title, link, objectives, status, reason, created FROM resources"
             " WHERE suggested_by = ? ORDER BY created",
             [member_id],

@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.domain.preferences import Preferences
-from bot.storage.db import utc_iso
+from bot.storage.db import select_rows, utc_iso
 
 
 @dataclass(frozen=True)
@@ -60,18 +60,20 @@ class MemberStore:
         return Member.from_row(found)
 
     def _find(self, platform: str, user_id: str) -> dict[str, Any] | None:
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT * FROM members WHERE platform = ? AND platform_user_id = ?",
             [platform, user_id],
         )
         return rows[0] if rows else None
 
     def get(self, member_id: int) -> Member | None:
-        rows = self.db.execute_returning_dicts("SELECT * FROM members WHERE id = ?", [member_id])
+        rows = select_rows(self.db, "SELECT * FROM members WHERE id = ?", [member_id])
         return Member.from_row(rows[0]) if rows else None
 
     def by_name(self, platform: str, name: str) -> Member | None:
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT * FROM members WHERE platform = ? AND display_name = ? ORDER BY id",
             [platform, name],
         )
@@ -106,7 +108,7 @@ class MemberStore:
         return int(self.db.execute("SELECT count(*) FROM members").fetchone()[0])
 
     def export(self, member_id: int) -> dict[str, Any]:
-        rows = self.db.execute_returning_dicts("SELECT * FROM members WHERE id = ?", [member_id])
+        rows = select_rows(self.db, "SELECT * FROM members WHERE id = ?", [member_id])
         return {"member": rows}
 
     def delete(self, member_id: int) -> int:

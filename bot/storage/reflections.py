@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.storage.db import utc_iso
+from bot.storage.db import select_rows, utc_iso
 
 
 class ReflectionStore:
@@ -21,7 +21,8 @@ class ReflectionStore:
         )
 
     def export(self, member_id: int) -> dict[str, Any]:
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT prompt_id, text, created FROM reflections WHERE member_id = ? ORDER BY id",
             [member_id],
         )

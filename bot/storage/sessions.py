@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.storage.db import from_iso, utc_iso
+from bot.storage.db import from_iso, select_rows, utc_iso
 
 EDITABLE = (
     "title",
@@ -127,7 +127,7 @@ class SessionStore:
         return found
 
     def get(self, session_id: int) -> Session | None:
-        rows = self.db.execute_returning_dicts("SELECT * FROM sessions WHERE id = ?", [session_id])
+        rows = select_rows(self.db, "SELECT * FROM sessions WHERE id = ?", [session_id])
         return Session.from_row(rows[0]) if rows else None
 
     def upcoming(
@@ -171,7 +171,7 @@ class SessionStore:
         )
 
     def _select(self, where: str, params: list[Any]) -> list[Session]:
-        rows = self.db.execute_returning_dicts(f"SELECT * FROM sessions WHERE {where}", params)
+        rows = select_rows(self.db, f"SELECT * FROM sessions WHERE {where}", params)
         return [Session.from_row(row) for row in rows]
 
     def update(self, session_id: int, changes: dict[str, Any], now: datetime) -> Session:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.errors import AlreadySignedUp, NotSignedUp
-from bot.storage.db import from_iso, immediate, utc_iso
+from bot.storage.db import from_iso, immediate, select_rows, utc_iso
 from bot.storage.sessions import Session
 
 ACTIVE = ("confirmed", "waitlisted")
@@ -131,14 +131,17 @@ class SignupStore:
 
     def place(self, session_id: int, member_id: int) -> Place | None:
         """The member's active place at the session, if any (one row, however long the list)."""
-        rows = self.db.execute_returning_dicts(
-            f"{_WITH_POSITION} AND s.session_id = ? AND s.member_id = ?", [session_id, member_id]
+        rows = select_rows(
+            self.db,
+            f"{_WITH_POSITION} AND s.session_id = ? AND s.member_id = ?",
+            [session_id, member_id],
         )
         return _place(rows[0], rows[0]["position"] or 0) if rows else None
 
     def attendees(self, session_id: int) -> list[Place]:
         """Confirmed members in signup order, then the waitlist in its order."""
-        rows = self.db.execute_returning_dicts(
+        rows = select_rows(
+            self.db,
             "SELECT * FROM signups WHERE session_id = ? AND status IN ('confirmed', 'waitlisted')"
             " ORDER BY status = 'waitlisted', coalesce(waitlist_order, 0), updated, id",
             [session_id],
@@ -146,7 +149,7 @@ class SignupStore:
         return _places(rows)
 
     def for_member(self, member_id: int) -> list[Place]:
-        rows = self.db.execute_returning_dicts(f"{_WITH_POSITION} AND s.member_id = ?", [member_id])
+        rows = select_rows(self.db, f"{_WITH_POSITION} AND s.member_id = ?", [member_id])
         return [_place(row, row["position"] or 0) for row in rows]
 
     def released_by_cancellation(self, member_id: int) -> set[int]:
@@ -171,8 +174,8 @@ class SignupStore:
         return {int(r[0]): Counts(int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
     def export(self, member_id: int) -> dict[str, Any]:
-        rows = self.db.execute_returning_dicts(
-            "SELECT * FROM signups WHERE member_id = ? ORDER BY id", [member_id]
+        rows = select_rows(
+            self.db, "SELECT * FROM signups WHERE member_id = ? ORDER BY id", [member_id]
         )
         return {"signups": rows}
 
