@@ -791,7 +791,8 @@ class FakeDiscord:
         iid = int(interaction if isinstance(interaction, int) else interaction["id"])
 
         def find() -> Callback | None:
-            return next((c for c in self.callbacks if c.interaction_id == iid), None)
+            # newest first: an interaction has one callback, and it is usually the latest
+            return next((c for c in reversed(self.callbacks) if c.interaction_id == iid), None)
 
         return await self.wait_until(find, timeout)
 
