@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.base import SendFailed, SetupError
+from bot.adapters.discord_.answer import send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
 from bot.adapters.discord_.modal import ScheduleModal
 from bot.adapters.discord_.render import (
@@ -223,7 +224,7 @@ class DiscordAdapter:
         reply = self._words(
             self.dispatcher.handle_line(actor_for(interaction.user), "/cop " + command)
         )
-        await interaction.response.send_message(**message_kwargs(reply), ephemeral=True)
+        await send_answer(interaction, reply, private=True)
         self._after()
 
     async def run_form(
@@ -231,13 +232,12 @@ class DiscordAdapter:
     ) -> None:
         """A submitted form: errors are shown only to the planner who filled it in."""
         reply = self._words(self.dispatcher.handle(actor_for(interaction.user), name, options))
-        private = reply.private or bool(reply.error)
-        await interaction.response.send_message(**message_kwargs(reply), ephemeral=private)
+        await send_answer(interaction, reply, private=reply.private or bool(reply.error))
         self._after()
 
     async def _answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         reply = self._words(reply)
-        await interaction.response.send_message(**message_kwargs(reply), ephemeral=reply.private)
+        await send_answer(interaction, reply, private=reply.private)
 
     def _words(self, reply: Reply) -> Reply:
         return self._plan_words(reply)

@@ -88,30 +88,50 @@ class CopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cop:(
             await adapter.run_line(interaction, self.command)
 
 
+def buttons(actions: Iterable[Action]) -> list[Action]:
+    """The actions Discord can carry as buttons: at most 25, none whose id is too long."""
+    fitting = [a for a in actions if len(BUTTON_PREFIX + a.command) <= MAX_CUSTOM_ID]
+    return fitting[:MAX_BUTTONS]
+
+
+def cop_button(action: Action) -> CopButton:
+    """The button for one action, its label escaped like any other words."""
+    style = _STYLES.get(action.style, discord.ButtonStyle.secondary)
+    return CopButton(action.command, neutralise(action.label), style)
+
+
 def build_view(actions: Iterable[Action]) -> discord.ui.View | None:
-    """Buttons for the actions (at most 25; ids longer than Discord allows are dropped)."""
+    """Buttons for the actions, for messages discord.py sends (posts, DMs, follow-ups)."""
     view = discord.ui.View(timeout=None)
-    for action in actions:
-        if len(view.children) >= MAX_BUTTONS:
-            break
-        if len(BUTTON_PREFIX + action.command) > MAX_CUSTOM_ID:
-            continue
-        style = _STYLES.get(action.style, discord.ButtonStyle.secondary)
-        view.add_item(CopButton(action.command, neutralise(action.label), style))
+    for action in buttons(actions):
+        view.add_item(cop_button(action))
     return view if view.children else None
+
+
+def reply_actions(reply: Reply) -> list[Action]:
+    """Every button of a reply: each card's, then the reply's own."""
+    return [a for item in reply.items for a in item.actions] + list(reply.actions)
 
 
 def build_embeds(reply: Reply) -> list[discord.Embed]:
     """One embed per item, up to Discord's ten: the title and the lines beneath it."""
-    return [_embed(item) for item in reply.items[:MAX_EMBEDS]]
+    return [card_embed(item) for item in reply.items[:MAX_EMBEDS]]
 
 
 @lru_cache(maxsize=4096)
-def _embed(item: Item) -> discord.Embed:
+def card_embed(item: Item) -> discord.Embed:
     """A card's embed, made once: the same session card is shown to many members, and
     escaping its words is the costly part. Embeds are only read when sent, never changed."""
     description = neutralise("\n".join(item.lines))[:4096]
     return discord.Embed(title=neutralise(item.title)[:256], description=description or None)
+
+
+def content(reply: Reply) -> str:
+    """The reply's own words and footer, escaped (not yet cut to Discord's length)."""
+    text = neutralise(reply.text)
+    if reply.footer:
+        text += "\n" + neutralise(reply.footer)
+    return text
 
 
 def message_kwargs(
@@ -122,9 +142,7 @@ def message_kwargs(
     `prefix` is trusted text put before the escaped reply (the `<@id>` mentions of a thread
     post); `mentions` adds users who may be pinged on top of the reply's own.
     """
-    text = neutralise(reply.text)
-    if reply.footer:
-        text += "\n" + neutralise(reply.footer)
+    text = content(reply)
     if prefix:
         text = prefix + "\n" + text
     kwargs: dict[str, Any] = {
@@ -132,8 +150,7 @@ def message_kwargs(
         "embeds": build_embeds(reply),
         "allowed_mentions": allowed_mentions([*reply.mentions, *mentions]),
     }
-    actions = [a for item in reply.items for a in item.actions] + list(reply.actions)
-    view = build_view(actions)
+    view = build_view(reply_actions(reply))
     if view is not None:
         kwargs["view"] = view
     if reply.attachment is not None:
@@ -155,14 +172,19 @@ def plan_group_words(planner_commands: Iterable[str]) -> Callable[[Reply], Reply
     def fix(text: str) -> str:
         return pattern.sub(r"/cop-plan \1", text) if "/cop " in text else text
 
+    def fix_item(item: Item) -> Item:
+        if "/cop " not in item.title and not any("/cop " in line for line in item.lines):
+            return item  # the same card, so its cached embed is found again
+        return replace(item, title=fix(item.title), lines=tuple(fix(line) for line in item.lines))
+
     def rewrite(reply: Reply) -> Reply:
         if not names:
             return reply
-        items = tuple(
-            replace(item, title=fix(item.title), lines=tuple(fix(line) for line in item.lines))
-            for item in reply.items
-        )
-        return replace(reply, text=fix(reply.text), footer=fix(reply.footer), items=items)
+        items = tuple(fix_item(item) for item in reply.items)
+        text, footer = fix(reply.text), fix(reply.footer)
+        if text == reply.text and footer == reply.footer and items == reply.items:
+            return reply
+        return replace(reply, text=text, footer=footer, items=items)
 
     return rewrite
 
