@@ -2,48 +2,65 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.community import CommandContext
-from bot.context import Action, Attachment, Reply
+from bot.context import Action, Attachment, Item, Reply
 from bot.ical import calendar_ics
 from bot.registry import Option, Registry
 from bot.storage.sessions import Session
-from bot.storage.signups import Counts
+from bot.storage.signups import Counts, Place
 from commands.cards import session_card
 
 # Ten cards is as many as a phone screen shows comfortably; "More sessions" pages on.
 LIST_LIMIT = 10
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A page of upcoming sessions as the database has it now, shared by every member."""
+
+    found: list[Session]
+    counts: dict[int, Counts]
+    # The page's cards by the member's zone and their places on the page: most members
+    # have none, so most get the same ten cards.
+    cards: dict[tuple[str, tuple[Place | None, ...]], tuple[Item, ...]]
+
+
 def sessions(ctx: CommandContext, page: int = 1) -> Reply:
     """Upcoming sessions with places left, soonest first, ten at a time."""
-    found, counts = _listing(ctx, page)
-    upcoming = found[:LIST_LIMIT]
+    listing = _listing(ctx, page)
+    upcoming = listing.found[:LIST_LIMIT]
     if not upcoming:
         return Reply(ctx.say("sessions.none" if page == 1 else "sessions.no_more"))
-    signups = ctx.community.signups
-    mine = {p.session_id: p for p in signups.for_member(ctx.member.id)}
-    cards = tuple(
-        session_card(ctx, s, counts.get(s.id, Counts()), mine.get(s.id)) for s in upcoming
-    )
+    mine = {p.session_id: p for p in ctx.community.signups.for_member(ctx.member.id)}
+    key = (ctx.member.timezone, tuple(mine.get(s.id) for s in upcoming))
+    cards = listing.cards.get(key)
+    if cards is None:
+        counts = listing.counts
+        cards = listing.cards[key] = tuple(
+            session_card(ctx, s, counts.get(s.id, Counts()), mine.get(s.id)) for s in upcoming
+        )
     more = (Action(ctx.say("action.more_sessions"), f"sessions page={page + 1}"),)
     return Reply(
         ctx.say("sessions.intro", count=len(cards), zone=str(ctx.zone)),
         items=cards,
-        actions=more if len(found) > LIST_LIMIT else (),
+        actions=more if len(listing.found) > LIST_LIMIT else (),
     )
 
 
-def _listing(ctx: CommandContext, page: int) -> tuple[list[Session], dict[int, Counts]]:
+def _listing(ctx: CommandContext, page: int) -> Listing:
     """A page of upcoming sessions and their counts: the same for every member until the
     database changes (or the minute turns), so it is read once and shared."""
     community = ctx.community
     key = ("listing", page, ctx.now.replace(second=0, microsecond=0), community.db_version())
     cached = community.cards.get(key)
-    if cached is None:
+    if not isinstance(cached, Listing):
         offset = (page - 1) * LIST_LIMIT
         found = community.sessions.upcoming(ctx.now, LIST_LIMIT + 1, offset=offset)
-        cached = community.cards[key] = (found, community.signups.counts([s.id for s in found]))
-    return cached  # type: ignore[return-value]
+        counts = community.signups.counts([s.id for s in found])
+        cached = community.cards[key] = Listing(found, counts, {})
+    return cached
 
 
 def mine(ctx: CommandContext) -> Reply:

@@ -307,3 +307,19 @@ def test_a_cancelled_session_cannot_be_edited(app: App, run: Run) -> None:
     before = snapshot(app)
     assert run(PLANNER, f'edit {session} when="4 Dec 10:00"').error == "edit.cancelled"
     assert snapshot(app) == before
+
+
+def test_the_shared_list_shows_each_member_their_own_place_and_zone(app: App, run: Run) -> None:
+    """The listing is read once and shared while the database is unchanged; each member must
+    still see their own button, place and time zone in it."""
+    sid = schedule(run, '"Circle" 2026-12-03 14:00 90m CONNECT 1 Online')
+    ok(run("ana", "signup 1"))
+    ok(run("ben", "signup 1"))  # waitlisted
+    ok(run("cai", "timezone America/New_York"))
+    ok(run("dee", "sessions"))  # read the listing before anyone else, with no place
+    card = {name: ok(run(name, "sessions")).items[0] for name in ("ana", "ben", "cai", "dee")}
+    assert [a.command for a in card["ana"].actions] == [f"cancel {sid}"]
+    assert "You're number 1 on the waitlist." in card["ben"].lines
+    assert any("09:00" in line for line in card["cai"].lines)  # 14:00 in London
+    assert [a.command for a in card["dee"].actions] == [f"signup {sid}"]
+    assert card["cai"] != card["dee"] and card["ana"] != card["ben"]
