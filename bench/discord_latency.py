@@ -3,12 +3,13 @@
 Starts FakeDiscord on 127.0.0.1, builds the 10,000-member / 500-session / 20,000-signup
 database of `bench/commands.py`, and runs a real `DiscordAdapter` client against the fake.
 Sends INTERACTION_CREATE for `/cop sessions` one after another and times each from sending
-it to its interaction callback reaching the fake. Then does the same with a bare
-`discord.Client` + `CommandTree` whose `/cop sessions` answers a constant: the floor. A
-second floor answers with copbot's own `/cop sessions` message (embeds and buttons) as a
-constant, to tell copbot's work from the cost of carrying a bigger message.
+it to its interaction callback reaching the fake. The floor is a bare `discord.Client` +
+`CommandTree` whose `/cop sessions` answers a constant. A second floor answers with copbot's
+own `/cop sessions` message (embeds and buttons) as a constant, to tell copbot's work from
+the cost of carrying a bigger message. The three take turns, in rounds.
 
-    .venv/bin/python bench/discord_latency.py [--calls 300] [--warmup 30] [--profile FILE]
+    .venv/bin/python bench/discord_latency.py [--calls 300] [--rounds 5] [--warmup 30]
+        [--profile FILE]
 
 Not part of the test suite: the figures depend on the machine. Target: copbot/floor <= 1.5
 at p50 and p99.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import logging
 import re
@@ -25,7 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +156,26 @@ def report(copbot: list[float], floor: list[float], same: list[float]) -> bool:
 # --- main ------------------------------------------------------------------------------------
 
 
+@contextlib.asynccontextmanager
+async def connected(
+    dc: TimedDiscord, app: App, answer: Callable[[], dict[str, Any]] | None
+) -> AsyncIterator[None]:
+    """A freshly connected copbot (no `answer`) or floor client, ready for interactions."""
+    if answer is None:
+        adapter = DiscordAdapter(app, guild_ready_timeout=READY_TIMEOUT)
+        async with dc.run(adapter.client):
+            await adapter.ready.wait()
+            yield
+    else:
+        floor = FloorClient(dc.guild_id, answer)
+        async with dc.run(floor):
+            await floor.synced.wait()
+            yield
+
+
 async def run(args: argparse.Namespace, scratch: Path) -> bool:
+    """Rounds of copbot, the floor and the same-message floor in turn, so that the machine
+    drifting (another process, the CPU's clock) falls on all three alike."""
     async with TimedDiscord() as dc:
         users = [dc.add_user(f"member{i:02d}") for i in range(USERS)]
         config = Config(
@@ -168,32 +189,38 @@ async def run(args: argparse.Namespace, scratch: Path) -> bool:
         try:
             print("Building 10,000 members, 500 sessions, 20,000 signups:")
             build(app, 10_000, 500, 20_000, args.seed)
-            print(f"/cop sessions over the gateway, {args.calls} calls after {args.warmup}:")
-            adapter = DiscordAdapter(app, guild_ready_timeout=READY_TIMEOUT)
-            async with dc.run(adapter.client):
-                await adapter.ready.wait()
-                profiler = cProfile.Profile() if args.profile else None
-                if profiler is not None:
-                    profiler.enable()
-                copbot = await measure(dc, users, args.calls, args.warmup)
-                if profiler is not None:
-                    profiler.disable()
-                    profiler.dump_stats(args.profile)
-            runs = []
-            for answer in (constant, same_message(adapter)):
-                floor_client = FloorClient(dc.guild_id, answer)
-                async with dc.run(floor_client):
-                    await floor_client.synced.wait()
-                    runs.append(await measure(dc, users, args.calls, args.warmup))
+            per_round = max(1, args.calls // args.rounds)
+            print(
+                f"/cop sessions over the gateway: {args.rounds} rounds of {per_round} calls "
+                f"(after {args.warmup}) for each client:"
+            )
+            answers = {
+                "copbot": None,
+                "floor": constant,
+                "same": same_message(DiscordAdapter(app)),
+            }
+            times: dict[str, list[float]] = {name: [] for name in answers}
+            profiler = cProfile.Profile() if args.profile else None
+            for _ in range(args.rounds):
+                for name, answer in answers.items():
+                    async with connected(dc, app, answer):
+                        if profiler is not None and answer is None:
+                            profiler.enable()
+                        times[name] += await measure(dc, users, per_round, args.warmup)
+                        if profiler is not None:
+                            profiler.disable()
+            if profiler is not None:
+                profiler.dump_stats(args.profile)
         finally:
             app.close()
-    return report(copbot, *runs)
+    return report(times["copbot"], times["floor"], times["same"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=30, help="uncounted calls per round")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", help="write cProfile stats of copbot's run to this file")
     args = parser.parse_args(argv)
