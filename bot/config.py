@@ -80,6 +80,7 @@ class Config:
     discord_application_id: str = ""
     discord_events: bool = True
     discord_event_channel: str = ""
+    discord_sync_globally: bool = False
     secrets: Secrets = field(default_factory=Secrets)
 
     @property
@@ -234,6 +235,7 @@ class _Reader:
             discord_application_id=self.get("discord.application_id", "", str),
             discord_events=self.get("discord.scheduled_events", True, bool),
             discord_event_channel=self.get("discord.event_channel", "", str),
+            discord_sync_globally=self.get("discord.sync_globally", False, bool),
             secrets=secrets,
         )
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from bot.adapters.discord_ import DiscordAdapter
@@ -231,3 +232,70 @@ async def test_slow_command_defers_then_follows_up(dc: FakeDiscord, app: App) ->
     assert ran == [str(dc.user_id)]
     paths = [r.path for r in dc.requests if "/interactions/" in r.path or "/webhooks/" in r.path]
     assert paths[0].endswith("/callback") and paths[1].startswith(f"/webhooks/{dc.app_id}/")
+
+
+async def start_and_warnings(
+    dc: FakeDiscord, built: App, caplog: pytest.LogCaptureFixture
+) -> list[str]:
+    """Start the adapter on `built`, wait for its setup check, and return its warnings."""
+    caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
+    started = DiscordAdapter(built, guild_ready_timeout=0.05)
+    async with dc.run(started.client):
+        await started.ready.wait()
+    return [r.getMessage() for r in caplog.records if r.name == ADAPTER_LOG]
+
+
+def take_permissions(dc: FakeDiscord, *names: str) -> None:
+    role = dc.roles[dc.bot_role_id]
+    lacking = discord.Permissions(int(role["permissions"]))
+    for name in names:
+        setattr(lacking, name, False)
+    role["permissions"] = str(lacking.value)
+
+
+async def test_a_permission_the_bot_lacks_is_named_with_how_to_grant_it(
+    dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    take_permissions(dc, "embed_links", "create_public_threads")
+    built = build_app(tmp_path, dc)
+    try:
+        [warning] = await start_and_warnings(dc, built, caplog)
+    finally:
+        built.close()
+    assert "lacks Embed Links, Create Public Threads in #cop" in warning
+    assert "Server Settings > Roles" in warning and "copbot discord-invite" in warning
+
+
+async def test_events_permission_is_needed_only_when_events_are_mirrored(
+    dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    take_permissions(dc, "manage_events")
+    built = build_app(tmp_path, dc, discord_events=False)
+    try:
+        assert await start_and_warnings(dc, built, caplog) == []
+    finally:
+        built.close()
+    built = build_app(tmp_path, dc)
+    try:
+        [warning] = await start_and_warnings(dc, built, caplog)
+    finally:
+        built.close()
+    assert "lacks Manage Events" in warning
+
+
+async def test_global_sync_replaces_the_servers_own_copy(
+    dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    built = build_app(tmp_path, dc)
+    try:
+        await start_and_warnings(dc, built, caplog)
+    finally:
+        built.close()
+    assert [c["name"] for c in dc.synced_commands[dc.guild_id]] == ["cop", "cop-plan"]
+    built = build_app(tmp_path, dc, discord_sync_globally=True)
+    try:
+        assert await start_and_warnings(dc, built, caplog) == []
+    finally:
+        built.close()
+    assert [c["name"] for c in dc.synced_commands[None]] == ["cop", "cop-plan"]
+    assert dc.synced_commands[dc.guild_id] == []

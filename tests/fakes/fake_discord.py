@@ -53,6 +53,11 @@ INTENT_GUILD_SCHEDULED_EVENTS = 1 << 16
 # Permission masks (decimal strings on the wire, as Discord sends them).
 PERM_EVERYONE = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 6) | (1 << 31) | (1 << 38)
 PERM_PLANNING = PERM_EVERYONE | (1 << 14) | (1 << 33) | (1 << 35) | (1 << 34)
+# What `copbot discord-invite` asks for: view, send, embed links, attach files, read history,
+# manage events, create public threads, send in threads.
+PERM_INVITED = (
+    (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 33) | (1 << 35) | (1 << 38)
+)
 PERM_BOT = 8866461766385663  # everything; the bot is assumed to be well configured
 
 INTERACTION_PING = 1
@@ -246,6 +251,9 @@ class FakeDiscord:
         self.channel_id = self._snowflake()
         self.voice_channel_id = self._snowflake()
         self.stage_channel_id = self._snowflake()
+        # The role Discord creates for a bot when it is invited, holding the invite's
+        # permissions; tests take some away to see the bot notice.
+        self.bot_role_id = self._snowflake()
 
         self.users: dict[int, dict[str, Any]] = {}
         self.member_roles: dict[int, list[int]] = {}
@@ -254,12 +262,14 @@ class FakeDiscord:
         self._add_user(self.user_id, "alice")
         self.member_roles[self.user_id] = [self.role_id]
         self.member_roles[self.owner_id] = []
-        self.member_roles[self.bot_user_id] = []
+        self.member_roles[self.bot_user_id] = [self.bot_role_id]
 
         self.guild_name = guild_name
         self.roles: dict[int, dict[str, Any]] = {
             self.everyone_role_id: self._role(self.everyone_role_id, "@everyone", 0, PERM_EVERYONE),
             self.role_id: self._role(self.role_id, role_name, 1, PERM_PLANNING),
+            self.bot_role_id: self._role(self.bot_role_id, bot_name, 2, PERM_INVITED)
+            | {"managed": True, "tags": {"bot_id": str(self.bot_user_id)}},
         }
         self.channels: dict[int, dict[str, Any]] = {}
         for cid, ctype, name, position in (

@@ -22,6 +22,7 @@ from discord import app_commands
 from bot.adapters.base import SendFailed, SetupError
 from bot.adapters.discord_.answer import send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
+from bot.adapters.discord_.invite import missing_permissions
 from bot.adapters.discord_.modal import ScheduleModal
 from bot.adapters.discord_.render import (
     CopButton,
@@ -131,14 +132,7 @@ class DiscordAdapter:
         if self.ready.is_set():
             return
         try:
-            guild_id = self.app.config.discord_guild_id
-            if guild_id.isdigit():
-                guild = discord.Object(id=int(guild_id))
-                self.client.tree.copy_global_to(guild=guild)
-                await self.client.tree.sync(guild=guild)
-            else:
-                log.warning("discord.guild_id is not set; syncing /cop globally (slow to appear)")
-                await self.client.tree.sync()
+            await self._sync()
         except Exception:
             log.exception("could not sync the /cop commands with Discord")
         try:
@@ -147,6 +141,25 @@ class DiscordAdapter:
             log.exception("could not check the Discord setup")
         finally:
             self.ready.set()
+
+    async def _sync(self) -> None:
+        """The commands to the configured server (instant), or to every server if asked."""
+        config, tree = self.app.config, self.client.tree
+        guild = (
+            discord.Object(id=int(config.discord_guild_id))
+            if config.discord_guild_id.isdigit()
+            else None
+        )
+        if guild is not None and not config.discord_sync_globally:
+            tree.copy_global_to(guild=guild)
+            await tree.sync(guild=guild)
+            return
+        if guild is None:
+            log.warning("discord.guild_id is not set; syncing /cop globally (slow to appear)")
+        await tree.sync()
+        if guild is not None:  # a copy synced to the server earlier would show every command twice
+            tree.clear_commands(guild=guild)
+            await tree.sync(guild=guild)
 
     async def _check_setup(self) -> None:
         """Warn, once at start, about configured ids Discord does not know, and what to change.
@@ -176,6 +189,8 @@ class DiscordAdapter:
                 "[platform] in config.toml to the id of a text channel",
                 config.announce_channel,
             )
+        else:
+            await self._check_permissions(channel)
         role = config.planning_group.discord_role
         if not role.isdigit():
             log.warning(
@@ -188,6 +203,24 @@ class DiscordAdapter:
                 "sessions: set discord_role under [planning_group] in config.toml to the id "
                 "of an existing role",
                 role,
+            )
+
+    async def _check_permissions(self, channel: discord.TextChannel) -> None:
+        """Warn if the bot's role lacks what the invite link asks for, in the channel it
+        posts to: without them announcements, threads or events fail in the ledger."""
+        me = channel.guild.me
+        if me is None and self.client.user is not None:
+            me = await channel.guild.fetch_member(self.client.user.id)
+        if me is None:
+            return
+        missing = missing_permissions(channel.permissions_for(me), self.app.config.discord_events)
+        if missing:
+            log.warning(
+                "the bot lacks %s in #%s: give the bot's role these permissions in Server "
+                "Settings > Roles (and in the channel's own permissions, if it overrides them), "
+                "or invite it again with the link `copbot discord-invite` prints",
+                ", ".join(missing),
+                channel.name,
             )
 
     # ------------------------------------------------------------------ interactions in

@@ -23,6 +23,28 @@ def bot_permissions(events: bool) -> discord.Permissions:
     return permissions
 
 
+# The names Discord's own settings use, for telling an admin what to grant.
+PERMISSION_NAMES = {
+    "view_channel": "View Channels",
+    "send_messages": "Send Messages",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "create_public_threads": "Create Public Threads",
+    "embed_links": "Embed Links",
+    "attach_files": "Attach Files",
+    "read_message_history": "Read Message History",
+    "manage_events": "Manage Events",
+}
+
+
+def missing_permissions(have: discord.Permissions, events: bool) -> list[str]:
+    """What the bot needs but lacks, by the names Discord's settings show."""
+    return [
+        PERMISSION_NAMES.get(name, name)
+        for name, wanted in bot_permissions(events)
+        if wanted and not getattr(have, name)
+    ]
+
+
 def discord_invite_url(application_id: str, events: bool) -> str:
     """OAuth2 URL with the bot and slash-command scopes and the least permissions integer."""
     if not application_id.strip().isdigit():
