@@ -7,6 +7,7 @@ applies, records what arrived too late to be useful as missed, and never sends a
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import deque
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 LATE_AFTER = timedelta(minutes=15)
 SCHEDULED_KINDS = ("reminder", "soon", "followup", "prompt", "prompt-dm", "pick", "pick-dm")
+BOOKING_NOTICES = ("promoted", "changed", "cancelled")
 
 
 class Pacer:
@@ -78,23 +80,46 @@ class Courier:
         return sent
 
     def _grouped(self, batch: list[Delivery]) -> tuple[dict[str, list[Delivery]], list[Delivery]]:
-        """Reminders that travel as one post naming several members (where the platform
-        prefers that), keyed by session and offset; everything else goes one by one."""
+        """Deliveries that travel as one post in the session's thread naming several members,
+        grouped; everything else goes one by one."""
         together: dict[str, list[Delivery]] = {}
         alone: list[Delivery] = []
         for delivery in batch:
-            if delivery.kind == "reminder" and self._via(delivery) == "thread":
-                label = delivery.key.split(":")[3]
-                together.setdefault(f"{delivery.session_id}:{label}", []).append(delivery)
+            group = self._thread_group(delivery)
+            if group:
+                together.setdefault(group, []).append(delivery)
             else:
                 alone.append(delivery)
         return together, alone
 
+    def _thread_group(self, delivery: Delivery) -> str:
+        """Where the platform prefers session threads to direct messages (Discord flags bots
+        that DM many members) and the member has not chosen DMs, a reminder or a notice about
+        their booking goes to the session's thread: one post for everyone due the same words
+        (a reminder time, or a notice's text in their zone). Empty for a direct message."""
+        if delivery.session_id is None or self._via(delivery) != "thread":
+            return ""
+        if delivery.kind == "reminder":
+            return f"{delivery.session_id}:{delivery.key.split(':')[3]}"
+        if delivery.kind in BOOKING_NOTICES:
+            words = json.dumps(delivery.payload, sort_keys=True)
+            return f"{delivery.session_id}:{delivery.kind}:{words}"
+        return ""
+
     def _via(self, delivery: Delivery) -> str:
-        if getattr(self.adapter, "default_via", "dm") != "thread" or delivery.member_id is None:
+        if not self._threads_first() or delivery.member_id is None:
             return "dm"
         prefs = self.community.members.preferences(delivery.member_id)
         return prefs.via_on(self.adapter.platform)
+
+    def _threads_first(self) -> bool:
+        return getattr(self.adapter, "default_via", "dm") == "thread"
+
+    def _check_reachable(self, member: Member) -> None:
+        """A member known to refuse direct messages is not tried again (each refusal counts
+        against the bot with the platform); they were told once, on their next command."""
+        if self._threads_first() and self.community.members.preferences(member.id).dm_blocked:
+            raise Skip("member does not accept direct messages")
 
     def _too_late(self, delivery: Delivery) -> str:
         """Why a scheduled delivery should be recorded as missed rather than sent, if it should."""
@@ -122,6 +147,7 @@ class Courier:
             reply = self.composer.compose(delivery, member, self.community.clock.now())
             await self.pacer.wait(f"m{member.id}" if member else delivery.channel)
             if member is not None:
+                self._check_reachable(member)
                 await self.adapter.send_to_member(member, reply)
             else:
                 channel = delivery.channel or self.community.config.announce_channel

@@ -186,3 +186,46 @@ async def test_the_pacer_never_fits_more_than_a_seconds_worth_into_a_second() ->
     crowded = [i for i in range(rate, sends) if released[i] - released[i - rate] < 1.0 - tolerance]
     assert not crowded, f"{len(crowded)} sends were one more than {rate} in a second"
     assert len(released) == sends and released[-1] - released[0] > 1.0  # paced, not a burst
+
+
+async def test_a_cancellation_on_a_thread_platform_is_one_post_not_a_dm_each(
+    worlds: Worlds,
+) -> None:
+    """Discord flags bots that DM many members: cancelling a full session must not."""
+    world = await worlds(platform=ThreadRecorder)
+    session = await setup(world, "alice", "bob", "carol")
+    world.set_prefs("carol", via="dm")
+    world.run("organiser", f'cancel-session {session} "Room flooded"')
+    await world.advance_by(timedelta(minutes=10))
+
+    [post] = [s for s in world.platform.sent if s.to == "thread"]
+    assert sorted(post.together) == ["alice", "bob"] and post.session_id == session
+    assert "Room flooded" in post.text
+    assert [s.to for s in world.platform.sent if "Room flooded" in s.text] == ["thread", "carol"]
+
+
+async def test_a_member_who_refuses_dms_gets_booking_news_in_the_thread_and_nothing_else_is_tried(
+    worlds: Worlds,
+) -> None:
+    world = await worlds(start=local("2026-12-01 10:00"), platform=ThreadRecorder)
+    session = world.schedule('"Circle" 2026-12-10 14:00 90m CONNECT 1 Civic Hall')
+    world.member("alice")
+    world.member("bob")
+    world.run("alice", f"signup {session}")
+    world.run("bob", f"signup {session}")  # waitlisted
+    world.set_prefs("bob", via="thread", dm_blocked=True)  # as after Discord's error 50007
+    world.run("bob", "suggest https://example.org/list DEVELOP Reading list")
+    [pending] = world.community.library.with_status("pending")
+    world.run("organiser", f"approve {pending.id}")
+    world.run("alice", f"cancel {session}")  # bob is given the place
+    world.platform.calls.clear()
+    await world.advance_by(timedelta(minutes=10))
+
+    [post] = [s for s in world.platform.sent if s.to == "thread"]
+    assert post.together == ("bob",) and "place" in post.text
+    assert "bob" not in world.platform.calls  # no direct message tried
+    [suggestion] = world.ledger("suggestion")
+    assert (suggestion["status"], suggestion["reason"]) == (
+        "skipped",
+        "member does not accept direct messages",
+    )
