@@ -78,6 +78,20 @@ async def test_session_autocomplete_lists_upcoming(
     assert [(c["name"], c["value"]) for c in cb.choices] == [("#1 Circle — Thu 3 Dec 14:00", 1)]
 
 
+async def test_session_autocomplete_finds_by_date_and_shows_titles_as_written(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    schedule(app, dc, '/cop schedule "Parents_and_carers *circle*" 2026-12-03 14:00 60m CONNECT')
+    schedule(app, dc, '/cop schedule "Other" 2026-12-10 10:00 60m DEVELOP 5 Online')
+    for typed in ("3 dec", "THU 3", "#1", "carers"):
+        cb = await dc.invoke(
+            dc.autocomplete("cop", "signup", {"session": typed}, focused="session")
+        )
+        assert [c["value"] for c in cb.choices] == [1], typed
+    # Autocomplete labels are plain text: escaping markdown there would show backslashes.
+    assert cb.choices[0]["name"] == "#1 Parents_and_carers *circle* — Thu 3 Dec 14:00"
+
+
 async def test_zone_autocomplete(dc: FakeDiscord, adapter: DiscordAdapter) -> None:
     cb = await dc.invoke(dc.autocomplete("cop", "timezone", {"zone": "london"}, focused="zone"))
     assert [c["value"] for c in cb.choices] == ["Europe/London"]

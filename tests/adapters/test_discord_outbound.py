@@ -112,10 +112,22 @@ async def test_mention_injection_is_neutralised_everywhere(
         embeds = body.get("embeds") or []
         text = " ".join([body.get("content") or ""] + [e.get("title", "") for e in embeds])
         assert "@everyone" not in text and f"@{ZWSP}everyone" in text
-    assert (
-        "@everyone"
-        not in dc.threads[int(app.community.sessions.refs(sid)["discord_thread"])]["name"]
-    )
+    thread_name = dc.threads[int(app.community.sessions.refs(sid)["discord_thread"])]["name"]
+    assert "@everyone" not in thread_name and f"@{ZWSP}everyone" in thread_name
+
+
+async def test_thread_and_event_names_show_titles_as_written(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    """Discord draws no markdown in these names, so escaping it would show backslashes."""
+    title = "Parents_and_carers *circle*"
+    sid = schedule(app, dc, f'/cop schedule "{title}" 2026-12-03 14:00 90m CONNECT 20 Civic Hall')
+    reply = app.dispatcher.handle(Actor("discord", "1", "P"), "sessions", {})
+    await adapter.post(str(dc.channel_id), reply, session_id=sid)
+    await adapter.sync_session(sid)
+    refs = app.community.sessions.refs(sid)
+    assert dc.threads[int(refs["discord_thread"])]["name"] == title
+    assert dc.events[int(refs["discord_event"])]["name"] == title
 
 
 async def test_sync_session_creates_edits_and_cancels_event(

@@ -29,6 +29,7 @@ from bot.adapters.discord_.render import (
     allowed_mentions,
     message_kwargs,
     neutralise,
+    plain,
     plan_group_words,
 )
 from bot.adapters.discord_.tree import build_groups, session_label
@@ -61,6 +62,12 @@ def failure(err: Exception) -> SendFailed:
             return SendFailed("rate limited", permanent=False, retry_after=retry)
         return SendFailed(f"discord refused ({err.status} {err.code})", permanent=True)
     return SendFailed(f"network error: {err!r}", permanent=False)
+
+
+def _matches(word: str, session_id: int, label: str) -> bool:
+    if word.startswith("#"):
+        return str(session_id).startswith(word[1:])
+    return word in label
 
 
 class CopClient(discord.Client):
@@ -226,12 +233,14 @@ class DiscordAdapter:
     # ------------------------------------------------------------------ interactions in
 
     def session_choices(self, current: str) -> list[app_commands.Choice[int]]:
-        """Upcoming sessions whose number or title contains what the member typed."""
-        community, needle = self.community, current.strip().lower().lstrip("#")
+        """Upcoming sessions matching every word the member typed: "#12" is the start of a
+        session's number; other words are found in its label, so "circle", "12" and "3 dec"
+        all find '#12 Circle — Thu 3 Dec 14:00'."""
+        community, words = self.community, current.lower().split()
         found = []
         for s in community.sessions.upcoming(community.clock.now(), limit=100):
-            if needle in str(s.id) or needle in s.title.lower():
-                label = session_label(s.id, neutralise(s.title), s.start, community.zone)
+            label = session_label(s.id, plain(s.title), s.start, community.zone)
+            if all(_matches(word, s.id, label.lower()) for word in words):
                 found.append(app_commands.Choice(name=label, value=s.id))
         return found[:25]
 
@@ -337,7 +346,7 @@ class DiscordAdapter:
         self, message: discord.Message | discord.PartialMessage, session_id: int
     ) -> int:
         session = self.community.sessions.get(session_id)
-        name = neutralise(session.title if session else f"Session {session_id}")[:100]
+        name = plain(session.title if session else f"Session {session_id}")[:100]
         thread = await message.create_thread(name=name or f"Session {session_id}")
         self.community.sessions.set_ref(session_id, MESSAGE_REF, str(message.id))
         self.community.sessions.set_ref(session_id, THREAD_REF, str(thread.id))

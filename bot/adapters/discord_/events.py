@@ -10,7 +10,7 @@ import logging
 
 import discord
 
-from bot.adapters.discord_.render import neutralise
+from bot.adapters.discord_.render import neutralise, plain
 from bot.community import Community
 from bot.storage.sessions import Session
 
@@ -61,7 +61,7 @@ async def sync_event(client: discord.Client, community: Community, session_id: i
         return  # Discord refuses events in the past; a started one is left to run its course
     description = neutralise(" · ".join(p for p in (session.objective, session.description) if p))
     fields: dict[str, object] = {
-        "name": neutralise(session.title)[:100] or f"Session {session.id}",
+        "name": plain(session.title)[:100] or f"Session {session.id}",
         "description": description[:1000],
         "start_time": session.start,
         "end_time": session.end,

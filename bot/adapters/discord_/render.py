@@ -44,6 +44,13 @@ def neutralise(text: str) -> str:
     return text.replace("<", "<" + ZWSP).replace("](", "]" + ZWSP + "(")
 
 
+def plain(text: str) -> str:
+    """Member-written words for a place Discord shows as plain text (a thread's or an
+    event's name, an autocomplete label): markdown is not drawn there, so escaping it would
+    show backslashes; only `@everyone`/`@here` are broken up, so they never look like pings."""
+    return _PINGS.sub(lambda m: "@" + ZWSP + m.group(1), text)
+
+
 def allowed_mentions(user_ids: Iterable[str] = ()) -> discord.AllowedMentions:
     """Nobody may be pinged, except exactly the given users (never roles or everyone)."""
     users = [discord.Object(id=int(u)) for u in user_ids if str(u).isdigit()]
