@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
+from bot.adapters.base import SetupError
 from bot.app import App
 from bot.scheduling.runtime import Runtime
 
@@ -30,7 +31,7 @@ async def serve(app: App, adapter: Any, starting: Awaitable[object]) -> None:
     await starting
     await runtime.start()
     try:
-        await asyncio.Event().wait()
+        await _until_closed(adapter)
     finally:
         runtime.stop()
         if watcher is not None:
@@ -38,6 +39,18 @@ async def serve(app: App, adapter: Any, starting: Awaitable[object]) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
         await adapter.stop()
+
+
+async def _until_closed(adapter: Any) -> None:
+    """Run until cancelled, or until the front end's connection ends for good: a front end
+    that can tell (`wait_closed`) raises why, so the bot stops and says so rather than
+    staying up deaf."""
+    wait_closed = getattr(adapter, "wait_closed", None)
+    if wait_closed is None:
+        await asyncio.Event().wait()
+        return
+    await wait_closed()
+    raise SetupError("the connection closed and did not reconnect")
 
 
 async def _poke_after_commands(commands: asyncio.Event, runtime: Runtime) -> None:

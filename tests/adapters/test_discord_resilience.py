@@ -16,6 +16,7 @@ from typing import Any
 import discord
 import pytest
 
+from bot.adapters.base import SetupError
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
@@ -23,6 +24,7 @@ from bot.context import Actor, Reply
 from bot.courier import Courier
 from bot.domain.clock import FakeClock
 from bot.registry import Command
+from bot.serve import serve
 from bot.storage.members import Member
 from tests.adapters.conftest_discord import adapter, app, dc, schedule
 from tests.fakes.fake_discord import FakeDiscord, PostedMessage
@@ -299,3 +301,26 @@ async def test_global_sync_replaces_the_servers_own_copy(
         built.close()
     assert [c["name"] for c in dc.synced_commands[None]] == ["cop", "cop-plan"]
     assert dc.synced_commands[dc.guild_id] == []
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [(4014, "refused an intent"), (4004, "no longer accepts DISCORD_TOKEN")],
+)
+async def test_a_connection_refused_for_good_stops_the_bot_with_the_reason(
+    dc: FakeDiscord, app: App, code: int, expected: str
+) -> None:
+    """Rather than staying up deaf: serve() ends with words the operator can act on."""
+    started = DiscordAdapter(app, guild_ready_timeout=0.05)
+    with dc.patch_discord():
+        running = asyncio.ensure_future(serve(app, started, started.start()))
+        await asyncio.wait_for(started.ready.wait(), 5)
+        resumed = asyncio.ensure_future(started.client.wait_for("resumed", timeout=5))
+        await dc.drop_gateway()  # a network blip: discord.py resumes, and the bot runs on
+        await resumed
+        assert not running.done()
+        await dc.drop_gateway(code=code)
+        with pytest.raises(SetupError) as ended:
+            await asyncio.wait_for(running, 10)
+    assert expected in str(ended.value)
+    assert started.client.is_closed()

@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 THREAD_REF = "discord_thread"
 MESSAGE_REF = "discord_message"
 DM_BLOCKED = 50007
+AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not accept
+TOKEN_REFUSED = "Discord no longer accepts DISCORD_TOKEN (was it reset?): set the new one."
 
 
 def actor_for(user: discord.User | discord.Member) -> Actor:
@@ -127,6 +129,29 @@ class DiscordAdapter:
                 "Developer Portal and set the new one."
             ) from None
         self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
+
+    async def wait_closed(self) -> None:
+        """Returns when the connection ends of itself; raises, in words an operator can act on,
+        what ended it. discord.py reconnects through network trouble by itself, so this is
+        only a refusal: a token reset since start, or an intent the portal does not allow."""
+        if self._task is None:
+            return
+        try:
+            await asyncio.shield(self._task)
+        except discord.PrivilegedIntentsRequired:
+            raise SetupError(
+                "Discord refused an intent the bot asked for; copbot needs no privileged "
+                "intents, so check that this is copbot's own application and token."
+            ) from None
+        except discord.LoginFailure:
+            raise SetupError(TOKEN_REFUSED) from None
+        except discord.ConnectionClosed as err:
+            if err.code == AUTHENTICATION_FAILED:
+                raise SetupError(TOKEN_REFUSED) from None
+            why = err.reason or "no reason given"
+            raise SetupError(
+                f"Discord closed the connection for good ({err.code}: {why})."
+            ) from None
 
     async def stop(self) -> None:
         await self.client.close()
