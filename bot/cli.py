@@ -201,7 +201,7 @@ def _discord_invite(config: Config, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    print(discord_invite_url(app_id, config.discord_events))
+    print(discord_invite_url(app_id, config.discord_events, bool(config.discord_event_channel)))
     return 0
 
 

@@ -210,7 +210,11 @@ def test_invite_url_has_scopes_and_least_permissions() -> None:
     quiet = discord.Permissions(
         int(parse_qs(urlparse(discord_invite_url("1234", False)).query)["permissions"][0])
     )
-    assert not quiet.manage_events
+    assert not quiet.manage_events and not perms.connect
+    in_voice = discord.Permissions(
+        int(parse_qs(urlparse(discord_invite_url("1234", True, True)).query)["permissions"][0])
+    )
+    assert in_voice.connect and in_voice.manage_events  # Discord's rule for voice events
 
 
 async def test_start_connects_syncs_and_stop_closes(dc: FakeDiscord, app: App) -> None:

@@ -324,3 +324,45 @@ async def test_a_connection_refused_for_good_stops_the_bot_with_the_reason(
             await asyncio.wait_for(running, 10)
     assert expected in str(ended.value)
     assert started.client.is_closed()
+
+
+def give_permissions(dc: FakeDiscord, *names: str) -> None:
+    role = dc.roles[dc.bot_role_id]
+    granted = discord.Permissions(int(role["permissions"]))
+    for name in names:
+        setattr(granted, name, True)
+    role["permissions"] = str(granted.value)
+
+
+@pytest.mark.parametrize(
+    ("where", "granted", "expected"),
+    [
+        ("voice", ("connect",), ""),
+        ("voice", (), "lacks Connect in voice channel #cop-voice"),
+        ("stage", (), "lacks Manage Channels, Mute Members, Move Members in stage channel"),
+        ("text", (), "is not a voice or stage channel"),
+    ],
+)
+async def test_the_event_channel_is_checked_at_start(
+    dc: FakeDiscord,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    where: str,
+    granted: tuple[str, ...],
+    expected: str,
+) -> None:
+    """Discord requires Connect to hold an event in a voice channel, and three moderator
+    permissions in a stage channel; a text channel cannot hold one at all."""
+    channel = {"voice": dc.voice_channel_id, "stage": dc.stage_channel_id, "text": dc.channel_id}
+    give_permissions(dc, *granted)
+    built = build_app(tmp_path, dc, discord_event_channel=str(channel[where]))
+    try:
+        warnings = await start_and_warnings(dc, built, caplog)
+    finally:
+        built.close()
+    if not expected:
+        assert warnings == []
+    else:
+        [warning] = warnings
+        assert expected in warning
+        assert ("use a voice channel" in warning) == (where == "stage")

@@ -22,7 +22,12 @@ from discord import app_commands
 from bot.adapters.base import SendFailed, SetupError
 from bot.adapters.discord_.answer import send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
-from bot.adapters.discord_.invite import missing_permissions
+from bot.adapters.discord_.invite import (
+    STAGE_EVENTS,
+    VOICE_EVENTS,
+    lacking,
+    missing_permissions,
+)
 from bot.adapters.discord_.modal import ScheduleModal
 from bot.adapters.discord_.render import (
     CopButton,
@@ -223,6 +228,8 @@ class DiscordAdapter:
             )
         else:
             await self._check_permissions(channel)
+        if guild is not None and config.discord_events and config.discord_event_channel:
+            await self._check_event_channel(guild)
         role = config.planning_group.discord_role
         if not role.isdigit():
             log.warning(
@@ -237,12 +244,47 @@ class DiscordAdapter:
                 role,
             )
 
+    async def _check_event_channel(self, guild: discord.Guild) -> None:
+        """The channel events are held in must be a voice or stage channel the bot may
+        create events in; otherwise sessions without a place become events 'at' the
+        community's name."""
+        wanted = self.app.config.discord_event_channel
+        channel = guild.get_channel(int(wanted)) if wanted.isdigit() else None
+        if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
+            log.warning(
+                "event channel %r is not a voice or stage channel in the server: set "
+                "event_channel under [discord] in config.toml to the id of one (or leave it "
+                "empty to hold events at each session's place)",
+                wanted,
+            )
+            return
+        me = await self._me(guild)
+        if me is None:
+            return
+        stage = isinstance(channel, discord.StageChannel)
+        missing = lacking(channel.permissions_for(me), STAGE_EVENTS if stage else VOICE_EVENTS)
+        if missing:
+            log.warning(
+                "the bot lacks %s in %s channel #%s, which Discord requires to hold events "
+                "there: grant them to the bot's role in Server Settings > Roles%s",
+                ", ".join(missing),
+                "stage" if stage else "voice",
+                channel.name,
+                " (or use a voice channel, which needs only Connect)" if stage else "",
+            )
+
+    async def _me(self, guild: discord.Guild) -> discord.Member | None:
+        """The bot as a member of the server (cached from GUILD_CREATE, else fetched)."""
+        if guild.me is not None:
+            return guild.me
+        if self.client.user is None:
+            return None
+        return await guild.fetch_member(self.client.user.id)
+
     async def _check_permissions(self, channel: discord.TextChannel) -> None:
         """Warn if the bot's role lacks what the invite link asks for, in the channel it
         posts to: without them announcements, threads or events fail in the ledger."""
-        me = channel.guild.me
-        if me is None and self.client.user is not None:
-            me = await channel.guild.fetch_member(self.client.user.id)
+        me = await self._me(channel.guild)
         if me is None:
             return
         missing = missing_permissions(channel.permissions_for(me), self.app.config.discord_events)
