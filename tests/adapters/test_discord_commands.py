@@ -33,6 +33,14 @@ async def test_sync_puts_cop_with_typed_options_in_the_guild(
     assert all(len(o["description"]) <= 100 for o in subs.values())
 
 
+async def test_only_the_guilds_intent_is_asked_for(
+    dc: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    """No privileged intents: slash commands and buttons bring everything the bot reads."""
+    [identify] = dc.identify_payloads
+    assert identify["intents"] == discord.Intents(guilds=True).value
+
+
 async def test_sessions_answers_ephemerally_with_an_embed(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:

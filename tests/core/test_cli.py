@@ -130,3 +130,20 @@ def test_run_on_a_platform_without_its_token_says_what_to_set(
         err = capsys.readouterr().err
         assert f"could not start on {kind}" in err and secret in err
         assert "Traceback" not in err
+
+
+def test_discord_invite_takes_the_id_from_flag_config_or_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "elsewhere.toml"  # not the config.toml found in the folder
+    config.write_text('[discord]\napplication_id = "222"\n', encoding="utf-8")
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", "333")
+    assert main(["discord-invite", "--application-id", "111", "--config", str(config)]) == 0
+    assert "client_id=111" in capsys.readouterr().out
+    assert main(["discord-invite", "--config", str(config)]) == 0
+    assert "client_id=222" in capsys.readouterr().out
+    assert main(["discord-invite"]) == 0
+    assert "client_id=333" in capsys.readouterr().out
+    monkeypatch.delenv("DISCORD_APPLICATION_ID")
+    assert main(["discord-invite"]) == 1
+    assert "application id" in capsys.readouterr().err
