@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import discord
 import pytest
 
 from bot.adapters.discord_ import DiscordAdapter
@@ -24,16 +26,31 @@ async def dc() -> AsyncIterator[FakeDiscord]:
         yield fake
 
 
+def build_app(tmp_path: Path, dc: FakeDiscord, db: str = "t.db", **overrides: Any) -> App:
+    """An app configured for the fake's server, with any config fields changed."""
+    fields: dict[str, Any] = {
+        "database": tmp_path / db,
+        "announce_channel": str(dc.channel_id),
+        "discord_guild_id": str(dc.guild_id),
+        "planning_group": PlanningGroup(discord_role=str(dc.role_id)),
+        "secrets": Secrets(discord_token="fake-token"),
+    }
+    config = Config(**{**fields, **overrides})
+    return App.build(config, FakeClock(datetime(2026, 11, 25, 9, tzinfo=UTC)))
+
+
+def set_bot_permissions(dc: FakeDiscord, on: bool, *names: str) -> None:
+    """Grant (or take away) permissions on the role Discord made for the bot."""
+    role = dc.roles[dc.bot_role_id]
+    permissions = discord.Permissions(int(role["permissions"]))
+    for name in names:
+        setattr(permissions, name, on)
+    role["permissions"] = str(permissions.value)
+
+
 @pytest.fixture
 def app(dc: FakeDiscord, tmp_path: Path) -> Iterator[App]:
-    config = Config(
-        database=tmp_path / "t.db",
-        announce_channel=str(dc.channel_id),
-        discord_guild_id=str(dc.guild_id),
-        planning_group=PlanningGroup(discord_role=str(dc.role_id)),
-        secrets=Secrets(discord_token="fake-token"),
-    )
-    built = App.build(config, FakeClock(datetime(2026, 11, 25, 9, tzinfo=UTC)))
+    built = build_app(tmp_path, dc)
     yield built
     built.close()
 

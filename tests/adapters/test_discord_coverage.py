@@ -25,7 +25,7 @@ from bot.context import Actor, Reply
 from bot.courier import Courier
 from bot.domain.clock import FakeClock
 from bot.storage.db import select_rows
-from tests.adapters.conftest_discord import adapter, app, dc, planner, schedule
+from tests.adapters.conftest_discord import adapter, app, build_app, dc, planner, schedule
 from tests.fakes.fake_discord import Callback, FakeDiscord, OptionValue
 
 EPHEMERAL = 64
@@ -84,18 +84,6 @@ def fake_clock(app: App) -> FakeClock:
     clock = app.community.clock
     assert isinstance(clock, FakeClock)
     return clock
-
-
-def build_app(tmp_path: Path, dc: FakeDiscord, **overrides: Any) -> App:
-    fields: dict[str, Any] = {
-        "database": tmp_path / "coverage.db",
-        "announce_channel": str(dc.channel_id),
-        "discord_guild_id": str(dc.guild_id),
-        "planning_group": PlanningGroup(discord_role=str(dc.role_id)),
-        "secrets": Secrets(discord_token="fake-token"),
-    }
-    config = Config(**{**fields, **overrides})
-    return App.build(config, FakeClock(datetime(2026, 11, 25, 9, tzinfo=UTC)))
 
 
 # ------------------------------------------------------------ 1. every command, via Discord
@@ -306,7 +294,7 @@ async def test_event_without_a_place_goes_to_the_configured_channel(
         "voice": (dc.voice_channel_id, VOICE),
         "stage": (dc.stage_channel_id, STAGE_INSTANCE),
     }[where]
-    built = build_app(tmp_path, dc, discord_event_channel=str(channel))
+    built = build_app(tmp_path, dc, "coverage.db", discord_event_channel=str(channel))
     try:
         started = DiscordAdapter(built, guild_ready_timeout=0.05)
         async with dc.run(started.client):

@@ -26,7 +26,14 @@ from bot.domain.clock import FakeClock
 from bot.registry import Command
 from bot.serve import serve
 from bot.storage.members import Member
-from tests.adapters.conftest_discord import adapter, app, dc, schedule
+from tests.adapters.conftest_discord import (
+    adapter,
+    app,
+    build_app,
+    dc,
+    schedule,
+    set_bot_permissions,
+)
 from tests.fakes.fake_discord import FakeDiscord, PostedMessage
 
 EPHEMERAL = 64
@@ -142,18 +149,6 @@ async def test_dm_wave_with_one_refuser(dc: FakeDiscord, app: App, adapter: Disc
     assert notice not in (other.content or "")
 
 
-def build_app(tmp_path: Path, dc: FakeDiscord, **overrides: Any) -> App:
-    fields: dict[str, Any] = {
-        "database": tmp_path / "setup.db",
-        "announce_channel": str(dc.channel_id),
-        "discord_guild_id": str(dc.guild_id),
-        "planning_group": PlanningGroup(discord_role=str(dc.role_id)),
-        "secrets": Secrets(discord_token="fake-token"),
-    }
-    config = Config(**{**fields, **overrides})
-    return App.build(config, FakeClock(datetime(2026, 11, 25, 9, tzinfo=UTC)))
-
-
 MISSING = "998877665544332211"
 
 
@@ -173,7 +168,7 @@ async def test_setup_mistakes_are_named_at_start_and_commands_still_work(
         "voice channel": {"announce_channel": str(dc.voice_channel_id)},
         "missing role": {"planning_group": PlanningGroup(discord_role=MISSING)},
     }[case]
-    built = build_app(tmp_path, dc, **overrides)
+    built = build_app(tmp_path, dc, "setup.db", **overrides)
     caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
     started = DiscordAdapter(built, guild_ready_timeout=0.05)
     try:
@@ -236,34 +231,27 @@ async def test_slow_command_defers_then_follows_up(dc: FakeDiscord, app: App) ->
     assert paths[0].endswith("/callback") and paths[1].startswith(f"/webhooks/{dc.app_id}/")
 
 
-async def start_and_warnings(
-    dc: FakeDiscord, built: App, caplog: pytest.LogCaptureFixture
+async def warnings_at_start(
+    dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture, **config: Any
 ) -> list[str]:
-    """Start the adapter on `built`, wait for its setup check, and return its warnings."""
+    """Start the bot with this config, wait for its setup check, and return its warnings."""
+    caplog.clear()
     caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
-    started = DiscordAdapter(built, guild_ready_timeout=0.05)
-    async with dc.run(started.client):
-        await started.ready.wait()
+    built = build_app(tmp_path, dc, "setup.db", **config)
+    try:
+        started = DiscordAdapter(built, guild_ready_timeout=0.05)
+        async with dc.run(started.client):
+            await started.ready.wait()
+    finally:
+        built.close()
     return [r.getMessage() for r in caplog.records if r.name == ADAPTER_LOG]
-
-
-def take_permissions(dc: FakeDiscord, *names: str) -> None:
-    role = dc.roles[dc.bot_role_id]
-    lacking = discord.Permissions(int(role["permissions"]))
-    for name in names:
-        setattr(lacking, name, False)
-    role["permissions"] = str(lacking.value)
 
 
 async def test_a_permission_the_bot_lacks_is_named_with_how_to_grant_it(
     dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    take_permissions(dc, "embed_links", "create_public_threads")
-    built = build_app(tmp_path, dc)
-    try:
-        [warning] = await start_and_warnings(dc, built, caplog)
-    finally:
-        built.close()
+    set_bot_permissions(dc, False, "embed_links", "create_public_threads")
+    [warning] = await warnings_at_start(dc, tmp_path, caplog)
     assert "lacks Embed Links, Create Public Threads in #cop" in warning
     assert "Server Settings > Roles" in warning and "copbot discord-invite" in warning
 
@@ -271,34 +259,18 @@ async def test_a_permission_the_bot_lacks_is_named_with_how_to_grant_it(
 async def test_events_permission_is_needed_only_when_events_are_mirrored(
     dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    take_permissions(dc, "manage_events")
-    built = build_app(tmp_path, dc, discord_events=False)
-    try:
-        assert await start_and_warnings(dc, built, caplog) == []
-    finally:
-        built.close()
-    built = build_app(tmp_path, dc)
-    try:
-        [warning] = await start_and_warnings(dc, built, caplog)
-    finally:
-        built.close()
+    set_bot_permissions(dc, False, "manage_events")
+    assert await warnings_at_start(dc, tmp_path, caplog, discord_events=False) == []
+    [warning] = await warnings_at_start(dc, tmp_path, caplog)
     assert "lacks Manage Events" in warning
 
 
 async def test_global_sync_replaces_the_servers_own_copy(
     dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    built = build_app(tmp_path, dc)
-    try:
-        await start_and_warnings(dc, built, caplog)
-    finally:
-        built.close()
+    await warnings_at_start(dc, tmp_path, caplog)
     assert [c["name"] for c in dc.synced_commands[dc.guild_id]] == ["cop", "cop-plan"]
-    built = build_app(tmp_path, dc, discord_sync_globally=True)
-    try:
-        assert await start_and_warnings(dc, built, caplog) == []
-    finally:
-        built.close()
+    assert await warnings_at_start(dc, tmp_path, caplog, discord_sync_globally=True) == []
     assert [c["name"] for c in dc.synced_commands[None]] == ["cop", "cop-plan"]
     assert dc.synced_commands[dc.guild_id] == []
 
@@ -326,14 +298,6 @@ async def test_a_connection_refused_for_good_stops_the_bot_with_the_reason(
     assert started.client.is_closed()
 
 
-def give_permissions(dc: FakeDiscord, *names: str) -> None:
-    role = dc.roles[dc.bot_role_id]
-    granted = discord.Permissions(int(role["permissions"]))
-    for name in names:
-        setattr(granted, name, True)
-    role["permissions"] = str(granted.value)
-
-
 @pytest.mark.parametrize(
     ("where", "granted", "expected"),
     [
@@ -354,12 +318,10 @@ async def test_the_event_channel_is_checked_at_start(
     """Discord requires Connect to hold an event in a voice channel, and three moderator
     permissions in a stage channel; a text channel cannot hold one at all."""
     channel = {"voice": dc.voice_channel_id, "stage": dc.stage_channel_id, "text": dc.channel_id}
-    give_permissions(dc, *granted)
-    built = build_app(tmp_path, dc, discord_event_channel=str(channel[where]))
-    try:
-        warnings = await start_and_warnings(dc, built, caplog)
-    finally:
-        built.close()
+    set_bot_permissions(dc, True, *granted)
+    warnings = await warnings_at_start(
+        dc, tmp_path, caplog, discord_event_channel=str(channel[where])
+    )
     if not expected:
         assert warnings == []
     else:
