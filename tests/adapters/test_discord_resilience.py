@@ -328,3 +328,33 @@ async def test_the_event_channel_is_checked_at_start(
         [warning] = warnings
         assert expected in warning
         assert ("use a voice channel" in warning) == (where == "stage")
+
+
+@pytest.mark.parametrize("how", ["session invalidated", "asked to reconnect"])
+async def test_a_new_gateway_session_keeps_commands_working_and_does_start_up_once(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter, how: str
+) -> None:
+    """After a fresh IDENTIFY (session invalidated) discord.py fires on_ready again; the
+    commands must not be synced again, nor the setup checked twice. After op 7 it resumes."""
+    syncs = [r for r in dc.requests if r.method == "PUT" and r.path.endswith("/commands")]
+    if how == "session invalidated":
+
+        async def at_once(shard_id: int | None, *, initial: bool = False) -> None:
+            """discord.py waits 5 s before identifying again; nothing to wait for here."""
+
+        adapter.client.before_identify_hook = at_once  # type: ignore[method-assign]
+        ready_again = asyncio.ensure_future(adapter.client.wait_for("ready", timeout=5))
+        await dc.drop_gateway(code=4000, invalidate=True)
+        await ready_again
+        assert dc.identifies == 2
+    else:
+        resumed = asyncio.ensure_future(adapter.client.wait_for("resumed", timeout=5))
+        await dc.request_reconnect()
+        await resumed
+        assert (dc.identifies, dc.resumes) == (1, 1)
+    sid = schedule(app, dc)
+    cb = await dc.invoke(dc.slash("cop", "signup", {"session": sid}))
+    assert cb.type == 4 and len(app.community.signups.attendees(sid)) == 1
+    # on_ready runs as its own task; by the time a command has been answered, a second
+    # sync would have reached the fake
+    assert [r for r in dc.requests if r.method == "PUT" and r.path.endswith("/commands")] == syncs
