@@ -10,7 +10,9 @@ from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.config import PlanningGroup
 from bot.context import Actor, Reply
+from bot.domain.clock import FakeClock
 from tests.adapters.conftest import (
+    NOW,
     PLANNER,
     add_session,
     allow_uploads,
@@ -170,7 +172,7 @@ async def test_usergroup_membership_gives_planner_rights(tmp_path: Path, slack: 
     )
     slack.set_default("usergroups.users.list", {"ok": True, "users": ["U5"]})
     allow_uploads(slack)
-    app = App.build(config)
+    app = App.build(config, FakeClock(NOW))
     adapter = make_adapter(app)
     await adapter.start()
     try:
