@@ -36,7 +36,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlencode
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import ClientSession, WSCloseCode, WSMsgType, web
 
 TEAM_ID = "T1"
 TEAM_DOMAIN = "copbot-test"
@@ -122,6 +122,10 @@ def http_body(kind: str, payload: Json) -> tuple[str, str]:
     raise ValueError(f"unknown payload kind {kind!r}; expected one of {sorted(ENVELOPE_KINDS)}")
 
 
+def _channel_name(channel_id: str) -> str:
+    return "directmessage" if channel_id.startswith("D") else f"chan-{channel_id}"
+
+
 class FakeSlack:
     """A fake Slack on 127.0.0.1; use as ``async with FakeSlack() as slack:``.
 
@@ -145,6 +149,7 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self._counter = itertools.count(1)
         self._runner: web.AppRunner | None = None
+        self._http: ClientSession | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -191,6 +196,9 @@ class FakeSlack:
         for fut in self._pending_acks.values():
             if not fut.done():
                 fut.set_exception(ConnectionError("FakeSlack stopped before the ack arrived"))
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -338,6 +346,27 @@ class FakeSlack:
         finally:
             self._pending_acks.pop(envelope_id, None)
 
+    async def send_http(
+        self, url: str, kind: str, payload: Json, signing_secret: str
+    ) -> tuple[int, str]:
+        """POST ``payload`` to an HTTP-mode app at ``url``, encoded and signed as Slack does.
+
+        Returns the status and body of the app's answer (the ack). One kept-alive session
+        serves every call, as Slack's own delivery would reuse connections.
+        """
+        body, content_type = http_body(kind, payload)
+        return await self.send_http_raw(url, body, content_type, signing_secret)
+
+    async def send_http_raw(
+        self, url: str, body: str, content_type: str, signing_secret: str
+    ) -> tuple[int, str]:
+        """POST exactly ``body`` (signed), for requests no real Slack would send."""
+        headers = {"Content-Type": content_type, **sign_request(body, signing_secret)}
+        if self._http is None:
+            self._http = ClientSession()
+        async with self._http.post(url, data=body.encode(), headers=headers) as response:
+            return response.status, await response.text()
+
     async def drop_socket(self, graceful: bool = False) -> None:
         """Kill the newest usable websocket, as a network blip or Slack restart would.
 
@@ -383,6 +412,7 @@ class FakeSlack:
         *,
         command: str = "/cop",
         user_name: str | None = None,
+        channel_name: str | None = None,
     ) -> Json:
         """A slash-command payload as Slack sends it (all values are strings).
 
@@ -395,7 +425,7 @@ class FakeSlack:
             "team_id": TEAM_ID,
             "team_domain": TEAM_DOMAIN,
             "channel_id": channel_id,
-            "channel_name": "directmessage" if channel_id.startswith("D") else f"chan-{channel_id}",
+            "channel_name": channel_name or _channel_name(channel_id),
             "user_id": user_id,
             "user_name": user_name or f"user-{user_id.lower()}",
             "command": command,

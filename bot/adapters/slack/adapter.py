@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import SendFailed
 from bot.adapters.slack import words
+from bot.adapters.slack.http import events_route
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.manifest import scopes_why
 from bot.adapters.slack.people import People, PlanningGroupCache
@@ -113,8 +114,9 @@ class SlackAdapter:
         log.info("connected to Slack (Socket Mode)")
 
     async def _serve(self, host: str, port: int) -> None:
-        """bolt's aiohttp app (signature checks on) with a health check beside it."""
-        web_app = self.bolt.web_app(path=EVENTS_PATH, port=port)
+        """Slack's requests handed to bolt (signature checks on), a health check beside them."""
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, events_route(self.bolt))
         web_app.router.add_get("/healthz", _healthz)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
