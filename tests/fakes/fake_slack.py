@@ -150,6 +150,7 @@ class FakeSlack:
         self._counter = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._http: ClientSession | None = None
+        self._refused: dict[str, str] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -250,6 +251,10 @@ class FakeSlack:
         e.g. ``conversations.info`` with ``is_member: false``.
         """
         self._defaults[method] = response
+
+    def refuse_token(self, token: str, error: str = "invalid_auth") -> None:
+        """Answer every call made with ``token`` with ``error``, as for a revoked token."""
+        self._refused[token] = error
 
     def calls_to(self, method: str) -> list[Call]:
         """All recorded calls of ``method``, oldest first."""
@@ -648,6 +653,8 @@ class FakeSlack:
         token = call.token
         if not token:
             return web.json_response({"ok": False, "error": "not_authed"})
+        if token in self._refused:
+            return web.json_response({"ok": False, "error": self._refused[token]})
         wants_app_token = method == "apps.connections.open"
         if wants_app_token != token.startswith("xapp-"):
             return web.json_response({"ok": False, "error": "not_allowed_token_type"})

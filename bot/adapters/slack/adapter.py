@@ -21,11 +21,12 @@ from bot.adapters.base import SendFailed
 from bot.adapters.slack import words
 from bot.adapters.slack.http import events_route
 from bot.adapters.slack.listeners import Listeners
+from bot.adapters.slack.logs import bolt_logger, socket_logger
 from bot.adapters.slack.manifest import scopes_why
 from bot.adapters.slack.people import People, PlanningGroupCache
 from bot.adapters.slack.replies import Replies
 from bot.adapters.slack.sending import Sender
-from bot.adapters.slack.setup import check_auth, check_channel, check_secrets
+from bot.adapters.slack.setup import check_app_token, check_auth, check_channel, check_secrets
 from bot.app import App
 from bot.context import Reply
 from bot.storage.members import Member
@@ -69,7 +70,9 @@ class SlackAdapter:
         self.client = make_client(
             secrets.slack_bot_token, base_url or app.config.slack_api_url, rate_limit_retries
         )
-        self.bolt = AsyncApp(client=self.client, signing_secret=secrets.slack_signing_secret)
+        self.bolt = AsyncApp(
+            client=self.client, signing_secret=secrets.slack_signing_secret, logger=bolt_logger()
+        )
         group = PlanningGroupCache(self.client, app.config.planning_group.slack_usergroup)
         self.people = People(self.client, group)
         self.sender = Sender(self.client)
@@ -100,6 +103,8 @@ class SlackAdapter:
         check_secrets(config, http)
         why = scopes_why(config)
         bot, missing = await check_auth(self.client, why)
+        if not http:
+            await check_app_token(self.client, config.secrets.slack_app_token)
         channel = await check_channel(self.sender, config.announce_channel, bot, why)
         self.problems = list(dict.fromkeys(missing + channel))
         if http:
@@ -109,7 +114,9 @@ class SlackAdapter:
 
     async def _connect(self) -> None:
         token = self.app.config.secrets.slack_app_token
-        self._socket = AsyncSocketModeHandler(self.bolt, token, ping_interval=self.ping_interval)
+        self._socket = AsyncSocketModeHandler(
+            self.bolt, token, logger=socket_logger(), ping_interval=self.ping_interval
+        )
         await self._socket.connect_async()
         log.info("connected to Slack (Socket Mode)")
 

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import SendFailed
 from bot.adapters.slack.blocks import message
-from bot.adapters.slack.failures import SEND_ERRORS
+from bot.adapters.slack.failures import SEND_ERRORS, send_failure
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.modal import CALLBACK_ID, errors_for, options_from_state, schedule_view
 from bot.adapters.slack.people import user_of
@@ -121,7 +121,10 @@ class Listeners:
             note,
             settings,
         )
-        await self.adapter.client.views_publish(user_id=actor.user_id, view=view)
+        try:
+            await self.adapter.client.views_publish(user_id=actor.user_id, view=view)
+        except SEND_ERRORS as err:  # Slack's trouble, not ours: one line, no traceback
+            log.warning("the App Home could not be published: %s", send_failure(err).reason)
 
     async def _open_form(
         self, client: AsyncWebClient, actor: Actor, trigger_id: str, respond: AsyncRespond

@@ -29,6 +29,11 @@ def check_secrets(config: Config, http: bool) -> None:
     secrets = config.secrets
     if not secrets.slack_bot_token:
         raise SlackSetupError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…).")
+    if not secrets.slack_bot_token.startswith("xoxb-"):
+        raise SlackSetupError(
+            f"SLACK_BOT_TOKEN holds {_kind(secrets.slack_bot_token)}, not a bot token: copy the "
+            "Bot User OAuth Token (xoxb-…) from OAuth & Permissions."
+        )
     if http and not secrets.slack_signing_secret:
         raise SlackSetupError(
             "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
@@ -39,6 +44,37 @@ def check_secrets(config: Config, http: bool) -> None:
             "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with "
             "connections:write (Basic Information → App-Level Tokens), or run with --http."
         )
+    if not http and not secrets.slack_app_token.startswith("xapp-"):
+        raise SlackSetupError(
+            f"SLACK_APP_TOKEN holds {_kind(secrets.slack_app_token)}, not an app-level token: "
+            "create one (xapp-…) with connections:write under Basic Information → App-Level Tokens."
+        )
+
+
+def _kind(token: str) -> str:
+    """What sort of Slack token `token` looks like, for a message that never shows it."""
+    kinds = {"xapp-": "an app-level token (xapp-…)", "xoxb-": "a bot token (xoxb-…)"}
+    kinds |= {"xoxp-": "a user token (xoxp-…)", "xoxe": "a refresh token (xoxe…)"}
+    found = next((kind for prefix, kind in kinds.items() if token.startswith(prefix)), "")
+    return found or "something that is not a Slack token"
+
+
+async def check_app_token(client: AsyncWebClient, token: str) -> None:
+    """Ask Slack for a Socket Mode connection with `token`; SlackSetupError if refused.
+
+    The Socket Mode client would otherwise retry a refused token forever, logging every
+    few seconds, while nothing else starts. The address Slack gives is simply not used.
+    """
+    try:
+        await client.apps_connections_open(app_token=token)
+    except SlackApiError as err:
+        code = err.response.get("error")
+        raise SlackSetupError(
+            f"Slack did not accept SLACK_APP_TOKEN ({code}): create an app-level token with "
+            "connections:write under Basic Information → App-Level Tokens, with Socket Mode on."
+        ) from err
+    except SEND_ERRORS as err:
+        raise SlackSetupError(f"could not reach Slack at {client.base_url} ({err!r}).") from err
 
 
 def scope_advice(scope: str, why: dict[str, str]) -> str:
