@@ -30,6 +30,7 @@ from bot.storage.meta import MetaStore
 from bot.storage.posted import PostedStore
 from bot.storage.privacy import Privacy
 from bot.storage.reflections import ReflectionStore
+from bot.storage.series import SeriesStore
 from bot.storage.sessions import SessionStore
 from bot.storage.signups import SignupStore
 
@@ -44,6 +45,7 @@ class Community:
     messages: Messages
     members: MemberStore
     sessions: SessionStore
+    series: SeriesStore
     signups: SignupStore
     audit: AuditStore
     deliveries: DeliveryStore
@@ -72,6 +74,7 @@ class Community:
             messages=load_messages(config.content_dir / "messages.toml"),
             members=members,
             sessions=SessionStore(db),
+            series=SeriesStore(db),
             signups=signups,
             audit=audit,
             deliveries=deliveries,

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.domain.objectives import parse_objective
-from bot.domain.recurrence import parse_repeat
+from bot.domain.recurrence import NEEDS_FIRST_DATE, parse_repeat
 from bot.domain.when import parse_duration, parse_when
 from bot.errors import BadInput
 from bot.registry import Option
@@ -100,7 +100,7 @@ def _repeat(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
     try:
         parse_repeat(raw, now.astimezone(zone))
     except BadInput as err:
-        if err.key != "repeat.mismatch":
+        if err.key not in NEEDS_FIRST_DATE:
             raise
     return raw
 

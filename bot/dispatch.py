@@ -211,7 +211,7 @@ def _bind(
 
 
 # How many words an option may span when typed positionally; the longest reading wins.
-WIDTHS = {"when": 4, "repeat": 5, "duration": 2}
+WIDTHS = {"when": 4, "repeat": 10, "duration": 2}
 
 
 def _take(

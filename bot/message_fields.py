@@ -100,6 +100,9 @@ FIELDS: dict[str, set[str]] = {
     "duration.bad": _f("text"),
     "repeat.bad": _f("text"),
     "repeat.mismatch": _f("text", "weekday"),
+    "repeat.except_off": _f("text", "day"),
+    "repeat.except_first": _f("text", "day"),
+    "repeat.too_many": _f("limit"),
     "objective.bad": _f("text"),
     "timezone.bad": _f("text"),
     # sessions and cards

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.community import CommandContext
 from bot.context import Action, Attachment, Item, Reply
-from bot.domain.recurrence import occurrences, parse_repeat
+from bot.domain.recurrence import moved_to, parse_repeat, series_dates, to_utc
 from bot.errors import BadInput
 from bot.export import attendees_csv
 from bot.registry import Option, Registry
@@ -24,7 +24,6 @@ from commands.signups import find_session
 # A place that starts like a length or a repeat was probably meant as one.
 _ODD_PLACE = re.compile(r"(until|x\d+|hours?|hrs?|minutes?|mins?)\b", re.IGNORECASE)
 DEFAULT_DURATION = timedelta(minutes=90)
-HORIZON = timedelta(weeks=26)
 
 
 def schedule(
@@ -45,7 +44,8 @@ def schedule(
         raise BadInput("schedule.where_odd", text=where.strip(), command="schedule")
     community = ctx.community
     rule = parse_repeat(repeat, when)
-    starts = occurrences(rule, when, community.zone, ctx.now + HORIZON) if rule else [when]
+    dates = series_dates(rule, when, community.zone, ctx.now) if rule else []
+    starts = [to_utc(local, community.zone) for local in dates] if rule else [when]
     new = NewSession(
         check_title(title),
         "",
@@ -56,9 +56,10 @@ def schedule(
         ctx.member.id,
     )
     with immediate(community.db):
-        created = community.sessions.create(
-            new, starts, ctx.now, rule.to_rrule() if rule else "", community.zone.key
-        )
+        series_id = None
+        if rule:
+            series_id = community.series.create(rule, community.zone, dates[-1], ctx.now)
+        created = community.sessions.create(new, starts, ctx.now, series_id)
         community.audit.record(
             ctx.member.id, "schedule", f"sessions {created[0].id}-{created[-1].id}", ctx.now
         )
@@ -103,6 +104,8 @@ def edit(ctx: CommandContext, session: int, changes: str) -> Reply:
             ctx.member.id, "edit", f"sessions {[s.id for s in targets]}: {sorted(edits)}", ctx.now
         )
         told = _tell_edited(ctx, updated, edits)
+        if rest and "start_utc" in edits:
+            _series_moved(ctx, chosen, updated[0])
         for changed in updated:
             ctx.community.session_changed(changed.id)
     first = updated[0]
@@ -114,6 +117,19 @@ def edit(ctx: CommandContext, session: int, changes: str) -> Reply:
             "edit.over_capacity", confirmed=counts.confirmed, capacity=first.capacity
         )
     return Reply(text, items=(session_card(ctx, first, counts, None),))
+
+
+def _series_moved(ctx: CommandContext, before: Session, after: Session) -> None:
+    """The rest of a series moved: sessions added to it later follow, on the wall clock."""
+    series = ctx.community.series.get(before.series_id) if before.series_id else None
+    if series is None:
+        return
+    zone = series.zone
+    shift = after.start.astimezone(zone).replace(tzinfo=None) - before.start.astimezone(
+        zone
+    ).replace(tzinfo=None)
+    last = series.last_local + shift
+    ctx.community.series.moved(series.id, moved_to(series.repeat, last.date()), last)
 
 
 def _tell_edited(ctx: CommandContext, updated: list[Session], edits: dict[str, Any]) -> int:
@@ -162,6 +178,8 @@ def cancel_session(
         ctx.community.audit.record(
             ctx.member.id, "cancel", f"sessions {[s.id for s in targets]}", ctx.now
         )
+        if scope == "rest" and chosen.series_id is not None:
+            ctx.community.series.end(chosen.series_id, ctx.now)  # no more top-ups
     for cancelled, holders in done:
         tell_cancelled(ctx, cancelled, holders)
         ctx.community.session_changed(cancelled.id)

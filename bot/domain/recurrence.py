@@ -7,15 +7,25 @@ session is at 10:00 for members whether or not British Summer Time is in force.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from bot.domain.skipdates import (
+    Skip,
+    describe_skips,
+    parse_skips,
+    skips_from_text,
+    skips_to_text,
+    split_except,
+)
 from bot.domain.when import (
     WEEKDAY_NAMES,
     format_day,
@@ -29,6 +39,8 @@ from bot.errors import BadInput
 Freq = Literal["weekly", "monthly"]
 
 MAX_OCCURRENCES = 104
+# An open-ended series is kept this far ahead in the calendar, and topped up as time passes.
+AHEAD = timedelta(weeks=26)
 MAX_INTERVAL: dict[str, int] = {"weekly": 8, "monthly": 12}
 MAX_COUNT = 52
 
@@ -36,6 +48,9 @@ _RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _RRULE_FREQ: dict[str, Freq] = {"WEEKLY": "weekly", "MONTHLY": "monthly"}
 _BYDAY = re.compile(r"([+-]?[0-9])?(MO|TU|WE|TH|FR|SA|SU)")
 _NTH_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+# Refusals that depend on the first session's date: the option converter, which checks the
+# words before it knows that date, lets these through for the handler to decide.
+NEEDS_FIRST_DATE = ("repeat.mismatch", "repeat.except_off", "repeat.except_first")
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,8 @@ class Repeat:
     """How a session series repeats; a value object, checked on construction.
 
     ``nth`` is only for monthly series (1..4, or -1 for the last such weekday of the month).
-    At most one of ``count`` and ``until`` is set, as RFC 5545 requires.
+    At most one of ``count`` and ``until`` is set, as RFC 5545 requires. ``skips`` are dates
+    left out (kept apart from the RRULE); ``count`` counts the sessions that do happen.
     """
 
     freq: Freq
@@ -52,6 +68,19 @@ class Repeat:
     nth: int | None = None
     count: int | None = None
     until: date | None = None
+    skips: tuple[Skip, ...] = ()
+
+    @property
+    def open_ended(self) -> bool:
+        """No count and no end date: kept AHEAD in the calendar and topped up as time passes."""
+        return self.count is None and self.until is None
+
+    def skipped(self, day: date) -> bool:
+        return any(skip.covers(day) for skip in self.skips)
+
+    def skips_text(self) -> str:
+        """The skipped dates as stored beside the RRULE (like EXDATE, but ranges allowed)."""
+        return skips_to_text(self.skips)
 
     def __post_init__(self) -> None:
         problem = _problem_with(self)
@@ -76,8 +105,9 @@ class Repeat:
         return ";".join(parts)
 
     @classmethod
-    def from_rrule(cls, text: str) -> Repeat:
-        """Read back a stored RRULE; raises ValueError, since stored rules are our own output."""
+    def from_rrule(cls, text: str, skips: str = "") -> Repeat:
+        """Read back a stored RRULE (and skipped dates); raises ValueError, since stored rules
+        are our own output."""
         fields = _rrule_fields(text)
         freq = _RRULE_FREQ.get(fields.pop("FREQ", ""))
         byday = _BYDAY.fullmatch(fields.pop("BYDAY", ""))
@@ -91,7 +121,7 @@ class Repeat:
             raise ValueError(f"unreadable RRULE: {text!r}") from None
         nth = int(byday.group(1)) if byday.group(1) else None
         weekday = _RRULE_DAYS.index(byday.group(2))
-        return cls(freq, interval, weekday, nth, count, until)
+        return cls(freq, interval, weekday, nth, count, until, skips_from_text(skips))
 
     def describe(self) -> str:
         """Plain English for members, e.g. "on the last Friday of every month, 6 times"."""
@@ -107,7 +137,18 @@ class Repeat:
             text += ", once" if self.count == 1 else f", {self.count} times"
         if self.until is not None:
             text += f", until {format_day(self.until)}"
+        if self.skips:
+            text += f", except {describe_skips(self.skips)}"
         return text
+
+
+def moved_to(repeat: Repeat, day: date) -> Repeat:
+    """The same repeat, on the weekday (and, monthly, the week of the month) of ``day``: the
+    rule a series follows once the planning group moves the rest of it there."""
+    if day.weekday() == repeat.weekday:
+        return repeat
+    nth = None if repeat.nth is None else _nth_of(day)
+    return replace(repeat, weekday=day.weekday(), nth=nth)
 
 
 def _problem_with(repeat: Repeat) -> str | None:
@@ -196,7 +237,10 @@ def parse_repeat(text: str, first: datetime) -> Repeat | None:
     clean = " ".join(text.lower().replace(",", " ").split()).rstrip(".")
     if clean in _NONE_WORDS:
         return None
-    words = " ".join(word for word in clean.split()[:30] if word not in _FILLER)
+    kept, listed = split_except(clean.split())
+    if len(kept) < len(clean.split()) and not listed:
+        raise BadInput("repeat.bad", text=text)  # "except" with no dates after it
+    words = " ".join(word for word in kept[:30] if word not in _FILLER)
     words = re.sub(r"\bevery (fortnight|other week)\b", "fortnightly", words)
     limit = _LIMIT.search(words)
     freq, interval, nth, named = _frequency(words[: limit.start()] if limit else words, text)
@@ -209,7 +253,25 @@ def parse_repeat(text: str, first: datetime) -> Repeat | None:
     bad_count = count is not None and not 1 <= count <= MAX_COUNT
     if bad_count or not 1 <= interval <= MAX_INTERVAL[freq]:
         raise BadInput("repeat.bad", text=text)
-    return Repeat(freq, interval, weekday, nth, count, until)
+    skips = parse_skips(listed, first.date(), text) if listed else ()
+    rule = Repeat(freq, interval, weekday, nth, count, until, skips)
+    if skips:
+        _check_skips(rule, first, text)
+    return rule
+
+
+def _check_skips(rule: Repeat, first: datetime, text: str) -> None:
+    """A skipped single date must be one of the series' dates, and never the first one:
+    either is almost always a slip of the finger. A range (a school holiday) may hold none."""
+    if rule.skipped(first.date()):
+        raise BadInput("repeat.except_first", text=text, day=format_day(first.date()))
+    latest = max(skip.last for skip in rule.skips)
+    start = first.replace(tzinfo=None)
+    walked = itertools.takewhile(lambda d: d[0].date() <= latest, _walk(rule, start, None, None))
+    dates = {local.date() for local, _ in walked}
+    for skip in rule.skips:
+        if skip.first == skip.last and skip.first not in dates:
+            raise BadInput("repeat.except_off", text=text, day=format_day(skip.first))
 
 
 def _symbols(body: str) -> str:
@@ -289,42 +351,94 @@ def _nth_of(day: date) -> int:
 
 
 def occurrences(
-    repeat: Repeat, first: datetime, zone: ZoneInfo, horizon: datetime
+    repeat: Repeat,
+    first: datetime,
+    zone: ZoneInfo,
+    horizon: datetime | None,
+    limit: int = MAX_OCCURRENCES,
 ) -> list[datetime]:
     """Every session of the series from ``first`` up to ``horizon``, as aware UTC datetimes.
 
     Dates are stepped on the local wall clock, so the local time stays put across clock
     changes. A time the clocks skip moves forward by the gap (01:30 -> 02:30 BST); a time
     that happens twice takes the first. ``first`` always counts as the first session, even
-    if it does not itself fit the rule.
+    if it does not itself fit the rule. Skipped dates are left out and not counted. With no
+    ``horizon`` the series must end by itself; at most ``limit`` are returned either way.
+    """
+    if horizon is None and repeat.open_ended:
+        raise ValueError("an open-ended series needs a horizon")
+    start = first.astimezone(zone).replace(tzinfo=None)
+    return [
+        to_utc(local, zone)
+        for local in itertools.islice(held_dates(repeat, start, zone, horizon), limit)
+    ]
+
+
+def held_dates(
+    repeat: Repeat, start: datetime, zone: ZoneInfo, horizon: datetime | None
+) -> Iterator[datetime]:
+    """Naive local times of the sessions that happen, from ``start`` (itself the first)."""
+    return (local for local, skipped in _walk(repeat, start, zone, horizon) if not skipped)
+
+
+def _walk(
+    repeat: Repeat, start: datetime, zone: ZoneInfo | None, horizon: datetime | None
+) -> Iterator[tuple[datetime, bool]]:
+    """(local time, whether it is skipped) for each date of the rule, until the series ends:
+    skipped dates are not counted towards a count."""
+    held = 0
+    for local in _local_dates(repeat, start):
+        if repeat.count is not None and held >= repeat.count:
+            return
+        if repeat.until is not None and local.date() > repeat.until:
+            return
+        if horizon is not None and zone is not None and to_utc(local, zone) > horizon:
+            return
+        skipped = local != start and repeat.skipped(local.date())
+        held += not skipped
+        yield local, skipped
+
+
+def series_dates(repeat: Repeat, first: datetime, zone: ZoneInfo, now: datetime) -> list[datetime]:
+    """Naive local times of the sessions to write out when a series is scheduled.
+
+    A series with an end (a count or an until date) is written out in full, up to
+    MAX_OCCURRENCES; more than that is refused. An open-ended one is written out AHEAD of
+    ``now`` (always at least its first session, however far ahead that is) and topped up.
     """
     start = first.astimezone(zone).replace(tzinfo=None)
-    found: list[datetime] = []
-    for local in _local_dates(repeat, start):
-        if _is_over(repeat, local, len(found)):
-            break
-        moment = local.replace(tzinfo=zone).astimezone(UTC)
-        if moment > horizon:
-            break
-        found.append(moment)
+    if repeat.open_ended:
+        horizon = max(now + AHEAD, first)
+        return list(itertools.islice(held_dates(repeat, start, zone, horizon), MAX_OCCURRENCES))
+    found = list(itertools.islice(held_dates(repeat, start, zone, None), MAX_OCCURRENCES + 1))
+    if len(found) > MAX_OCCURRENCES:
+        raise BadInput("repeat.too_many", limit=MAX_OCCURRENCES)
     return found
 
 
-def _local_dates(repeat: Repeat, start: datetime) -> list[datetime]:
-    """Naive local wall-clock times: ``start`` and then the rule's dates after it."""
+def dates_after(
+    repeat: Repeat, last: datetime, zone: ZoneInfo, horizon: datetime
+) -> list[datetime]:
+    """Naive local times of an open-ended series' sessions after ``last`` (the latest one
+    made, on the local wall clock) up to ``horizon``: what a top-up adds."""
+    return list(itertools.islice(held_dates(repeat, last, zone, horizon), 1, MAX_OCCURRENCES + 1))
+
+
+def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """A naive local wall-clock time as UTC; a skipped time moves on by the gap, a repeated
+    one takes the first (fold=0)."""
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _local_dates(repeat: Repeat, start: datetime) -> Iterator[datetime]:
+    """Naive local wall-clock times: ``start`` and then the rule's dates after it, unending
+    unless the rule itself ends."""
     day = rrule.weekdays[repeat.weekday]
     rule = rrule.rrule(
         rrule.WEEKLY if repeat.freq == "weekly" else rrule.MONTHLY,
         dtstart=start,
         interval=repeat.interval,
         byweekday=day if repeat.nth is None else day(repeat.nth),
-        count=MAX_OCCURRENCES + 1,
     )
-    return [start] + [local for local in rule if local > start][: MAX_OCCURRENCES - 1]
-
-
-def _is_over(repeat: Repeat, local: datetime, so_far: int) -> bool:
-    """Whether the series' own limits (count, until, the hard cap) stop it before ``local``."""
-    if so_far >= min(repeat.count or MAX_OCCURRENCES, MAX_OCCURRENCES):
-        return True
-    return repeat.until is not None and local.date() > repeat.until
+    yield start
+    yield from (local for local in rule if local > start)

@@ -18,6 +18,7 @@ from bot.community import Community
 from bot.courier import Courier
 from bot.domain.clock import FakeClock
 from bot.scheduling.plan import Planned, Planner
+from bot.scheduling.topup import top_up
 from bot.storage.db import from_iso, utc_iso
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class Runtime:
         async with self._lock:
             now = self.community.clock.now()
             self.community.deliveries.reclaim_stale(now, STALE_CLAIM)
+            top_up(self.community, now)
             self.plan(now)
             return await self.courier.flush()
 

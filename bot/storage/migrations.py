@@ -7,6 +7,8 @@ opened by `bot.storage.db.migrate`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -161,6 +163,26 @@ def m003_resource_library(db: Database) -> None:
     )
 
 
+def m004_series_kept_ahead(db: Database) -> None:
+    """Series remember the dates they leave out, the latest session made (on the local wall
+    clock, so a top-up carries on from it) and whether the rest was cancelled."""
+    _run(
+        db,
+        """
+        ALTER TABLE series ADD COLUMN skips TEXT NOT NULL DEFAULT '';
+        ALTER TABLE series ADD COLUMN last_local TEXT NOT NULL DEFAULT '';
+        ALTER TABLE series ADD COLUMN ended TEXT NOT NULL DEFAULT ''
+        """,
+    )
+    latest = db.execute(
+        "SELECT series.id, series.timezone, max(sessions.start_utc) FROM series"
+        " JOIN sessions ON sessions.series_id = series.id GROUP BY series.id"
+    ).fetchall()
+    for series_id, zone, start in latest:
+        wall = datetime.fromisoformat(start).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        db.execute("UPDATE series SET last_local = ? WHERE id = ?", [wall.isoformat(), series_id])
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction.
 
@@ -187,4 +209,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m001_core,
     m002_calendar_runs_itself,
     m003_resource_library,
+    m004_series_kept_ahead,
 ]

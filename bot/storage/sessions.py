@@ -75,26 +75,28 @@ class NewSession:
     capacity: int | None
     created_by: int | None
 
+    @classmethod
+    def like(cls, session: Session) -> NewSession:
+        """The details of an existing session, for the next one of its series."""
+        return cls(
+            session.title,
+            session.description,
+            session.objective,
+            session.duration_minutes,
+            session.location,
+            session.capacity,
+            session.created_by,
+        )
+
 
 class SessionStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     def create(
-        self,
-        new: NewSession,
-        starts: list[datetime],
-        now: datetime,
-        rrule: str = "",
-        timezone: str = "",
+        self, new: NewSession, starts: list[datetime], now: datetime, series_id: int | None = None
     ) -> list[Session]:
-        """Add one session per start; more than one start makes them a series."""
-        series_id = None
-        if rrule:
-            series_id = self.db.execute(
-                "INSERT INTO series (rrule, timezone, created) VALUES (?, ?, ?)",
-                [rrule, timezone, utc_iso(now)],
-            ).lastrowid
+        """Add one session per start, all in `series_id` if given (see SeriesStore)."""
         ids = [self._insert(new, start, series_id, now) for start in starts]
         return [self._require(i) for i in ids]
 
@@ -169,6 +171,11 @@ class SessionStore:
             "series_id = ? AND start_utc >= ? AND status = 'scheduled' ORDER BY start_utc",
             [session.series_id, utc_iso(session.start)],
         )
+
+    def latest_in_series(self, series_id: int) -> Session | None:
+        """The series' last session, cancelled or not: a top-up copies its details."""
+        found = self._select("series_id = ? ORDER BY start_utc DESC, id DESC LIMIT 1", [series_id])
+        return found[0] if found else None
 
     def _select(self, where: str, params: list[Any]) -> list[Session]:
         rows = select_rows(self.db, f"SELECT * FROM sessions WHERE {where}", params)
