@@ -73,7 +73,12 @@ def app(config: Config) -> Iterator[App]:
 
 
 def make_adapter(app: App, **options: Any) -> SlackAdapter:
-    return SlackAdapter(app, **{"send_interval": 0.0, "ping_interval": PING_INTERVAL, **options})
+    defaults = {
+        "send_interval": 0.0,
+        "ping_interval": PING_INTERVAL,
+        "reply_retry_delays": (0.01,) * 2,
+    }
+    return SlackAdapter(app, **{**defaults, **options})
 
 
 @pytest.fixture

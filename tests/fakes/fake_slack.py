@@ -151,6 +151,8 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._http: ClientSession | None = None
         self._refused: dict[str, str] = {}
+        self._response_failures: dict[str, deque[int]] = defaultdict(deque)
+        self.response_attempts: list[str] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -272,6 +274,14 @@ class FakeSlack:
             f"{count} call(s) to {method} (saw {len(self.calls_to(method))})",
         )
         return self.calls_to(method)
+
+    def fail_response_url(self, name: str, status: int = 500, times: int = 1) -> None:
+        """Answer the next ``times`` POSTs to ``response_url(name)`` with ``status``.
+
+        Why: Slack's response_url endpoints do fail (5xx), and expire (404 after 30
+        minutes or five uses); the member's answer must still reach them.
+        """
+        self._response_failures[name].extend([status] * times)
 
     def responses_to(self, name: str) -> list[Json]:
         """Bodies POSTed to ``response_url(name)``, oldest first."""
@@ -772,6 +782,11 @@ class FakeSlack:
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
+        self.response_attempts.append(name)
+        failures = self._response_failures.get(name)
+        if failures:
+            await self._notify()
+            return web.Response(status=failures.popleft(), text="internal_error")
         if request.content_type == "application/json":
             body = await request.json()
         else:  # legacy form style: payload=<json>

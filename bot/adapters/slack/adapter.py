@@ -24,7 +24,7 @@ from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.logs import bolt_logger, socket_logger
 from bot.adapters.slack.manifest import scopes_why
 from bot.adapters.slack.people import People, PlanningGroupCache
-from bot.adapters.slack.replies import Replies
+from bot.adapters.slack.replies import RETRY_DELAYS, Replies
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_app_token, check_auth, check_channel, check_secrets
 from bot.app import App
@@ -63,6 +63,7 @@ class SlackAdapter:
         send_interval_overall: float = 0.05,
         ping_interval: float = 10.0,
         rate_limit_retries: int = 2,
+        reply_retry_delays: tuple[float, ...] = RETRY_DELAYS,
     ) -> None:
         secrets = app.config.secrets
         self.app = app
@@ -76,7 +77,7 @@ class SlackAdapter:
         group = PlanningGroupCache(self.client, app.config.planning_group.slack_usergroup)
         self.people = People(self.client, group)
         self.sender = Sender(self.client)
-        self.replies = Replies()
+        self.replies = Replies(reply_retry_delays)
         self.send_interval = send_interval
         self.send_interval_overall = send_interval_overall
         self.listeners = Listeners(self)

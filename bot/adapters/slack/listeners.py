@@ -59,11 +59,10 @@ class Listeners:
             )
             text = str(command.get("text") or "").strip()
             if text.lower() == "schedule" and is_planner(actor, self.community):
-                await self._open_form(client, actor, command.get("trigger_id", ""), respond)
+                await self._open_form(client, actor, command, respond)
             else:
-                await self._answer(
-                    respond, actor, self.dispatcher.handle_line(actor, f"/cop {text}")
-                )
+                reply = self.dispatcher.handle_line(actor, f"/cop {text}")
+                await self._answer(respond, actor, reply, command.get("channel_id", ""))
         except Exception:
             log.exception("the /cop command could not be answered")
         finally:
@@ -77,7 +76,7 @@ class Listeners:
             actor = await self.adapter.people.actor(*user_of(body))
             reply = self.dispatcher.handle_line(actor, f"/cop {action.get('value', '')}")
             if body.get("response_url"):
-                await self._answer(respond, actor, reply)
+                await self._answer(respond, actor, reply, _channel_of(body))
             else:
                 await self.publish_home(actor, await self._with_file(actor, reply))
         except Exception:
@@ -127,19 +126,27 @@ class Listeners:
             log.warning("the App Home could not be published: %s", send_failure(err).reason)
 
     async def _open_form(
-        self, client: AsyncWebClient, actor: Actor, trigger_id: str, respond: AsyncRespond
+        self, client: AsyncWebClient, actor: Actor, command: dict[str, Any], respond: AsyncRespond
     ) -> None:
         """Open the schedule form; if Slack will not, explain the typed form instead."""
+        trigger_id, channel = command.get("trigger_id", ""), command.get("channel_id", "")
         try:
             await client.views_open(
                 trigger_id=trigger_id, view=schedule_view(self.community.config.timezone)
             )
         except SEND_ERRORS as err:
             log.warning("could not open the schedule form: %r", err)
-            await self._answer(respond, actor, self.dispatcher.handle_line(actor, "/cop schedule"))
+            reply = self.dispatcher.handle_line(actor, "/cop schedule")
+            await self._answer(respond, actor, reply, channel)
 
-    async def _answer(self, respond: AsyncRespond, actor: Actor, reply: Reply) -> None:
-        """Answer where the member asked: only they see it, unless the reply is public."""
+    async def _answer(
+        self, respond: AsyncRespond, actor: Actor, reply: Reply, channel: str
+    ) -> None:
+        """Answer where the member asked: only they see it, unless the reply is public.
+
+        If the response_url will not take it even after retries, the member still gets it:
+        in the channel (only to them, if private), or else in their DM with the bot.
+        """
         reply = await self._with_file(actor, reply)
         body = {
             **message(reply),
@@ -148,10 +155,27 @@ class Listeners:
             "unfurl_links": False,
             "unfurl_media": False,
         }
-        if respond.response_url:
-            await self.adapter.replies.post(respond.response_url, body)
-        else:
+        if not respond.response_url:
             await respond(**body)
+        elif not await self.adapter.replies.post(respond.response_url, body):
+            await self._answer_elsewhere(actor, reply, channel)
+
+    async def _answer_elsewhere(self, actor: Actor, reply: Reply, channel: str) -> None:
+        sender = self.adapter.sender
+        try:
+            if not channel:
+                raise SendFailed("no channel to answer in", permanent=True)
+            if reply.private:
+                await sender.ephemeral(channel, actor.user_id, reply)
+            else:
+                await sender.to_channel(channel, reply)
+            return
+        except SendFailed as failure:
+            log.warning("could not answer in the channel instead: %s", failure.reason)
+        try:
+            await sender.to_user(actor.user_id, reply)
+        except SendFailed as failure:
+            log.warning("could not answer by direct message either: %s", failure.reason)
 
     async def _with_file(self, actor: Actor, reply: Reply) -> Reply:
         """Send the reply's file to the member's DM and say so (or say it could not be sent)."""
@@ -166,3 +190,11 @@ class Listeners:
             note = word("file_failed", filename=name)
         footer = f"{reply.footer}\n{note}" if reply.footer else note
         return replace(reply, footer=footer, attachment=None)
+
+
+def _channel_of(body: dict[str, Any]) -> str:
+    """The channel a button was pressed in, if it was in one."""
+    channel = body.get("channel")
+    found = channel.get("id") if isinstance(channel, dict) else None
+    container = body.get("container") or {}
+    return str(found or container.get("channel_id") or "")

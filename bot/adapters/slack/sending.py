@@ -45,6 +45,13 @@ class Sender:
         except SEND_ERRORS as err:
             raise send_failure(err) from err
 
+    async def ephemeral(self, channel: str, user_id: str, reply: Reply) -> None:
+        """Show `reply` in `channel` to that one member only (chat.postEphemeral)."""
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user_id, **message(reply))
+        except SEND_ERRORS as err:
+            raise send_failure(err) from err
+
     async def upload(self, user_id: str, attachment: Attachment) -> None:
         """Put a file in the user's DM (needs the files:write scope)."""
         try:
