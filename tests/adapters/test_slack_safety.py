@@ -71,3 +71,25 @@ def _text_objects(node: object) -> list[dict[str, object]]:
     if isinstance(node, list):
         return [t for v in node for t in _text_objects(v)]
     return []
+
+
+FORMATTED = "*Circle* _for_ ~carers~ `now`"
+
+
+async def test_member_text_is_shown_as_written_not_as_formatting(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    session = add_session(app, FORMATTED)
+    sessions = await cop(slack, "sessions", user="U3")
+    signed = await cop(slack, f"signup {session}", user="U3")
+    await Courier(app.community, adapter).flush()  # the announcement
+    [announced] = slack.calls_to("chat.postMessage")
+    await slack.send_envelope("events_api", slack.app_home_opened_event("U3"))
+    [home] = await slack.wait_for_call("views.publish")
+
+    for sent in (sessions["blocks"], signed["blocks"], announced.params["blocks"], home.params):
+        objects = _text_objects(sent)
+        shown = [t["text"] for t in objects if t["type"] == "plain_text"]
+        assert any(FORMATTED in str(text) for text in shown)
+        drawn = [t["text"] for t in objects if t["type"] == "mrkdwn"]
+        assert not any(mark in str(text) for text in drawn for mark in "*_~`")

@@ -1,9 +1,13 @@
 """A neutral `Reply` as Slack Block Kit: sections for words, buttons for actions.
 
-Every piece of text is escaped (see `escape.py`) and sent with `verbatim: true`, so Slack
-neither reads `<...>` sequences nor auto-links names and URLs in member-written words. Each
-`Action` becomes a button whose `value` is the command it runs; `action_id`s are `cop:<n>`,
-unique within one message as Slack requires, and all caught by one listener.
+Every piece of text is escaped (see `escape.py`), so Slack never reads `<...>` sequences in
+member-written words. Words that can hold a member's (a reply, a card, a footer) travel as
+`plain_text`: Slack's mrkdwn has no escape for `*`, `_`, `~` or backticks, so a title such
+as `*Circle* _for_ ~carers~` would otherwise be drawn bold, italic and struck through.
+plain_text shows it as written. Only the bot's own notes and the mentions it chose to make
+are mrkdwn (with `verbatim: true`, so nothing is auto-linked). Each `Action` becomes a
+button whose `value` is the command it runs; `action_id`s are `cop:<n>`, unique within one
+message as Slack requires, and all caught by one listener.
 """
 
 from __future__ import annotations
@@ -30,13 +34,19 @@ def mrkdwn(escaped: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": clip(escaped, SECTION_LIMIT), "verbatim": True}
 
 
-def plain(text: str, limit: int = BUTTON_LIMIT) -> dict[str, Any]:
+def plain(text: str, limit: int = BUTTON_LIMIT, *, emoji: bool = True) -> dict[str, Any]:
     """A plain_text object; escaped too, since Slack decodes entities there as well."""
-    return {"type": "plain_text", "text": clip(escape(text), limit), "emoji": True}
+    return {"type": "plain_text", "text": clip(escape(text), limit), "emoji": emoji}
 
 
 def section(escaped: str) -> Block:
+    """A section of the bot's own mrkdwn (already escaped)."""
     return {"type": "section", "text": mrkdwn(escaped)}
+
+
+def words(text: str) -> Block:
+    """A section showing `text` exactly as written: no formatting, no `:emoji:` codes."""
+    return {"type": "section", "text": plain(text, SECTION_LIMIT, emoji=False)}
 
 
 def button(action: Action, ids: count[int]) -> Block:
@@ -58,17 +68,18 @@ def actions_block(actions: tuple[Action, ...], ids: count[int]) -> Block:
 
 
 def item_blocks(item: Item, ids: count[int]) -> list[Block]:
-    """A card: its title in bold, its lines beneath, its buttons below that."""
-    blocks = [section(_card_text(item))]
+    """A card: its title, its lines beneath, its buttons below that."""
+    blocks = [_card(item)]
     if item.actions:
         blocks.append(actions_block(item.actions, ids))
     return blocks
 
 
 @lru_cache(maxsize=4096)
-def _card_text(item: Item) -> str:
-    """A card's escaped words; the same card is drawn for many members, so once is enough."""
-    return "\n".join([f"*{escape(item.title)}*", *(escape(line) for line in item.lines)])
+def _card(item: Item) -> Block:
+    """A card's words as written; the same card is drawn for many members, so once is enough
+    (the block is shared, and nothing changes a block once it is built)."""
+    return words("\n".join([item.title, *item.lines]))
 
 
 def lead_text(reply: Reply) -> str:
@@ -78,16 +89,27 @@ def lead_text(reply: Reply) -> str:
     return f"{mentions} {text}" if mentions else text
 
 
+def lead_blocks(reply: Reply) -> list[Block]:
+    """The mentions the reply makes (mrkdwn, the only way to ping), then its words."""
+    blocks: list[Block] = []
+    if reply.mentions:
+        blocks.append(section(" ".join(mention(user_id) for user_id in reply.mentions)))
+    if reply.text:
+        blocks.append(words(reply.text))
+    return blocks
+
+
 def reply_blocks(reply: Reply, limit: int = MAX_BLOCKS) -> list[Block]:
     """The whole reply as blocks, shortened to `limit` so Slack never rejects it."""
     ids = count(1)
-    blocks: list[Block] = [section(lead_text(reply))] if reply.text or reply.mentions else []
+    blocks = lead_blocks(reply)
     for item in reply.items:
         blocks.extend(item_blocks(item, ids))
     if reply.actions:
         blocks.append(actions_block(reply.actions, ids))
     if reply.footer:
-        blocks.append({"type": "context", "elements": [mrkdwn(escape(reply.footer))]})
+        footer = plain(reply.footer, SECTION_LIMIT, emoji=False)
+        blocks.append({"type": "context", "elements": [footer]})
     return fit(blocks, limit)
 
 
