@@ -17,6 +17,7 @@ from bot.errors import ConfigError, ContentError
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.web.server import WebSite
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,6 +146,24 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
+    """The chosen front end, with the calendar pages beside it when configured: on Slack's
+    own port in HTTP mode, else on a server of their own in the same event loop."""
+    from bot.web.server import WebSite
+
+    site = WebSite(app.community) if app.config.web.enabled else None
+    shared = site is not None and platform == "slack" and args.http
+    if site is not None and not shared:
+        await site.start()
+    try:
+        await _platform(app, platform, args, site if shared else None)
+    finally:
+        if site is not None and not shared:
+            await site.stop()
+
+
+async def _platform(
+    app: App, platform: str, args: argparse.Namespace, shared: WebSite | None
+) -> None:
     from bot.app import run_console
     from bot.serve import serve
 
@@ -154,7 +173,8 @@ async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
 
         check_secrets(app.config, args.http)  # before bolt, which would only raise its own
         slack = SlackAdapter(app)
-        await serve(app, slack, slack.start(http=args.http, port=args.port))
+        routes = shared.shared_routes if shared is not None else None
+        await serve(app, slack, slack.start(http=args.http, port=args.port, routes=routes))
     elif platform == "discord":
         from bot.adapters.discord_.adapter import DiscordAdapter
 

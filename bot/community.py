@@ -22,6 +22,7 @@ from bot.domain.clock import Clock
 from bot.domain.quiet import QuietHours
 from bot.messages import Messages, load_messages
 from bot.storage.audit import AuditStore
+from bot.storage.calendar_links import CalendarLinkStore
 from bot.storage.db import open_db, utc_iso
 from bot.storage.deliveries import DeliveryStore, reply_to_payload
 from bot.storage.library import LibraryStore
@@ -54,6 +55,7 @@ class Community:
     posted: PostedStore
     reflections: ReflectionStore
     library: LibraryStore
+    calendar_links: CalendarLinkStore
     prompts: list[Prompt]
     support: Support
     # Rendered cards by everything they depend on; the words never change while running.
@@ -65,6 +67,7 @@ class Community:
         members, signups = MemberStore(db), SignupStore(db)
         audit, deliveries = AuditStore(db), DeliveryStore(db)
         reflections, library = ReflectionStore(db), LibraryStore(db)
+        links = CalendarLinkStore(db)
         content = config.content_dir
         library.load(load_resources(content / "resources.toml"), clock.now())
         return cls(
@@ -78,11 +81,12 @@ class Community:
             signups=signups,
             audit=audit,
             deliveries=deliveries,
-            privacy=Privacy([members, signups, audit, deliveries, reflections, library]),
+            privacy=Privacy([members, signups, audit, deliveries, reflections, library, links]),
             meta=MetaStore(db),
             posted=PostedStore(db),
             reflections=reflections,
             library=library,
+            calendar_links=links,
             prompts=load_prompts(content / "prompts.toml"),
             support=load_support(content / "support.toml"),
         )

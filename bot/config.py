@@ -25,6 +25,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _SECRET_KEY = re.compile(r"token|secret|password", re.IGNORECASE)
 _SECRET_VALUE = re.compile(r"^(xox[abpr]-|xapp-)|^[MN][A-Za-z0-9_-]{23,}\.")
 _OFFSET = re.compile(r"^(\d+)\s*([mhdw])$")
+DEFAULT_WEB_PORT = 8080
+_BASE_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,31 @@ class PlanningGroup:
     slack_users: tuple[str, ...] = ()
     slack_usergroup: str = ""
     discord_role: str = ""
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """The calendar feeds and the "what's on" page: off unless a port or an address is set."""
+
+    port: int = 0
+    host: str = "127.0.0.1"
+    base_url: str = ""
+    public: bool = False
+    behind_proxy: bool = False
+    requests_per_minute: int = 60
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.port or self.base_url)
+
+    @property
+    def listen_port(self) -> int:
+        return self.port or DEFAULT_WEB_PORT
+
+    @property
+    def address(self) -> str:
+        """Where people reach it: the configured address, else this machine's port."""
+        return self.base_url or f"http://localhost:{self.listen_port}"
 
 
 @dataclass(frozen=True)
@@ -81,6 +108,7 @@ class Config:
     discord_events: bool = True
     discord_event_channel: str = ""
     discord_sync_globally: bool = False
+    web: WebConfig = field(default_factory=WebConfig)
     secrets: Secrets = field(default_factory=Secrets)
 
     @property
@@ -203,6 +231,32 @@ class _Reader:
             return default
         return tuple(items)
 
+    def web(self) -> WebConfig:
+        """The [web] table: a real port, an http(s) address with no query, a sane rate."""
+        d = WebConfig()
+        port = self.get("web.port", 0, int)
+        if not 0 <= port <= 65535:
+            self._problem("web.port", port, "a port number from 1 to 65535 (or leave it unset)")
+            port = 0
+        base_url = self.get("web.base_url", "", str).strip()
+        if base_url and not _BASE_URL.match(base_url):
+            self._problem(
+                "web.base_url", base_url, "an address such as 'https://calendar.example.org'"
+            )
+            base_url = ""
+        rate = self.get("web.requests_per_minute", d.requests_per_minute, int)
+        if not 1 <= rate <= 100_000:
+            self._problem("web.requests_per_minute", rate, "a whole number from 1 to 100000")
+            rate = d.requests_per_minute
+        return WebConfig(
+            port=port,
+            host=self.get("web.host", d.host, str),
+            base_url=base_url.rstrip("/"),
+            public=self.get("web.public", False, bool),
+            behind_proxy=self.get("web.behind_proxy", False, bool),
+            requests_per_minute=rate,
+        )
+
     def build(self, secrets: Secrets) -> Config:
         d = Config()
         base = self.path.parent
@@ -236,6 +290,7 @@ class _Reader:
             discord_events=self.get("discord.scheduled_events", True, bool),
             discord_event_channel=self.get("discord.event_channel", "", str),
             discord_sync_globally=self.get("discord.sync_globally", False, bool),
+            web=self.web(),
             secrets=secrets,
         )
 

@@ -1,36 +1,58 @@
 """The CoP calendar as an iCalendar (.ics) file that any calendar app can subscribe to.
 
 Built with the `icalendar` library, which writes the VTIMEZONE a session's local time needs.
+A subscribed feed passes each session's last change as its stamp, so the same calendar gives
+the same bytes (and the same ETag) until something really changes, and a refresh hint.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from bot.storage.sessions import Session
 
 
 def calendar_ics(
-    sessions: list[Session], community: str, zone: ZoneInfo, now: datetime, host: str = "copbot"
+    sessions: list[Session],
+    community: str,
+    zone: ZoneInfo,
+    now: datetime,
+    host: str = "copbot",
+    *,
+    stamps: Mapping[int, datetime] | None = None,
+    notes: Mapping[int, str] | None = None,
+    refresh: timedelta | None = None,
 ) -> bytes:
-    """One VEVENT per session, times in the community's zone, cancelled ones marked so."""
+    """One VEVENT per session, times in the community's zone, cancelled ones marked so.
+
+    `stamps` are when each session last changed (else `now`), `notes` extra lines for each
+    description, `refresh` how often a subscribed app should look again.
+    """
     cal = Calendar()
     cal.add("prodid", "-//copbot//Community of Practice calendar//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", community)
+    cal.add("x-wr-timezone", str(zone))
+    if refresh is not None:
+        cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(refresh))
     for session in sessions:
-        cal.add_component(_event(session, zone, now, host))
+        stamp = (stamps or {}).get(session.id, now)
+        note = (notes or {}).get(session.id, "")
+        cal.add_component(_event(session, zone, stamp, host, note))
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
-def _event(session: Session, zone: ZoneInfo, now: datetime, host: str) -> Event:
+def _event(session: Session, zone: ZoneInfo, stamp: datetime, host: str, note: str) -> Event:
     event = Event()
     event.add("uid", f"session-{session.id}@{host}")
-    event.add("dtstamp", now)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
     event.add("summary", f"{session.title} ({session.objective})")
     event.add("dtstart", session.start.astimezone(zone))
     event.add("dtend", session.end.astimezone(zone))
@@ -38,6 +60,7 @@ def _event(session: Session, zone: ZoneInfo, now: datetime, host: str) -> Event:
     event.add("categories", [session.objective])
     if session.location:
         event.add("location", session.location)
-    if session.description:
-        event.add("description", session.description)
+    description = "\n\n".join(part for part in (session.description, note) if part)
+    if description:
+        event.add("description", description)
     return event

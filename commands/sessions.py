@@ -10,6 +10,7 @@ from bot.ical import calendar_ics
 from bot.registry import Option, Registry
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts, Place
+from commands.calendar_link import CHANGES, calendar_link, refuse_change_without_link
 from commands.cards import session_card
 
 # Ten cards is as many as a phone screen shows comfortably; "More sessions" pages on.
@@ -76,8 +77,13 @@ def mine(ctx: CommandContext) -> Reply:
     return Reply(ctx.say("mine.intro", count=len(cards)), items=cards)
 
 
-def calendar(ctx: CommandContext, which: str = "all") -> Reply:
-    """The calendar as an .ics file: every upcoming session, or only the member's own."""
+def calendar(ctx: CommandContext, which: str = "all", change: str | None = None) -> Reply:
+    """The calendar as an .ics file (every upcoming session, or only the member's own), or
+    with `link`, an address a calendar app subscribes to once and keeps up to date."""
+    if which == "link":
+        return calendar_link(ctx, change)
+    if change is not None:
+        raise refuse_change_without_link(change)
     store = ctx.community.sessions
     chosen = store.upcoming(ctx.now, 500, include_cancelled=True)
     if which == "mine":
@@ -96,5 +102,7 @@ def register(registry: Registry) -> None:
     registry.command("sessions", Option("page", "page", required=False))(sessions)
     registry.command("mine")(mine)
     registry.command(
-        "calendar", Option("which", "choice", required=False, choices=("all", "mine"))
+        "calendar",
+        Option("which", "choice", required=False, choices=("all", "mine", "link")),
+        Option("change", "choice", required=False, choices=CHANGES),
     )(calendar)

@@ -183,6 +183,22 @@ def m004_series_kept_ahead(db: Database) -> None:
         db.execute("UPDATE series SET last_local = ? WHERE id = ?", [wall.isoformat(), series_id])
 
 
+def m005_calendar_links(db: Database) -> None:
+    """Members' private calendar subscription links, kept only as a hash of the token."""
+    _run(
+        db,
+        """
+        CREATE TABLE calendar_links (
+            member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            scope TEXT NOT NULL CHECK (scope IN ('mine', 'all')),
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction.
 
@@ -210,4 +226,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m002_calendar_runs_itself,
     m003_resource_library,
     m004_series_kept_ahead,
+    m005_calendar_links,
 ]

@@ -201,6 +201,19 @@ class SessionStore:
         )
         return self._require(session_id)
 
+    def last_changed(self, session_ids: list[int]) -> dict[int, datetime]:
+        """When each session, or anyone's place at it, last changed: a feed's DTSTAMP."""
+        if not session_ids:
+            return {}
+        marks = ", ".join("?" for _ in session_ids)
+        rows = self.db.execute(
+            "SELECT s.id, max(s.updated, coalesce(max(g.updated), '')) FROM sessions s"
+            f" LEFT JOIN signups g ON g.session_id = s.id WHERE s.id IN ({marks})"
+            " GROUP BY s.id",
+            session_ids,
+        ).fetchall()
+        return {int(r[0]): from_iso(r[1]) for r in rows}
+
     def refs(self, session_id: int) -> dict[str, str]:
         """Platform references for a session (a Discord thread or event id, say)."""
         row = self.db.execute("SELECT platform_refs FROM sessions WHERE id = ?", [session_id])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -93,8 +94,15 @@ class SlackAdapter:
         """Tell `bot.serve` a command was answered, so deliveries it queued go out now."""
         self.commands.set()
 
-    async def start(self, http: bool = False, port: int = 3000, host: str = "0.0.0.0") -> None:
-        """Check the setup, then listen: Socket Mode, or signed HTTP on `host:port`.
+    async def start(
+        self,
+        http: bool = False,
+        port: int = 3000,
+        host: str = "0.0.0.0",
+        routes: Callable[[web.Application], None] | None = None,
+    ) -> None:
+        """Check the setup, then listen: Socket Mode, or signed HTTP on `host:port`
+        (with any other `routes`, such as the calendar pages, on the same port).
 
         Setup problems that leave commands working (a missing scope, the bot not in the
         announcement channel) are logged and kept in `problems`; the rest raise
@@ -109,7 +117,7 @@ class SlackAdapter:
         channel = await check_channel(self.sender, config.announce_channel, bot, why)
         self.problems = list(dict.fromkeys(missing + channel))
         if http:
-            await self._serve(host, port)
+            await self._serve(host, port, routes)
         else:
             await self._connect()
 
@@ -121,11 +129,16 @@ class SlackAdapter:
         await self._socket.connect_async()
         log.info("connected to Slack (Socket Mode)")
 
-    async def _serve(self, host: str, port: int) -> None:
-        """Slack's requests handed to bolt (signature checks on), a health check beside them."""
+    async def _serve(
+        self, host: str, port: int, routes: Callable[[web.Application], None] | None
+    ) -> None:
+        """Slack's requests handed to bolt (signature checks on), a health check beside them,
+        and any other `routes` (the calendar pages) on the same port."""
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, events_route(self.bolt))
         web_app.router.add_get("/healthz", _healthz)
+        if routes is not None:
+            routes(web_app)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
