@@ -39,7 +39,7 @@ class WebSite:
     def __init__(self, community: Community, limit: RateLimit | None = None) -> None:
         self.community = community
         self.config = community.config.web
-        self.limit = limit or RateLimit(self.config.requests_per_minute)
+        self.limit = limit if limit is not None else RateLimit(self.config.requests_per_minute)
         self.first_seen = FirstSeen()
         self._cache: dict[object, tuple[object, bytes, str]] = {}
         self._runner: web.AppRunner | None = None
