@@ -70,15 +70,15 @@ def render_page(
         f"<title>{m('web.page_title', community=community)}</title>"
         f'<link rel="alternate" type="text/calendar" href="{escape(feed_url)}">'
         f"<style>{CSS}</style></head><body>"
-        f'<a class="skip" href="#sessions">{m("web.page_skip")}</a>'
+        f'<a class="skip" href="#subscribe">{m("web.page_skip")}</a>'
         f'<header><p class="community">{escape(community)}</p>'
         f"<h1>{m('web.page_heading')}</h1><p>{intro}</p></header>"
-        '<main><section aria-labelledby="subscribe"><h2 id="subscribe">'
+        f'<main><section aria-labelledby="sessions"><h2 id="sessions">'
+        f"{m('web.page_sessions')}</h2>{body}</section>"
+        '<section aria-labelledby="subscribe"><h2 id="subscribe">'
         f"{m('web.page_subscribe_title')}</h2><p>{m('web.page_subscribe')}</p>"
         f'<p><a href="{escape(webcal_url)}">{m("web.page_subscribe_link")}</a></p>'
-        f"<p>{m('web.page_copy')}<br><code>{escape(feed_url)}</code></p></section>"
-        f'<section aria-labelledby="sessions"><h2 id="sessions">{m("web.page_sessions")}</h2>'
-        f"{body}</section></main>"
+        f"<p>{m('web.page_copy')}<br><code>{escape(feed_url)}</code></p></section></main>"
         f"<footer><p>{m('web.page_footer')}</p></footer></body></html>\n"
     )
 
