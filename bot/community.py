@@ -19,6 +19,7 @@ from bot.content.resources import load_resources
 from bot.content.support import Support, load_support
 from bot.context import Actor, Reply
 from bot.domain.clock import Clock
+from bot.domain.preferences import DEFAULT_VIA
 from bot.domain.quiet import QuietHours
 from bot.messages import Messages, load_messages
 from bot.storage.audit import AuditStore
@@ -28,12 +29,17 @@ from bot.storage.deliveries import DeliveryStore, reply_to_payload
 from bot.storage.library import LibraryStore
 from bot.storage.members import Member, MemberStore
 from bot.storage.meta import MetaStore
+from bot.storage.pending import PendingStore
 from bot.storage.posted import PostedStore
 from bot.storage.privacy import Privacy
 from bot.storage.reflections import ReflectionStore
+from bot.storage.rooms import RoomStore
 from bot.storage.series import SeriesStore
 from bot.storage.sessions import SessionStore
 from bot.storage.signups import SignupStore
+
+# The payload of a "sync" delivery that brings who is in a session's private room up to date.
+PLACES = {"what": "places"}
 
 
 @dataclass
@@ -58,6 +64,8 @@ class Community:
     calendar_links: CalendarLinkStore
     prompts: list[Prompt]
     support: Support
+    rooms: RoomStore
+    pending: PendingStore
     # Rendered cards by everything they depend on; the words never change while running.
     cards: dict[object, object] = field(default_factory=dict)
 
@@ -67,7 +75,7 @@ class Community:
         members, signups = MemberStore(db), SignupStore(db)
         audit, deliveries = AuditStore(db), DeliveryStore(db)
         reflections, library = ReflectionStore(db), LibraryStore(db)
-        links = CalendarLinkStore(db)
+        links, rooms = CalendarLinkStore(db), RoomStore(db)
         content = config.content_dir
         library.load(load_resources(content / "resources.toml"), clock.now())
         return cls(
@@ -81,7 +89,9 @@ class Community:
             signups=signups,
             audit=audit,
             deliveries=deliveries,
-            privacy=Privacy([members, signups, audit, deliveries, reflections, library, links]),
+            privacy=Privacy(
+                [members, signups, audit, deliveries, reflections, library, links, rooms]
+            ),
             meta=MetaStore(db),
             posted=PostedStore(db),
             reflections=reflections,
@@ -89,6 +99,8 @@ class Community:
             calendar_links=links,
             prompts=load_prompts(content / "prompts.toml"),
             support=load_support(content / "support.toml"),
+            rooms=rooms,
+            pending=PendingStore(db),
         )
 
     @property
@@ -147,6 +159,15 @@ class Community:
         now = self.clock.now()
         key = f"sync:{session_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
         self.deliveries.enqueue(key, "sync", now, session_id=session_id)
+
+    def places_changed(self, session_id: int, member: Member) -> None:
+        """Someone took or gave up a place. Where a platform gathers each session's booked
+        members in a private room (Discord's private threads), let them in or out soon."""
+        if DEFAULT_VIA.get(member.platform) != "thread":
+            return
+        now = self.clock.now()
+        key = f"sync:{session_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
+        self.deliveries.enqueue(key, "sync", now, session_id=session_id, payload=PLACES)
 
     def announce(self, key: str, kind: str, reply: Reply, *, session_id: int | None = None) -> None:
         """Queue a post to the community's announcement channel."""

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from bot.adapters.base import Adapter, SendFailed
 from bot.community import Community
+from bot.context import Reply
 from bot.scheduling.compose import Composer, Skip
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
@@ -25,6 +26,7 @@ MAX_ATTEMPTS = 5
 LATE_AFTER = timedelta(minutes=15)
 SCHEDULED_KINDS = ("reminder", "soon", "followup", "prompt", "prompt-dm", "pick", "pick-dm")
 BOOKING_NOTICES = ("promoted", "changed", "cancelled")
+GROUP_SLICE = 200  # members checked between chances for the loop to serve others
 
 
 class Pacer:
@@ -165,9 +167,54 @@ class Courier:
         return 1
 
     async def _deliver_together(self, batch: list[Delivery]) -> int:
-        wanted: list[tuple[Delivery, Member]] = []
-        reply = None
-        for delivery in batch:
+        """One message for many members, sent in as many posts as the platform needs; each
+        member is marked as their post lands or fails, never all on one post's fate."""
+        wanted = await self._still_wanted(batch)
+        if not wanted:
+            return 0
+        first, someone = next(iter(wanted.values()))
+        try:
+            reply = self._shared_reply(first, someone)
+        except Skip as skip:
+            for delivery, _ in wanted.values():
+                self._mark(delivery, "skipped", str(skip))
+            return 0
+        except Exception as error:
+            failure = self._unexpected(first, error)
+            for delivery, _ in wanted.values():
+                self._failed(delivery, failure)
+            return 0
+        members = [member for _, member in wanted.values()]
+        done: dict[int, bool] = {}
+
+        def report(reached: list[Member], failure: SendFailed | None, note: str) -> None:
+            for member in reached:
+                if member.id not in wanted or member.id in done:
+                    continue
+                delivery = wanted[member.id][0]
+                done[member.id] = failure is None
+                if failure is None:
+                    self._mark(delivery, self._arrival(delivery), note)
+                else:
+                    self._failed(delivery, failure)
+
+        send_together = self.adapter.send_together  # type: ignore[attr-defined]
+        await self.pacer.wait(f"thread:{first.session_id}")
+        try:
+            await send_together(members, reply, first.session_id, report)
+        except Exception as error:
+            trouble = error if isinstance(error, SendFailed) else self._unexpected(first, error)
+            report([m for m in members if m.id not in done], trouble, "")
+        return sum(done.values())
+
+    async def _still_wanted(self, batch: list[Delivery]) -> dict[int, tuple[Delivery, Member]]:
+        """The deliveries of a group still to send, by member; the rest are marked. A group
+        can be thousands strong, so the loop lets others run between slices."""
+        wanted: dict[int, tuple[Delivery, Member]] = {}
+        now = self.community.clock.now()
+        for n, delivery in enumerate(batch):
+            if n and n % GROUP_SLICE == 0:
+                await asyncio.sleep(0)
             missed = self._too_late(delivery)
             if missed:
                 self._mark(delivery, "missed", missed)
@@ -175,33 +222,19 @@ class Courier:
             try:
                 member = self._member(delivery)
                 assert member is not None
-                reply = self.composer.compose(delivery, member, self.community.clock.now())
-                wanted.append((delivery, member))
+                self.composer.check(delivery, member, now)
+                wanted[member.id] = (delivery, member)
             except Skip as skip:
                 self._mark(delivery, "skipped", str(skip))
             except Exception as error:
                 self._failed(delivery, self._unexpected(delivery, error))
-        if not wanted or reply is None:
-            return 0
-        send_together = self.adapter.send_together  # type: ignore[attr-defined]
-        await self.pacer.wait(f"thread:{wanted[0][0].session_id}")
-        try:
-            # One post read by everyone it names shows the community's time, not the zone of
-            # whoever happened to be composed last.
-            first, member = wanted[0]
-            shared = replace(member, timezone=self.community.config.timezone)
-            reply = self.composer.compose(first, shared, self.community.clock.now())
-            await send_together([m for _, m in wanted], reply, wanted[0][0].session_id)
-        except Exception as error:
-            failure = (
-                error if isinstance(error, SendFailed) else self._unexpected(wanted[0][0], error)
-            )
-            for delivery, _ in wanted:
-                self._failed(delivery, failure)
-            return 0
-        for delivery, _ in wanted:
-            self._mark(delivery, self._arrival(delivery), "together in the session thread")
-        return len(wanted)
+        return wanted
+
+    def _shared_reply(self, delivery: Delivery, member: Member) -> Reply:
+        """One post read by everyone it names shows the community's time, not the zone of
+        whoever happened to be first."""
+        shared = replace(member, timezone=self.community.config.timezone)
+        return self.composer.compose(delivery, shared, self.community.clock.now())
 
     def _member(self, delivery: Delivery) -> Member | None:
         if delivery.member_id is None:
@@ -212,7 +245,10 @@ class Courier:
         return member
 
     async def _sync(self, delivery: Delivery) -> None:
-        sync = getattr(self.adapter, "sync_session", None)
+        """Bring a platform's copy of a session up to date: its event, or (for a change of
+        places) who is in its private thread."""
+        places = delivery.payload.get("what") == "places"
+        sync = getattr(self.adapter, "sync_places" if places else "sync_session", None)
         if sync is None or delivery.session_id is None:
             self._mark(delivery, "skipped", "nothing to mirror on this platform")
             return

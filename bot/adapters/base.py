@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from bot.context import Reply
@@ -36,13 +37,21 @@ class Adapter(Protocol):
         ...
 
 
+# Told, as each part of a group send lands or fails, which members it was for: the courier
+# marks exactly those in the ledger (with a note saying anything unusual about how).
+Reached = Callable[[list[Member], "SendFailed | None", str], None]
+
+
 class GroupingAdapter(Adapter, Protocol):
-    """A front end that prefers one post naming several members (Discord: a session thread)
-    to many direct messages. The courier uses it for members who have not chosen DMs."""
+    """A front end that prefers posts naming several members (Discord: a session's private
+    thread) to many direct messages. The courier uses it for members who have not chosen
+    DMs. It reports every member through `report`, once."""
 
     default_via: str
 
-    async def send_together(self, members: list[Member], reply: Reply, session_id: int) -> None: ...
+    async def send_together(
+        self, members: list[Member], reply: Reply, session_id: int, report: Reached
+    ) -> None: ...
 
 
 class MirroringAdapter(Adapter, Protocol):

@@ -80,6 +80,18 @@ class Composer:
         reply: Reply = build(delivery, member)
         return reply
 
+    def check(self, delivery: Delivery, member: Member, now: datetime) -> None:
+        """Skip unless `delivery` should still go to `member`, without writing it: a group's
+        message is written once, for all, after each member is checked."""
+        self._check_wanted(delivery, member, now)
+        if delivery.kind in BOOKING_NOTICES:
+            self._check_still_true(delivery, member, now)
+        if delivery.kind == "reminder":
+            session = self._session(delivery)
+            place = self.community.signups.place(session.id, member.id)
+            if place is None or place.status != "confirmed":
+                raise Skip("no longer has a place")
+
     def _check_still_true(self, delivery: Delivery, member: Member, now: datetime) -> None:
         """A notice written earlier (held by quiet hours, say) must still be true when sent."""
         if delivery.session_id is None:

@@ -194,6 +194,30 @@ def m005_calendar_links(db: Database) -> None:
             scope TEXT NOT NULL CHECK (scope IN ('mine', 'all')),
             created TEXT NOT NULL,
             updated TEXT NOT NULL
+
+
+def m006_private_rooms_and_pending_buttons(db: Database) -> None:
+    """Private rooms for each session's booked members (Discord's private threads, at most
+    1,000 members each), who has been added to which, and buttons too long to carry their
+    command (it waits here behind a short id, for a while)."""
+    _run(
+        db,
+        """
+        CREATE TABLE session_rooms (
+            room_id TEXT PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            created TEXT NOT NULL
+        );
+        CREATE INDEX session_rooms_session ON session_rooms (session_id);
+        CREATE TABLE room_members (
+            room_id TEXT NOT NULL REFERENCES session_rooms(room_id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            PRIMARY KEY (room_id, member_id)
+        );
+        CREATE TABLE pending_buttons (
+            id TEXT PRIMARY KEY,
+            command TEXT NOT NULL,
+            expires_utc TEXT NOT NULL
         )
         """,
     )
@@ -227,4 +251,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m003_resource_library,
     m004_series_kept_ahead,
     m005_calendar_links,
+    m006_private_rooms_and_pending_buttons,
 ]

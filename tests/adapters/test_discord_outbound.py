@@ -72,25 +72,45 @@ async def test_announcement_post_starts_a_thread(
     assert dc.threads[int(refs["discord_thread"])]["name"] == "Circle"
 
 
-async def test_send_together_posts_once_in_thread_pinging_only_them(
+def ignore(members: list[Member], failure: SendFailed | None, note: str) -> None:
+    """A report nobody reads, for tests that look at the wire only."""
+
+
+async def test_send_together_posts_in_a_private_thread_pinging_only_them(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
     sid = schedule(app, dc)
     a, b = member(app, dc.add_user("a"), "A"), member(app, dc.add_user("b"), "B")
-    member(app, dc.add_user("c"), "C")
-    await adapter.send_together([a, b], Reply("Starts in an hour"), sid)
-    thread_id = int(app.community.sessions.refs(sid)["discord_thread"])
-    posts = [m for m in dc.messages if m.channel_id == thread_id]
-    assert len(posts) == 1
-    [post] = posts
+    c = member(app, dc.add_user("c"), "C")
+    reached: list[str] = []
+    await adapter.send_together(
+        [a, b],
+        Reply("Starts in an hour"),
+        sid,
+        lambda ms, f, n: reached.extend(m.display_name for m in ms),
+    )
+    [room] = app.community.rooms.rooms(sid)
+    thread_id = int(room.room_id)
+    assert dc.threads[thread_id]["type"] == 12
+    assert dc.threads[thread_id]["thread_metadata"]["invitable"] is False
+    assert dc.thread_members[thread_id] == {
+        dc.bot_user_id,
+        int(a.platform_user_id),
+        int(b.platform_user_id),
+    }
+    [post] = [m for m in dc.messages if m.channel_id == thread_id]
     assert post.content is not None
     assert f"<@{a.platform_user_id}>" in post.content and f"<@{b.platform_user_id}>" in post.content
     assert post.allowed_mentions is not None and post.allowed_mentions["parse"] == []
     users = {str(u) for u in post.allowed_mentions["users"]}
     assert users == {a.platform_user_id, b.platform_user_id}
-    # a second reminder reuses the same thread
-    await adapter.send_together([a], Reply("Starting now"), sid)
+    assert int(c.platform_user_id) not in (post.visible_to or set())
+    assert sorted(reached) == ["A", "B"]
+    # a second reminder reuses the same thread, and adds nobody twice
+    adds = len([r for r in dc.requests if "/thread-members/" in r.path])
+    await adapter.send_together([a], Reply("Starting now"), sid, ignore)
     assert len(dc.threads) == 1 and dc.messages[-1].channel_id == thread_id
+    assert len([r for r in dc.requests if "/thread-members/" in r.path]) == adds
 
 
 async def test_mention_injection_is_neutralised_everywhere(
@@ -101,7 +121,7 @@ async def test_mention_injection_is_neutralised_everywhere(
     reply = app.dispatcher.handle(Actor("discord", "1", "P"), "sessions", {})
     await adapter.post(str(dc.channel_id), reply, session_id=sid)
     await adapter.send_to_member(someone, reply)
-    await adapter.send_together([someone], reply, sid)
+    await adapter.send_together([someone], reply, sid, ignore)
     await dc.invoke(dc.slash("cop", "sessions"))
     await dc.invoke(dc.button(f"cop:signup {sid}"))
     bodies = [m.payload for m in dc.messages] + [c.data for c in dc.callbacks if c.data]

@@ -54,10 +54,28 @@ INTENT_GUILD_SCHEDULED_EVENTS = 1 << 16
 PERM_EVERYONE = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 6) | (1 << 31) | (1 << 38)
 PERM_PLANNING = PERM_EVERYONE | (1 << 14) | (1 << 33) | (1 << 35) | (1 << 34)
 # What `copbot discord-invite` asks for: view, send, embed links, attach files, read history,
-# manage events, create public threads, send in threads.
+# manage events, create public and private threads, manage threads, send in threads.
+PERM_CREATE_PUBLIC_THREADS = 1 << 35
+PERM_CREATE_PRIVATE_THREADS = 1 << 36
+PERM_MANAGE_THREADS = 1 << 34
+PERM_SEND_IN_THREADS = 1 << 38
 PERM_INVITED = (
-    (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 33) | (1 << 35) | (1 << 38)
+    (1 << 10)
+    | (1 << 11)
+    | (1 << 14)
+    | (1 << 15)
+    | (1 << 16)
+    | (1 << 33)
+    | PERM_CREATE_PUBLIC_THREADS
+    | PERM_CREATE_PRIVATE_THREADS
+    | PERM_MANAGE_THREADS
+    | PERM_SEND_IN_THREADS
 )
+# Discord's documented limits on one message and one thread.
+MAX_CONTENT = 2000
+MAX_MENTIONED_USERS = 100
+MAX_CUSTOM_ID = 100
+MAX_THREAD_MEMBERS = 1000
 PERM_BOT = 8866461766385663  # everything; the bot is assumed to be well configured
 
 INTERACTION_PING = 1
@@ -149,6 +167,9 @@ class PostedMessage:
     payload: dict[str, Any]
     message: dict[str, Any]
     files: list[str] = field(default_factory=list)
+    # Who can read it: the members of a private thread when it was posted; None for everyone
+    # who can see the channel.
+    visible_to: frozenset[int] | None = None
 
 
 @dataclass
@@ -289,6 +310,10 @@ class FakeDiscord:
         self.events: dict[int, dict[str, Any]] = {}
         self.event_actions: list[tuple[str, int, dict[str, Any]]] = []
         self.threads: dict[int, dict[str, Any]] = {}
+        # Who is in each thread (the bot joins those it creates); private threads show their
+        # messages to these members only.
+        self.thread_members: dict[int, set[int]] = {}
+        self.max_thread_members = MAX_THREAD_MEMBERS
         self.dm_channels: dict[int, int] = {}
         self.identifies = 0
         self.resumes = 0
@@ -1319,6 +1344,11 @@ class FakeDiscord:
             ("POST", rf"/channels/{cid}/threads", self._h_thread),
             ("POST", rf"/channels/{cid}/typing", lambda r, m: (204, None)),
             ("PUT", rf"/channels/{cid}/thread-members/(?P<who>@me|\d+)", self._h_thread_member),
+            (
+                "DELETE",
+                rf"/channels/{cid}/thread-members/(?P<who>\d+)",
+                self._h_remove_thread_member,
+            ),
             ("GET", rf"/channels/{cid}", self._h_get_channel),
             ("PATCH", rf"/channels/{cid}", self._h_edit_channel),
             ("GET", rf"/guilds/{gid}", self._h_get_guild),
@@ -1469,6 +1499,9 @@ class FakeDiscord:
             return 400, _error(40060, "Interaction has already been acknowledged.")
         body = req.json or {}
         ctype, data = int(body.get("type", 0)), body.get("data")
+        invalid = self._invalid_message(data or {}) if ctype in (4, 7) else ""
+        if invalid:
+            return 400, _error(50035, f"Invalid Form Body: {invalid}")
         self._acked.add(iid)
         self.callbacks.append(Callback(iid, token, ctype, data, interaction))
         cid = int(interaction["channel_id"])
@@ -1558,8 +1591,17 @@ class FakeDiscord:
         body = req.json or {}
         if not (body.get("content") or body.get("embeds") or body.get("components") or req.files):
             return 400, _error(50006, "Cannot send an empty message")
+        invalid = self._invalid_message(body)
+        if invalid:
+            return 400, _error(50035, f"Invalid Form Body: {invalid}")
+        if cid in self.threads:
+            refused = self._thread_refuses_post(cid)
+            if refused:
+                return refused
         message = self._message_obj(cid, body, files=req.files)
-        self._record_message(req, "channel", cid, message)
+        posted = self._record_message(req, "channel", cid, message)
+        if cid in self.threads and self.threads[cid]["type"] == 12:
+            posted.visible_to = frozenset(self.thread_members.get(cid, set()))
         channel["last_message_id"] = message["id"]
         if channel["type"] == 1:
             await self._emit("MESSAGE_CREATE", message, INTENT_DIRECT_MESSAGES)
@@ -1572,6 +1614,50 @@ class FakeDiscord:
             gw["member"].pop("user")
             await self._emit("MESSAGE_CREATE", gw, INTENT_GUILD_MESSAGES)
         return 200, message
+
+    @staticmethod
+    def _invalid_message(body: Mapping[str, Any]) -> str:
+        """What Discord's form validation would refuse in a message body, if anything."""
+        if len(body.get("content") or "") > MAX_CONTENT:
+            return f"content: Must be {MAX_CONTENT} or fewer in length."
+        users = (body.get("allowed_mentions") or {}).get("users") or []
+        if len(users) > MAX_MENTIONED_USERS:
+            return f"allowed_mentions.users: Must be {MAX_MENTIONED_USERS} or fewer in length."
+        for row in body.get("components") or []:
+            for part in row.get("components") or []:
+                if len(str(part.get("custom_id", ""))) > MAX_CUSTOM_ID:
+                    return f"custom_id: Must be {MAX_CUSTOM_ID} or fewer in length."
+        return ""
+
+    def _thread_refuses_post(self, cid: int) -> tuple[int, Any] | None:
+        """A locked thread takes no posts (from a bot without Manage Threads, as Discord asks
+        of anyone unarchiving a locked thread); an archived one is unarchived by a post."""
+        meta = self.threads[cid]["thread_metadata"]
+        if meta["locked"] and meta["archived"]:
+            return 400, _error(50083, "Thread is archived")
+        meta["archived"] = False
+        outside = self.bot_user_id not in self.thread_members.get(cid, set())
+        private = self.threads[cid]["type"] == 12
+        if outside and private and not self._bot_can(PERM_MANAGE_THREADS):
+            return 403, _error(50001, "Missing Access")
+        return None
+
+    def _bot_can(self, permission: int) -> bool:
+        return bool(int(self.member(self.bot_user_id)["permissions"]) & permission)
+
+    def lock_thread(self, thread_id: int) -> None:
+        """A moderator locks (and so archives) a thread."""
+        meta = self.threads[thread_id]["thread_metadata"]
+        meta["locked"] = meta["archived"] = True
+
+    def archive_thread(self, thread_id: int) -> None:
+        """Discord archives a thread after its inactivity window."""
+        self.threads[thread_id]["thread_metadata"]["archived"] = True
+
+    def delete_thread(self, thread_id: int) -> None:
+        """Someone deletes the thread."""
+        del self.threads[thread_id]
+        self.thread_members.pop(thread_id, None)
 
     def _h_get_message(self, req: Request, m: re.Match[str]) -> tuple[int, Any]:
         msg = self._stored_messages.get(int(m["mid"]))
@@ -1621,6 +1707,7 @@ class FakeDiscord:
             },
         }
         self.threads[thread_id] = thread
+        self.thread_members[thread_id] = {self.bot_user_id}
         await self._emit("THREAD_CREATE", {**thread, "newly_created": True}, INTENT_GUILDS)
         return thread
 
@@ -1640,12 +1727,48 @@ class FakeDiscord:
         if cid not in self.channels:
             return 404, _error(10003, "Unknown Channel")
         body = req.json or {}
-        ttype = int(body.get("type") or 11)
+        ttype = int(body.get("type") or 12)  # Discord's default, in API v9 and v10
+        needed = PERM_CREATE_PRIVATE_THREADS if ttype == 12 else PERM_CREATE_PUBLIC_THREADS
+        if not self._bot_can(needed):
+            return 403, _error(50013, "Missing Permissions")
         return 201, await self._make_thread(cid, self._snowflake(), body, ttype)
 
     def _h_thread_member(self, req: Request, m: re.Match[str]) -> tuple[int, Any]:
-        if int(m["cid"]) not in self.threads:
+        """Add Thread Member (or Join Thread, for @me): the thread must not be archived; the
+        adder must be able to send in it; adding others to a private thread whose members
+        may not invite needs Manage Threads; a thread holds at most 1,000 members."""
+        cid = int(m["cid"])
+        if cid not in self.threads:
             return 404, _error(10003, "Unknown Channel")
+        thread = self.threads[cid]
+        if thread["thread_metadata"]["archived"]:
+            return 400, _error(50083, "Thread is archived")
+        uid = self.bot_user_id if m["who"] == "@me" else int(m["who"])
+        if uid not in self.member_roles:
+            return 404, _error(10007, "Unknown Member")
+        members = self.thread_members.setdefault(cid, set())
+        if uid != self.bot_user_id and thread["type"] == 12:
+            invitable = thread["thread_metadata"]["invitable"]
+            if not invitable and not self._bot_can(PERM_MANAGE_THREADS):
+                return 403, _error(50013, "Missing Permissions")
+        if uid not in members and len(members) >= self.max_thread_members:
+            return 400, _error(30033, "Maximum number of thread participants reached")
+        members.add(uid)
+        return 204, None
+
+    def _h_remove_thread_member(self, req: Request, m: re.Match[str]) -> tuple[int, Any]:
+        """Remove Thread Member: not on an archived thread; needs Manage Threads unless the
+        bot created the private thread."""
+        cid = int(m["cid"])
+        if cid not in self.threads:
+            return 404, _error(10003, "Unknown Channel")
+        thread = self.threads[cid]
+        if thread["thread_metadata"]["archived"]:
+            return 400, _error(50083, "Thread is archived")
+        own_private = thread["type"] == 12 and int(thread["owner_id"]) == self.bot_user_id
+        if not own_private and not self._bot_can(PERM_MANAGE_THREADS):
+            return 403, _error(50013, "Missing Permissions")
+        self.thread_members.get(cid, set()).discard(int(m["who"]))
         return 204, None
 
     def _h_get_channel(self, req: Request, m: re.Match[str]) -> tuple[int, Any]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters.base import SendFailed
+from bot.adapters.base import Reached, SendFailed
 from bot.app import App
 from bot.config import Config
 from bot.context import Actor, Reply
@@ -104,10 +104,13 @@ class ThreadRecorder(Recorder):
     platform: str = "discord"
     default_via: str = "thread"
 
-    async def send_together(self, members: list[Member], reply: Reply, session_id: int) -> None:
+    async def send_together(
+        self, members: list[Member], reply: Reply, session_id: int, report: Reached
+    ) -> None:
         names = tuple(m.display_name for m in members)
         self.calls.append("thread")
         self.sent.append(Sent(self.clock.now(), "thread", reply, session_id, names))
+        report(members, None, "together in the session thread")
 
 
 @dataclass

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.adapters.base import SendFailed
+from bot.adapters.base import Reached, SendFailed
 from bot.context import Reply
 from bot.courier import MAX_ATTEMPTS, Pacer
 from bot.storage.members import Member
@@ -148,10 +148,10 @@ async def test_a_failed_thread_post_is_retried_for_everyone_named(worlds: Worlds
     failures = [SendFailed("discord error 502", permanent=False, retry_after=60)]
     original = world.platform.send_together
 
-    async def flaky(members: list[Member], reply: Reply, session_id: int) -> None:
+    async def flaky(members: list[Member], reply: Reply, session_id: int, report: Reached) -> None:
         if failures:
             raise failures.pop()
-        await original(members, reply, session_id)
+        await original(members, reply, session_id, report)
 
     world.platform.send_together = flaky  # type: ignore[method-assign]
     await world.advance(DUE)

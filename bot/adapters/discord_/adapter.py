@@ -19,7 +19,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.adapters.base import SendFailed, SetupError
+from bot.adapters.base import Reached, SendFailed, SetupError
 from bot.adapters.discord_.answer import send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
 from bot.adapters.discord_.invite import (
@@ -32,11 +32,13 @@ from bot.adapters.discord_.modal import ScheduleModal
 from bot.adapters.discord_.render import (
     CopButton,
     allowed_mentions,
+    content,
+    mention_posts,
     message_kwargs,
-    neutralise,
     plain,
     plan_group_words,
 )
+from bot.adapters.discord_.rooms import Placement, SessionRooms
 from bot.adapters.discord_.tree import build_groups, session_label
 from bot.app import App
 from bot.context import Actor, Reply
@@ -109,6 +111,7 @@ class DiscordAdapter:
         self.community = app.community
         self.dispatcher = app.dispatcher
         self.client = CopClient(self, **client_options)
+        self.rooms = SessionRooms(self.client, self.community)
         for group in build_groups(self):
             self.client.tree.add_command(group)
         self.ready = asyncio.Event()
@@ -419,35 +422,87 @@ class DiscordAdapter:
         self.community.sessions.set_ref(session_id, THREAD_REF, str(thread.id))
         return thread.id
 
-    async def _session_thread(self, session_id: int) -> int:
-        """The session's thread id, starting one (from its announcement if known) if needed."""
-        refs = self.community.sessions.refs(session_id)
-        if refs.get(THREAD_REF, "").isdigit():
-            return int(refs[THREAD_REF])
-        channel = await self._channel(self.app.config.announce_channel)
-        if not isinstance(channel, discord.TextChannel):
-            raise SendFailed("announcement channel not found", permanent=True)
-        if refs.get(MESSAGE_REF, "").isdigit():
-            message: discord.Message | discord.PartialMessage
-            message = channel.get_partial_message(int(refs[MESSAGE_REF]))
-        else:
-            session = self.community.sessions.get(session_id)
-            title = neutralise(session.title if session else f"Session {session_id}")
-            message = await channel.send(title[:2000], allowed_mentions=allowed_mentions())
-        return await self._thread_on(message, session_id)
-
-    async def send_together(self, members: list[Member], reply: Reply, session_id: int) -> None:
-        """One post in the session's thread naming exactly these members, pinging only them."""
-        ids = [m.platform_user_id for m in members if m.platform_user_id.isdigit()]
+    async def send_together(
+        self, members: list[Member], reply: Reply, session_id: int, report: Reached
+    ) -> None:
+        """Posts in the session's private thread naming exactly these members, pinging only
+        them, as many as Discord's limits need; each post's members are reported as it lands."""
+        reply = self._words(reply)
         try:
-            thread_id = await self._session_thread(session_id)
-            thread = self.client.get_partial_messageable(
-                thread_id, type=discord.ChannelType.public_thread
-            )
-            prefix = " ".join(f"<@{i}>" for i in ids)
-            await thread.send(**message_kwargs(reply, prefix=prefix, mentions=ids))
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as err:
-            raise failure(err) from err
+            placement = await self.rooms.place(session_id, members)
+        except SendFailed as trouble:
+            report(members, trouble, "")
+            return
+        await self._post_in_rooms(session_id, placement, reply, report, placement.note, True)
+
+    async def _post_in_rooms(
+        self,
+        session_id: int,
+        placement: Placement,
+        reply: Reply,
+        report: Reached,
+        note: str,
+        may_retry: bool,
+    ) -> None:
+        for member, refusal in placement.failed:
+            report([member], refusal, "")
+        for room_id, group in placement.rooms.items():
+            rest = await self._post_in_room(room_id, group, reply, report, note)
+            if rest is None:
+                continue
+            unreached, why = rest
+            note = f"the session's private thread was {why}, so a new one was started"
+            if not may_retry:
+                report(unreached, SendFailed(note, permanent=False), "")
+                continue
+            try:  # once: the members the gone thread did not reach, through a new one
+                again = await self.rooms.place(session_id, unreached)
+            except SendFailed as trouble:
+                report(unreached, trouble, "")
+                continue
+            await self._post_in_rooms(session_id, again, reply, report, note, False)
+            await self._let_the_rest_in(session_id)
+
+    async def _let_the_rest_in(self, session_id: int) -> None:
+        """After a thread was replaced, those it held who were not in this post (waiting
+        for a place, say) join the new one too."""
+        try:
+            await self.rooms.sync(session_id)
+        except (SendFailed, discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError):
+            log.warning("could not yet bring everyone into session %s's new thread", session_id)
+
+    async def _post_in_room(
+        self, room_id: str, group: list[Member], reply: Reply, report: Reached, note: str
+    ) -> tuple[list[Member], str] | None:
+        """Post to one thread, in as many parts as Discord's limits need. If the thread
+        turns out to be gone, returns the members not reached yet and why."""
+        by_user = {m.platform_user_id: m for m in group}
+        kwargs = message_kwargs(reply)
+        room = self.client.get_partial_messageable(
+            int(room_id), type=discord.ChannelType.private_thread
+        )
+        posts = mention_posts(list(by_user), content(reply))
+        for n, (ids, text) in enumerate(posts):
+            share = [by_user[i] for i in ids]
+            post = {**kwargs, "content": text, "allowed_mentions": allowed_mentions(ids)}
+            try:
+                await room.send(**post)
+            except discord.HTTPException as err:
+                why = await self.rooms.gone(room_id, err)
+                if why:
+                    return [by_user[i] for later, _ in posts[n:] for i in later], why
+                report(share, failure(err), "")
+                continue
+            except (aiohttp.ClientError, TimeoutError, OSError) as err:
+                report(share, failure(err), "")
+                continue
+            report(share, None, note or "in the session's private thread")
+        return None
+
+    async def sync_places(self, session_id: int) -> None:
+        """Let those holding a place into the session's private thread; take out those who
+        gave theirs up."""
+        await self.rooms.sync(session_id)
 
     async def sync_session(self, session_id: int) -> None:
         """Mirror the session as a scheduled event. A failure is logged and raised as

@@ -25,6 +25,8 @@ PERMISSION_NAMES = {
     "send_messages": "Send Messages",
     "send_messages_in_threads": "Send Messages in Threads",
     "create_public_threads": "Create Public Threads",
+    "create_private_threads": "Create Private Threads",
+    "manage_threads": "Manage Threads",
     "embed_links": "Embed Links",
     "attach_files": "Attach Files",
     "read_message_history": "Read Message History",
@@ -38,12 +40,19 @@ PERMISSION_NAMES = {
 
 def bot_permissions(events: bool, event_channel: bool = False) -> discord.Permissions:
     """Read and post in channels and session threads, embeds and files; events if mirrored
-    (and Connect, if they are held in a voice channel)."""
+    (and Connect, if they are held in a voice channel).
+
+    Each session's private thread, where reminders name only the members booked, needs
+    Create Private Threads, and Manage Threads to add members to it: the thread is started
+    with `invitable` off, so that members cannot bring others in, and Discord then leaves
+    adding people to moderators."""
     permissions = discord.Permissions(
         view_channel=True,
         send_messages=True,
         send_messages_in_threads=True,
         create_public_threads=True,
+        create_private_threads=True,
+        manage_threads=True,
         embed_links=True,
         attach_files=True,
         read_message_history=True,

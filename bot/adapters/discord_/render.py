@@ -23,6 +23,9 @@ MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 MAX_BUTTONS = 25
 MAX_CUSTOM_ID = 100
+MAX_MENTIONS = 100  # users one message may ping (allowed_mentions.users)
+MENTION_WIDTH = len("<@12345678901234567890> ")  # the widest a user mention can be
+MIN_NAMES_A_POST = 10
 BUTTON_PREFIX = "cop:"
 _PINGS = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _STYLES = {
@@ -139,6 +142,28 @@ def content(reply: Reply) -> str:
     if reply.footer:
         text += "\n" + neutralise(reply.footer)
     return text
+
+
+def mention_posts(user_ids: list[str], text: str) -> list[tuple[list[str], str]]:
+    """One post's words for several members, split into as many posts as Discord's limits
+    need (100 users pinged and 2,000 characters a post): each names its share of the members
+    on its first line and carries the whole message after it, cut only if it alone would
+    leave no room for names."""
+    text = text[: MAX_CONTENT - 1 - MIN_NAMES_A_POST * MENTION_WIDTH]
+    room = MAX_CONTENT - len(text) - 1
+    posts: list[tuple[list[str], str]] = []
+    ids: list[str] = []
+    width = 0
+    for user_id in user_ids:
+        mention = f"<@{user_id}>"
+        if ids and (len(ids) == MAX_MENTIONS or width + 1 + len(mention) > room):
+            posts.append((ids, " ".join(f"<@{i}>" for i in ids) + "\n" + text))
+            ids, width = [], 0
+        width += len(mention) + (1 if ids else 0)
+        ids.append(user_id)
+    if ids:
+        posts.append((ids, " ".join(f"<@{i}>" for i in ids) + "\n" + text))
+    return posts
 
 
 def message_kwargs(

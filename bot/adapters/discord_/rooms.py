@@ -1,0 +1,250 @@
+"""Each session's private threads: where reminders and news about a place reach the members
+booked, and nobody else.
+
+A private thread (type 12) shows its messages only to its members (and to moderators with
+Manage Threads), so a post there naming those it is for does not tell the server who is
+going. The bot starts the thread with `invitable` off, so members cannot pull others in; that
+is why it needs Manage Threads to add them (Discord: adding to a private thread whose
+members may not invite is for moderators). A thread holds at most 1,000 members, so a larger
+session gets a second one. Who is in which thread is kept in `RoomStore`: members are added
+when they book and taken out when they give up their place, not once per reminder.
+
+A thread can go: a moderator locks it, or someone deletes it. Then it is forgotten and a new
+one started, and the ledger says why; an archived one (a week without posts) is reopened.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+import aiohttp
+import discord
+
+from bot.adapters.base import SendFailed
+from bot.adapters.discord_.render import plain
+from bot.community import Community
+from bot.storage.members import Member
+from bot.storage.rooms import Room
+
+log = logging.getLogger(__name__)
+# Discord's limit is 1,000 members a thread, the bot among them; a few spare for moderators.
+ROOM_SIZE = 990
+A_WEEK: Literal[10080] = (
+    10080  # the longest a thread may sit quiet before Discord archives it, in minutes
+)
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_MEMBER = 10007
+ARCHIVED = 50083
+ROOM_FULL = 30033
+NETWORK = (aiohttp.ClientError, TimeoutError, OSError)
+
+
+class RoomGone(Exception):
+    """The thread was deleted or locked: forget it and start another."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+        super().__init__(why)
+
+
+@dataclass
+class Placement:
+    """Where each member was put, who could not be, and what changed on the way."""
+
+    rooms: dict[str, list[Member]] = field(default_factory=dict)
+    failed: list[tuple[Member, SendFailed]] = field(default_factory=list)
+    note: str = ""
+
+
+def refused(err: Exception) -> SendFailed:
+    """A Discord error as a SendFailed: server trouble and rate limits are worth retrying."""
+    if isinstance(err, discord.HTTPException):
+        if err.status >= 500:
+            return SendFailed(f"discord error {err.status}", permanent=False)
+        if err.status == 429:
+            retry = getattr(err, "retry_after", None)
+            return SendFailed("rate limited", permanent=False, retry_after=retry)
+        return SendFailed(f"discord refused ({err.status} {err.code})", permanent=True)
+    return SendFailed(f"network error: {err!r}", permanent=False)
+
+
+def gone_why(err: discord.HTTPException) -> str:
+    """Why a thread can no longer be used, or "" if this error is something else."""
+    if err.code == UNKNOWN_CHANNEL:
+        return "deleted"
+    if err.code == ARCHIVED:
+        return "locked"
+    return ""
+
+
+class SessionRooms:
+    def __init__(self, client: discord.Client, community: Community) -> None:
+        self.client = client
+        self.community = community
+        self.store = community.rooms
+
+    # ------------------------------------------------------------------ the threads
+
+    async def _open(self, session_id: int) -> Room:
+        """Start a new private thread for the session in the announcement channel."""
+        channel = await self._announce_channel()
+        session = self.community.sessions.get(session_id)
+        name = plain(session.title if session else "")[:100] or f"Session {session_id}"
+        thread = await channel.create_thread(
+            name=name,
+            type=discord.ChannelType.private_thread,
+            invitable=False,
+            auto_archive_duration=A_WEEK,
+        )
+        return self.store.add_room(session_id, str(thread.id), self.community.clock.now())
+
+    async def _announce_channel(self) -> discord.TextChannel:
+        wanted = self.community.config.announce_channel
+        channel = self.client.get_channel(int(wanted)) if wanted.isdigit() else None
+        if channel is None and wanted.isdigit():
+            channel = await self.client.fetch_channel(int(wanted))
+        if not isinstance(channel, discord.TextChannel):
+            raise SendFailed("announcement channel not found", permanent=True)
+        return channel
+
+    async def _reopen(self, room_id: str) -> None:
+        """An archived thread takes no new members: open it again, unless it was locked
+        (a moderator's decision, which the bot does not undo) or deleted."""
+        try:
+            found = await self.client.fetch_channel(int(room_id))
+        except discord.NotFound as err:
+            raise RoomGone("deleted") from err
+        if isinstance(found, discord.Thread) and found.locked:
+            raise RoomGone("locked")
+        await self.client.http.edit_channel(int(room_id), archived=False)
+
+    async def rename(self, session_id: int, title: str) -> None:
+        """Follow a session's new title; a thread that is gone is left to be replaced."""
+        name = plain(title)[:100] or f"Session {session_id}"
+        for room in self.store.rooms(session_id):
+            try:
+                await self.client.http.edit_channel(int(room.room_id), name=name)
+            except discord.HTTPException as err:
+                if not gone_why(err):
+                    raise
+
+    # ------------------------------------------------------------------ who is in them
+
+    async def place(self, session_id: int, members: list[Member]) -> Placement:
+        """Make sure each member is in one of the session's threads (adding those who are
+        not), and say which thread each is in."""
+        placement = Placement()
+        rooms = self.store.rooms(session_id)
+        where = {m: r.room_id for r in rooms for m in r.members}
+        for member in members:
+            if not member.platform_user_id.isdigit():
+                why = SendFailed("not a Discord account", permanent=True)
+                placement.failed.append((member, why))
+                continue
+            room_id = where.get(member.id)
+            if room_id is None:
+                try:
+                    room_id = await self._let_in(session_id, member, placement)
+                except SendFailed as failure:
+                    placement.failed.append((member, failure))
+                    continue
+            placement.rooms.setdefault(room_id, []).append(member)
+        return placement
+
+    async def _let_in(self, session_id: int, member: Member, placement: Placement) -> str:
+        """Add one member to a thread with room, starting one if needed; returns its id."""
+        for _ in range(3):
+            room = await self._room_with_space(session_id)
+            try:
+                await self._add(room.room_id, member)
+            except RoomGone as gone:
+                self._forget(room.room_id, gone.why, placement)
+                continue
+            return room.room_id
+        raise SendFailed("could not start a private thread for the session", permanent=False)
+
+    async def _room_with_space(self, session_id: int) -> Room:
+        for room in self.store.rooms(session_id):
+            if len(room.members) < ROOM_SIZE:
+                return room
+        try:
+            return await self._open(session_id)
+        except discord.HTTPException as err:
+            raise refused(err) from err
+        except NETWORK as err:
+            raise refused(err) from err
+
+    async def _add(self, room_id: str, member: Member) -> None:
+        for attempt in range(2):
+            try:
+                user = int(member.platform_user_id)
+                await self.client.http.add_user_to_thread(int(room_id), user)
+            except discord.HTTPException as err:
+                if err.code == UNKNOWN_CHANNEL:
+                    raise RoomGone("deleted") from err
+                if err.code == ARCHIVED and attempt == 0:
+                    await self._reopen(room_id)
+                    continue
+                if err.code == UNKNOWN_MEMBER:
+                    raise SendFailed("no longer in the Discord server", permanent=True) from err
+                raise refused(err) from err
+            except NETWORK as err:
+                raise refused(err) from err
+            self.store.let_in(room_id, member.id)
+            return
+
+    def _forget(self, room_id: str, why: str, placement: Placement | None = None) -> None:
+        log.warning("a session's private thread %s was %s; starting another", room_id, why)
+        self.store.retire(room_id)
+        if placement is not None:
+            placement.note = f"the session's private thread was {why}, so a new one was started"
+
+    async def gone(self, room_id: str, err: discord.HTTPException) -> str:
+        """After a post to a room failed: why the room is no longer usable ("" if it is).
+        An archived (not locked) thread is reopened and is usable again."""
+        why = gone_why(err)
+        if why == "locked":
+            try:
+                await self._reopen(room_id)
+                return ""
+            except RoomGone as gone:
+                why = gone.why
+        if why:
+            self._forget(room_id, why)
+        return why
+
+    async def sync(self, session_id: int) -> None:
+        """Take out of the session's threads those who no longer hold a place, and let in
+        those who do. Raises SendFailed for what should be tried again."""
+        holders = {p.member_id for p in self.community.signups.attendees(session_id)}
+        for room in self.store.rooms(session_id):
+            for member_id in room.members - holders:
+                await self._let_out(room.room_id, member_id)
+        members = [m for i in sorted(holders) if (m := self.community.members.get(i))]
+        placement = await self.place(session_id, [m for m in members if m.platform == "discord"])
+        transient = [f for _, f in placement.failed if not f.permanent]
+        if transient:
+            raise transient[0]
+
+    async def _let_out(self, room_id: str, member_id: int) -> None:
+        member = self.community.members.get(member_id)
+        if member is not None and member.platform_user_id.isdigit():
+            user = int(member.platform_user_id)
+            try:
+                try:
+                    await self.client.http.remove_user_from_thread(int(room_id), user)
+                except discord.HTTPException as err:
+                    if err.code != ARCHIVED:
+                        raise
+                    await self._reopen(room_id)
+                    await self.client.http.remove_user_from_thread(int(room_id), user)
+            except RoomGone:
+                pass  # nobody reads a deleted thread; a locked one keeps only what was said
+            except discord.HTTPException as err:
+                if err.code not in (UNKNOWN_CHANNEL, UNKNOWN_MEMBER):
+                    raise refused(err) from err
+            except NETWORK as err:
+                raise refused(err) from err
+        self.store.let_out(room_id, member_id)

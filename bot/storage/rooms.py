@@ -1,0 +1,79 @@
+"""Private rooms for each session's booked members, and who has been let into which.
+
+On Discord a room is a private thread: only its members (and moderators) can see it, so a
+reminder posted there, naming those it is for, shows the list to nobody else. A thread holds
+at most 1,000 members, so a large session has several rooms. Knowing who is already in a
+room spares a request per member per reminder, and says whom to take out when a place is
+given up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.storage.db import utc_iso
+
+
+@dataclass(frozen=True)
+class Room:
+    room_id: str
+    session_id: int
+    members: frozenset[int]
+
+
+class RoomStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def rooms(self, session_id: int) -> list[Room]:
+        """The session's rooms, oldest first, each with its members."""
+        rows = self.db.execute(
+            "SELECT r.room_id, m.member_id FROM session_rooms r"
+            " LEFT JOIN room_members m ON m.room_id = r.room_id"
+            " WHERE r.session_id = ? ORDER BY r.created, r.rowid",
+            [session_id],
+        ).fetchall()
+        found: dict[str, set[int]] = {}
+        for room_id, member_id in rows:
+            found.setdefault(room_id, set())
+            if member_id is not None:
+                found[room_id].add(int(member_id))
+        return [Room(rid, session_id, frozenset(ids)) for rid, ids in found.items()]
+
+    def add_room(self, session_id: int, room_id: str, now: datetime) -> Room:
+        self.db.execute(
+            "INSERT INTO session_rooms (room_id, session_id, created) VALUES (?, ?, ?)",
+            [room_id, session_id, utc_iso(now)],
+        )
+        return Room(room_id, session_id, frozenset())
+
+    def retire(self, room_id: str) -> None:
+        """Forget a room that is gone (deleted, or locked by a moderator) and its members."""
+        self.db.execute("DELETE FROM session_rooms WHERE room_id = ?", [room_id])
+
+    def let_in(self, room_id: str, member_id: int) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO room_members (room_id, member_id) VALUES (?, ?)",
+            [room_id, member_id],
+        )
+
+    def let_out(self, room_id: str, member_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM room_members WHERE room_id = ? AND member_id = ?", [room_id, member_id]
+        )
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        rows = self.db.execute(
+            "SELECT r.session_id FROM room_members m JOIN session_rooms r USING (room_id)"
+            " WHERE m.member_id = ? ORDER BY r.session_id",
+            [member_id],
+        ).fetchall()
+        return {"private_session_rooms": [int(r[0]) for r in rows]}
+
+    def delete(self, member_id: int) -> int:
+        cursor = self.db.execute("DELETE FROM room_members WHERE member_id = ?", [member_id])
+        return int(cursor.rowcount or 0)

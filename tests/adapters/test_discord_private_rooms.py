@@ -1,0 +1,239 @@
+"""Reminders and news about a place on Discord: to each session's private thread, naming
+only those it is for, within Discord's limits, each member marked exactly as reached."""
+
+# The fixtures are imported from conftest_discord by name, which ruff sees as redefinitions.
+# ruff: noqa: F401, F811
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
+from bot.app import App
+from bot.context import Actor, Reply
+from bot.courier import Courier
+from bot.domain.clock import FakeClock
+from bot.scheduling.runtime import Runtime
+from bot.storage.members import Member
+from tests.adapters.conftest_discord import adapter, app, dc, schedule, set_bot_permissions
+from tests.adapters.test_discord_resilience import warnings_at_start
+from tests.fakes.fake_discord import FakeDiscord, PostedMessage
+
+BIG = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 400 Civic Hall'
+DAY_BEFORE = datetime(2026, 12, 2, 14, 5, tzinfo=UTC)
+
+
+def book(app: App, dc: FakeDiscord, session_id: int, count: int) -> list[Member]:
+    """`count` members of the server, each with a place; returns them."""
+    community, booked = app.community, []
+    session = community.sessions.get(session_id)
+    assert session is not None
+    for n in range(count):
+        user = dc.add_user(f"member{n}")
+        member = community.register(Actor("discord", str(user), f"Member {n}"))
+        community.signups.signup(session, member.id, community.clock.now())
+        booked.append(member)
+    return booked
+
+
+def mentioned(post: PostedMessage) -> list[str]:
+    return [str(u) for u in (post.allowed_mentions or {}).get("users", [])]
+
+
+async def reminders_due(app: App, adapter: DiscordAdapter) -> Runtime:
+    """Send what a new session queues, then move to the day before it and send the rest."""
+    runtime = Runtime(app.community, adapter)
+    await runtime.tick()
+    clock = app.community.clock
+    assert isinstance(clock, FakeClock)
+    clock.set(DAY_BEFORE)
+    return runtime
+
+
+def reminder_rows(app: App) -> list[dict[str, object]]:
+    return app.community.db.execute_returning_dicts(
+        "SELECT * FROM deliveries WHERE kind = 'reminder' AND key LIKE '%:1d:%'"
+    )
+
+
+async def test_a_reminder_to_250_reaches_each_once_and_shows_the_list_to_nobody_else(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc, BIG)
+    booked = book(app, dc, sid, 250)
+    outsider = dc.add_user("not-booked")
+    runtime = await reminders_due(app, adapter)
+    before = len(dc.messages)
+
+    await runtime.tick()
+
+    users = {m.platform_user_id for m in booked}
+    posts = [p for p in dc.messages[before:] if set(mentioned(p)) & users]
+    named = [u for p in posts for u in mentioned(p)]
+    assert sorted(named) == sorted(users)  # everyone, once
+    for post in posts:
+        assert dc.threads[post.channel_id]["type"] == 12  # a private thread
+        assert post.visible_to is not None and set(map(str, post.visible_to)) >= set(
+            mentioned(post)
+        )
+        readers = {str(u) for u in post.visible_to} - {str(dc.bot_user_id)}
+        assert readers <= users and str(outsider) not in readers
+        assert len(mentioned(post)) <= 100 and len(post.content or "") <= 2000
+        assert "Circle" in (post.content or "") and "A reminder" in (post.content or "")
+        assert post.allowed_mentions is not None and post.allowed_mentions["parse"] == []
+    # Nothing anyone else can read names a booked member.
+    public = [p for p in dc.messages if p.visible_to is None]
+    assert not any(u in (p.content or "") for p in public for u in users)
+    rows = reminder_rows(app)
+    assert len(rows) == 250
+    assert {(r["status"], r["reason"]) for r in rows} == {
+        ("sent", "in the session's private thread")
+    }
+
+
+async def test_a_failed_post_marks_only_its_own_members(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc, BIG)
+    booked = book(app, dc, sid, 120)
+    runtime = await reminders_due(app, adapter)
+    dc.script("POST", r"/channels/\d+/messages", 403, {"code": 50013, "message": "no"}, times=1)
+
+    await runtime.tick()
+
+    rows = {r["member_id"]: r for r in reminder_rows(app)}
+    failed = {m for m, r in rows.items() if r["status"] == "failed"}
+    sent = {m for m, r in rows.items() if r["status"] == "sent"}
+    assert failed and sent and failed | sent == {m.id for m in booked}
+    first_post = [p for p in dc.messages if mentioned(p)][0]
+    reached = {int(u) for u in mentioned(first_post)}
+    assert {int(m.platform_user_id) for m in booked if m.id in sent} == reached
+
+
+async def test_checking_a_big_group_gives_the_loop_back_between_slices(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    """Thousands of members are checked in slices, so commands are answered meanwhile."""
+    sid = schedule(app, dc, BIG.replace(" 400 ", " 2000 "))
+    session = app.community.sessions.get(sid)
+    assert session is not None
+    community, now = app.community, app.community.clock.now()
+    for n in range(1000):
+        member = community.register(Actor("discord", f"{n}", f"M{n}"))
+        community.signups.signup(session, member.id, now)
+        key = f"reminder:{sid}:{member.id}:1d:x"
+        community.deliveries.enqueue(key, "reminder", now, member_id=member.id, session_id=sid)
+    batch = [d for d in community.deliveries.claim_due(now, 5000) if d.kind == "reminder"]
+    turns = 0
+
+    async def another_task() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    other = asyncio.create_task(another_task())
+    await asyncio.sleep(0)
+    wanted = await Courier(community, adapter)._still_wanted(batch)
+    other.cancel()
+    assert len(wanted) == 1000
+    assert turns >= 1000 // 200 - 1
+
+
+async def test_booking_lets_a_member_in_and_giving_up_the_place_takes_them_out(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    courier = Courier(app.community, adapter)
+    await courier.flush()
+    user = dc.add_user("bea")
+    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+    await courier.flush()
+    [room] = app.community.rooms.rooms(sid)
+    assert user in dc.thread_members[int(room.room_id)]
+    await dc.invoke(dc.slash("cop", "cancel", {"session": sid}, user_id=user))
+    await courier.flush()
+    assert user not in dc.thread_members[int(room.room_id)]
+    assert app.community.rooms.rooms(sid)[0].members == frozenset()
+
+
+async def test_the_invite_gives_the_bot_what_private_threads_need(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    url = discord_invite_url("1234", events=True)
+    invited = parse_qs(urlparse(url).query)["permissions"][0]
+    dc.roles[dc.bot_role_id]["permissions"] = invited
+    dc.roles[dc.everyone_role_id]["permissions"] = "0"
+    sid = schedule(app, dc)
+    [someone] = book(app, dc, sid, 1)
+    reached: list[int] = []
+    await adapter.send_together(
+        [someone], Reply("hello"), sid, lambda ms, f, n: reached.extend(m.id for m in ms if not f)
+    )
+    assert reached == [someone.id]
+
+
+async def test_without_manage_threads_the_start_up_check_says_so(
+    dc: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_bot_permissions(dc, False, "manage_threads", "create_private_threads")
+    [warning] = await warnings_at_start(dc, tmp_path, caplog)
+    assert "Create Private Threads" in warning and "Manage Threads" in warning
+
+
+async def test_a_locked_thread_is_replaced_and_the_ledger_says_why(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    booked = book(app, dc, sid, 3)  # the third is waiting for a place, so is not reminded
+    runtime = await reminders_due(app, adapter)
+    await adapter.sync_places(sid)
+    [old] = app.community.rooms.rooms(sid)
+    dc.lock_thread(int(old.room_id))
+
+    await runtime.tick()
+
+    [new] = app.community.rooms.rooms(sid)
+    assert new.room_id != old.room_id and new.members == {m.id for m in booked}
+    posts = [p for p in dc.messages if p.channel_id == int(new.room_id)]
+    assert sorted(u for p in posts for u in mentioned(p)) == sorted(
+        m.platform_user_id for m in booked[:2]
+    )
+    rows = reminder_rows(app)
+    assert {(r["status"], r["reason"]) for r in rows} == {
+        ("sent", "the session's private thread was locked, so a new one was started")
+    }
+
+
+async def test_a_deleted_thread_is_replaced_for_the_next_post(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    booked = book(app, dc, sid, 2)
+    await adapter.sync_places(sid)
+    [old] = app.community.rooms.rooms(sid)
+    dc.delete_thread(int(old.room_id))
+    notes: list[str] = []
+    await adapter.send_together(booked, Reply("hello"), sid, lambda ms, f, n: notes.append(n))
+    [new] = app.community.rooms.rooms(sid)
+    assert new.room_id != old.room_id and int(new.room_id) in dc.threads
+    assert notes == ["the session's private thread was deleted, so a new one was started"]
+
+
+async def test_an_archived_thread_is_reopened_to_let_someone_in(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    book(app, dc, sid, 1)
+    await adapter.sync_places(sid)
+    [room] = app.community.rooms.rooms(sid)
+    dc.archive_thread(int(room.room_id))
+    [late] = book(app, dc, sid, 1)
+    await adapter.sync_places(sid)
+    assert app.community.rooms.rooms(sid) == [replace(room, members=room.members | {late.id})]
