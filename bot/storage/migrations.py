@@ -194,6 +194,9 @@ def m005_calendar_links(db: Database) -> None:
             scope TEXT NOT NULL CHECK (scope IN ('mine', 'all')),
             created TEXT NOT NULL,
             updated TEXT NOT NULL
+        )
+        """,
+    )
 
 
 def m006_private_rooms_and_pending_buttons(db: Database) -> None:
