@@ -7,10 +7,17 @@ summer and in winter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ABOUT_TO_START = timedelta(hours=1)
+# A message brought forward out of an evening goes this long before quiet hours begin.
+EARLY = timedelta(minutes=30)
+
+
+def _before(clock: time, gap: timedelta) -> time:
+    """The time of day `gap` before `clock` (wrapping past midnight)."""
+    return (datetime.combine(date(2000, 1, 2), clock) - gap).time()
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,21 @@ class QuietHours:
             if opening >= moment and not self.is_quiet(opening):
                 return opening
         return moment
+
+    def bring_forward(self, moment: datetime, within: timedelta) -> datetime | None:
+        """The latest open moment before `moment`, no more than `within` earlier: the same
+        time of day on an earlier day if that is open, else half an hour before that day's
+        quiet hours begin. None if there is none (a reminder then gives way to a closer one).
+
+        So a reminder that would fall on a Saturday comes on Friday instead of not at all."""
+        local = moment.astimezone(self.zone)
+        for days in range(1, within.days + 2):
+            day = local.date() - timedelta(days=days)
+            for clock in (local.time(), _before(self.start, EARLY)):
+                candidate = datetime.combine(day, clock, tzinfo=self.zone).astimezone(UTC)
+                if moment - within <= candidate < moment and not self.is_quiet(candidate):
+                    return candidate
+        return None
 
     def deliver_at(self, nominal: datetime, session_start: datetime | None) -> datetime:
         """When a direct message due at `nominal` should go: held out of quiet hours, unless

@@ -52,13 +52,24 @@ def human_length(minutes: int, say: Messages) -> str:
     return parts[0] if parts else say("length.minutes", count=0)
 
 
-def _lead_minutes(start: datetime, due: datetime, now: datetime) -> int:
+def _lead_minutes(start: datetime, due: datetime, now: datetime, zone: ZoneInfo) -> int:
     """How long until the session, as the reminder should say it: the planned lead when it
-    goes on time, the true one (to five minutes) when it goes late."""
-    planned, actual = start - due, start - now
-    if abs(actual - planned) <= timedelta(minutes=15):
+    goes on time, the true one (to five minutes) when it goes late.
+
+    A lead of whole days on the member's wall clock is said as days ("1 week"), even when a
+    clock change makes it an hour more or less in exact time."""
+    actual = start - now
+    if abs(now - due) <= timedelta(minutes=15):
+        planned = start - due
+        wall = _wall(start, zone) - _wall(due, zone)
+        if not wall % timedelta(days=1):
+            planned = wall
         return max(int(planned.total_seconds() // 60), 1)
     return max(int(actual.total_seconds() // 300) * 5, 1)
+
+
+def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 class Composer:
@@ -129,7 +140,8 @@ class Composer:
         place = self.community.signups.place(session.id, member.id)
         if place is None or place.status != "confirmed":
             raise Skip("no longer has a place")
-        minutes = _lead_minutes(session.start, delivery.due, self.community.clock.now())
+        zone = ZoneInfo(member.timezone)
+        minutes = _lead_minutes(session.start, delivery.due, self.community.clock.now(), zone)
         lead = human_length(minutes, self.say)
         text = self.say(
             "reminder.text",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.community import Community
 from bot.domain.preferences import Preferences
@@ -21,6 +21,8 @@ MAX_HOLD = timedelta(days=3)
 # A reminder due this close to its session is never held by quiet hours: it is about to start.
 SOON = timedelta(minutes=15)
 FOLLOW_UP = timedelta(minutes=30)
+# How far a whole-day reminder on the wall clock can be from the same offset in exact time.
+CLOCK_CHANGE = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -70,32 +72,19 @@ class Planner:
             return nominal
         return self.quiet.deliver_at(nominal, latest)
 
-    def _superseded(
-        self, member_id: int, nominal: datetime, start: datetime, closer: list[timedelta]
-    ) -> bool:
-        """A reminder that quiet hours would push past the next, closer one is left to it:
-        nobody needs "tomorrow" after "in an hour", or a Sunday message to say either."""
-        if not closer or not self.quiet.is_quiet(nominal):
-            return False
-        member = self.community.members.get(member_id)
-        if member is None or not Preferences.from_dict(member.preferences).quiet_hours:
-            return False
-        return self.quiet.hold(nominal) >= start - max(closer)
-
     def _reminders(self, start: datetime, end: datetime) -> list[Planned]:
         found = []
         offsets = self.community.config.reminder_offsets
         for offset in offsets:
             label = offset_label(offset)
             closer = [o for o in offsets if o < offset]
-            for session in self._starting(start - MAX_HOLD + offset, end + offset):
-                nominal = session.start - offset
+            # Wide enough for a reminder moved by a clock change, held, or brought forward.
+            reach = MAX_HOLD + CLOCK_CHANGE
+            for session in self._starting(start - reach + offset, end + offset + reach):
                 for place in self._confirmed(session):
-                    if place.since >= nominal:
+                    due = self._reminder_due(place, session.start, offset, closer)
+                    if due is None:
                         continue
-                    if self._superseded(place.member_id, nominal, session.start, closer):
-                        continue
-                    due = self._held(place.member_id, nominal, session.start)
                     found.append(
                         Planned(
                             f"reminder:{session.id}:{place.member_id}:{label}:{_stamp(session.start)}",
@@ -107,6 +96,29 @@ class Planner:
                         )
                     )
         return found
+
+    def _reminder_due(
+        self, place: Place, start: datetime, offset: timedelta, closer: list[timedelta]
+    ) -> datetime | None:
+        """When a member's reminder goes, or None if it does not.
+
+        It is due `offset` before the session on the member's own wall clock, and held out of
+        their quiet hours. If holding it would bring it up against the next, closer reminder
+        (a Saturday "tomorrow" for a Sunday session, held to Monday), it comes at the last
+        open moment before instead (Friday), so quiet hours are kept and nothing is lost.
+        """
+        member = self.community.members.get(place.member_id)
+        zone = _zone(member.timezone) if member else self.community.zone
+        nominal = reminder_time(start, offset, zone)
+        if place.since >= nominal:
+            return None
+        if member is None or not Preferences.from_dict(member.preferences).quiet_hours:
+            return nominal
+        clash = self.quiet.is_quiet(nominal) and bool(closer)
+        if clash and self.quiet.hold(nominal) >= start - max(closer):
+            earlier = self.quiet.bring_forward(nominal, MAX_HOLD)
+            return earlier if earlier is not None and earlier > place.since else None
+        return self.quiet.deliver_at(nominal, start)
 
     def _session_posts(self, start: datetime, end: datetime) -> list[Planned]:
         found = []
@@ -187,6 +199,22 @@ def weekly_times(
                 found.append(moment)
         day += timedelta(days=1)
     return found
+
+
+def reminder_time(start: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
+    """`offset` before `start`: whole days on the wall clock of `zone` (a week before a 10:00
+    session is 10:00, whichever side of a clock change), anything else exactly."""
+    if offset % timedelta(days=1):
+        return start - offset
+    wall = start.astimezone(zone).replace(tzinfo=None) - offset
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return ZoneInfo("UTC")
 
 
 def _stamp(moment: datetime) -> str:

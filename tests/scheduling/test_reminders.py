@@ -230,12 +230,12 @@ async def test_a_member_in_new_york_is_shown_new_york_time_after_moving(world: W
     assert len(texts) == 3
 
 
-async def test_a_reminder_quiet_hours_would_push_past_a_closer_one_is_dropped(
+async def test_a_reminder_quiet_hours_would_push_past_a_closer_one_comes_on_friday(
     world: World,
 ) -> None:
     # Monday 08:30: the 1-day reminder (Sunday 08:30) would be held to Monday 08:00, after
-    # the 1-hour one at 07:30. Monday 08:00: holding it would pass the start, and sending it
-    # on Sunday would break the weekend. Either way the 1-hour reminder says it all.
+    # the 1-hour one at 07:30. Monday 08:00: holding it would pass the start. Sending it on
+    # Sunday would break the weekend, so it comes at the same time on Friday instead.
     half_past = world.schedule('"Early circle" 2026-12-07 08:30 60m CONNECT 20 Civic Hall')
     on_the_hour = world.schedule('"Dawn circle" 2026-12-14 08:00 60m CONNECT 20 Civic Hall')
     world.member("alice")
@@ -250,8 +250,10 @@ async def test_a_reminder_quiet_hours_would_push_past_a_closer_one_is_dropped(
     def leads(name: str, title: str) -> list[str]:
         return [lead(s.text) for s in world.platform.reminders(name) if title in s.text]
 
-    assert leads("alice", "Early circle") == ["1 week", "1 hour"]
-    assert leads("alice", "Dawn circle") == ["1 week", "1 hour"]
+    assert leads("alice", "Early circle") == ["1 week", "3 days", "1 hour"]
+    assert leads("alice", "Dawn circle") == ["1 week", "3 days", "1 hour"]
+    fridays = [s for s in world.platform.reminders("alice") if lead(s.text) == "3 days"]
+    assert local_times(fridays) == ["Fri 2026-12-04 08:30", "Fri 2026-12-11 08:00"]
     assert [s for s in world.platform.to("alice") if s.at.astimezone(LONDON).weekday() >= 5] == []
     # Dan keeps no quiet hours, so he gets every reminder at its time.
     assert leads("dan", "Dawn circle") == ["1 week", "1 day", "1 hour"]
