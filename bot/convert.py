@@ -50,13 +50,13 @@ def _capacity(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> int | 
 
 
 def _weeks(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 52:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 52:
         raise BadInput("error.weeks", text=raw)
     return int(raw)
 
 
 def _page(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 1000:
         raise BadInput("error.page", text=raw)
     return int(raw)
 
