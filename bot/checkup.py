@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ from bot.content.support import load_support
 from bot.domain.objectives import OBJECTIVES
 from bot.errors import ContentError
 from bot.messages import load_messages
+from bot.storage.db import check_whole
+from bot.storage.trouble import explain as explain_db
 
 
 def checkup(config: Config) -> tuple[str, list[str]]:
@@ -33,7 +37,49 @@ def checkup(config: Config) -> tuple[str, list[str]]:
         except ContentError as err:
             problems += err.problems
     lines += _content_counts(loaded)
+    problems += database_problems(Path(config.database))
     return "\n".join(lines), problems
+
+
+def database_problems(path: Path) -> list[str]:
+    """Whether the bot could open and write its database, without creating or changing it.
+
+    An existing file is checked for damage (SQLite's quick check) and for a write lock taken
+    and released at once; a new one needs a folder the bot may write in, as SQLite also
+    keeps its journal files beside the database.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        return [
+            f"copbot cannot use the database {path}: its folder {folder} does not exist; "
+            "create the folder or set storage.database to a file in one that does."
+        ]
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return [explain_db(path, sqlite3.OperationalError("unable to open database file"))]
+    if not path.exists():
+        return []
+    if not os.access(path, os.R_OK | os.W_OK):
+        error = (
+            "attempt to write a readonly database"
+            if os.access(path, os.R_OK)
+            else "unable to open database file"
+        )
+        return [explain_db(path, sqlite3.OperationalError(error))]
+    try:
+        _probe(path)
+    except sqlite3.Error as err:
+        return [explain_db(path, err)]
+    return []
+
+
+def _probe(path: Path) -> None:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None)
+    try:
+        check_whole(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
 
 
 def _content_counts(loaded: dict[str, Any]) -> list[str]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.adapters.base import SetupError
-from bot.config import Config, load_config
+from bot.config import DEFAULT_CONFIG, Config, load_config
 from bot.domain.clock import FakeClock
 from bot.errors import ConfigError, ContentError
+from bot.storage.trouble import explain as explain_db
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -31,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        config = load_config(Path(args.config))
+        path, named = _config_path(args.config)
+        config = load_config(path, must_exist=named)
     except ConfigError as err:
         return _problems("Your configuration needs attention:", err.problems)
     try:
@@ -40,6 +43,14 @@ def main(argv: list[str] | None = None) -> int:
         return _problems("Please check the command line:", err.problems)
     except ContentError as err:
         return _problems("The content files need attention:", err.problems)
+    except sqlite3.Error as err:
+        print(explain_db(config.database, err), file=sys.stderr)
+        return 1
+
+
+def _config_path(given: str | None) -> tuple[Path, bool]:
+    """The file to read, and whether it must exist: only the default may be absent."""
+    return (Path(given), True) if given is not None else (Path(DEFAULT_CONFIG), False)
 
 
 def _problems(title: str, problems: list[str]) -> int:
@@ -56,9 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
-        default="config.toml",
+        default=None,
         metavar="PATH",
-        help="configuration file (default: config.toml; built-in defaults when it does not exist)",
+        help="configuration file (default: config.toml, or built-in defaults when there is "
+        "none; a file named here must exist)",
     )
     common.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -95,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--out", default="copbot.ics", help="where to write it (default copbot.ics)")
     cal.set_defaults(func=_calendar)
     export = sub.add_parser("export", parents=[common], help="export data as CSV")
-    what = export.add_subparsers(title="what", metavar="WHAT")
+    what = export.add_subparsers(title="what", metavar="WHAT", required=True)
     attendees = what.add_parser(
         "attendees", parents=[common], help="the attendee list of a session, as CSV"
     )
@@ -122,8 +134,10 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--simulated-clock",
         metavar="WHEN",
         default=None,
-        help="rehearse with a simulated clock starting at WHEN (e.g. "
-        "2026-12-01T09:00, community time); move it with /clock +1d",
+        help="rehearse on the console with a simulated clock starting at WHEN (e.g. "
+        "2026-12-01T09:00, community time); move it with /clock +1d. A rehearsal works on "
+        "an in-memory copy of the database and always uses the console, even when Slack "
+        "or Discord is configured: nothing reaches members or the live calendar",
     )
     run.set_defaults(func=_run)
 
@@ -131,9 +145,9 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def _run(config: Config, args: argparse.Namespace) -> int:
     from bot.app import App
 
-    simulated = args.simulated_clock is not None
-    platform = "console" if args.console or simulated else config.chosen_platform()
-    app = App.build(config, _simulated_clock(args.simulated_clock, config))
+    clock = _simulated_clock(args.simulated_clock, config)
+    platform = "console" if args.console or clock else config.chosen_platform()
+    app = App.build(config) if clock is None else App.rehearse(config, clock)
     try:
         asyncio.run(_front_end(app, platform, args))
     except SetupError as err:
@@ -181,7 +195,7 @@ async def _platform(
         discord = DiscordAdapter(app)
         await serve(app, discord, discord.start())
     else:
-        await run_console(app)
+        await run_console(app, sys.stdin, sys.stdout)
 
 
 def _simulated_clock(text: str | None, config: Config) -> FakeClock | None:

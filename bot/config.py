@@ -6,6 +6,7 @@ names the file, the key, what was found and what was expected, and all are repor
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.errors import ConfigError
 
+DEFAULT_CONFIG = "config.toml"
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
 SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
 PLATFORMS = ("auto", "console", "slack", "discord")
@@ -126,11 +128,19 @@ class Config:
         return "console"
 
 
-def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
-    """Read `path` (built-in defaults when it does not exist) and the secrets in `env`."""
+def load_config(
+    path: Path, env: Mapping[str, str] | None = None, *, must_exist: bool = False
+) -> Config:
+    """Read `path` and the secrets in `env`.
+
+    A missing file means built-in defaults, unless it was named on purpose (`must_exist`):
+    then the operator meant a file that is not there, and running on defaults would hide it.
+    """
     env = os.environ if env is None else env
     secrets = Secrets.from_env(env)
     if not path.exists():
+        if must_exist:
+            raise ConfigError([f"{path}: there is no such file; check the name given to --config"])
         return Config(secrets=secrets)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -138,6 +148,7 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
         raise ConfigError([f"{path}: not valid TOML ({exc})"]) from exc
     reader = _Reader(path, raw)
     config = reader.build(secrets)
+    reader.unknown_keys()
     if reader.problems:
         raise ConfigError(reader.problems)
     return config
@@ -150,6 +161,8 @@ class _Reader:
         self.path = path
         self.raw = raw
         self.problems: list[str] = []
+        self.asked: set[str] = set()
+        self.secrets_found: set[str] = set()
         self._find_secrets(raw, "")
 
     def _find_secrets(self, table: Mapping[str, Any], prefix: str) -> None:
@@ -160,12 +173,14 @@ class _Reader:
             elif _SECRET_KEY.search(key) or (
                 isinstance(value, str) and _SECRET_VALUE.search(value)
             ):
+                self.secrets_found.add(name)
                 self._problem(name, "a secret", "no secrets here: set it in the environment")
 
     def _problem(self, key: str, found: object, expected: str) -> None:
         self.problems.append(f"{self.path}: key '{key}': found {found!r}, expected {expected}")
 
     def get(self, dotted: str, default: Any, kind: type | tuple[type, ...]) -> Any:
+        self.asked.add(dotted)
         table: Any = self.raw
         *parents, last = dotted.split(".")
         for part in parents:
@@ -257,13 +272,55 @@ class _Reader:
             requests_per_minute=rate,
         )
 
+    def name(self, dotted: str, default: str) -> str:
+        value = str(self.get(dotted, default, str))
+        if not value.strip():
+            self._problem(
+                dotted,
+                value,
+                "the community's name, such as 'Compassionate Leeds Community of Practice'",
+            )
+            return default
+        return value.strip()
+
+    def unknown_keys(self) -> None:
+        """Name every section and key the bot does not read, with the likeliest meant one.
+
+        The known keys are exactly those `build` asked for, so a key added there is known
+        here without a second list to keep in step.
+        """
+        sections = {dotted.split(".")[0] for dotted in self.asked}
+        for section, table in self.raw.items():
+            if section in self.secrets_found:
+                continue
+            if section not in sections:
+                kind = "section" if isinstance(table, Mapping) else "key"
+                hint = _did_you_mean(section, sections)
+                self.problems.append(f"{self.path}: unknown {kind} '{section}'{hint}")
+            elif isinstance(table, Mapping):
+                self._unknown_in(table, section)
+
+    def _unknown_in(self, table: Mapping[str, Any], prefix: str) -> None:
+        siblings = {d for d in self.asked if d.startswith(f"{prefix}.")}
+        for key, value in table.items():
+            dotted = f"{prefix}.{key}"
+            if dotted in self.secrets_found:
+                continue
+            if any(d == dotted or d.startswith(f"{dotted}.") for d in siblings):
+                if isinstance(value, Mapping) and dotted not in self.asked:
+                    self._unknown_in(value, dotted)
+                continue
+            self.problems.append(
+                f"{self.path}: unknown key '{dotted}'{_did_you_mean(dotted, siblings)}"
+            )
+
     def build(self, secrets: Secrets) -> Config:
         d = Config()
         base = self.path.parent
         single_offset = self.offset("reminders.grace", self.get("reminders.grace", "2h", str))
         return Config(
             source=str(self.path),
-            community_name=self.get("community.name", d.community_name, str),
+            community_name=self.name("community.name", d.community_name),
             timezone=self.zone("community.timezone", d.timezone),
             database=base / self.get("storage.database", str(d.database), str),
             platform=self.choice("platform.kind", d.platform, PLATFORMS),
@@ -293,6 +350,13 @@ class _Reader:
             web=self.web(),
             secrets=secrets,
         )
+
+
+def _did_you_mean(found: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(found, sorted(known), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f"; did you mean '{close[0]}'?"
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

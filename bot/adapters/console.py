@@ -8,14 +8,15 @@ who they are for. Piped input is read to its end, so a script can be replayed ex
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.community import Community
-from bot.context import Actor, Reply
+from bot.context import Actor, Attachment, Reply
 from bot.dispatch import Dispatcher, is_planner
 from bot.storage.members import Member
 
@@ -38,6 +39,60 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def read_line(stream: TextIO) -> str | None:
+    """The next line ('' at the end), or None when its bytes are not UTF-8.
+
+    A terminal set to another encoding, or a file saved in one, would otherwise end the
+    console with a decoding traceback; reading bytes and decoding here lets it say so kindly
+    and carry on with the next line.
+    """
+    raw = getattr(stream, "buffer", None)
+    if raw is None:
+        return stream.readline()
+    data = raw.readline()
+    try:
+        return str(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+class ExportFolder:
+    """Files the console saved for each member (their data, a calendar, a list), by member.
+
+    Each member's files live in their own folder, named by member number first, so erasing a
+    member can remove exactly their files: it is a privacy store like any other.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def save(self, member: Member, attachment: Attachment) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9_-]+", "-", member.display_name).strip("-")[:40]
+        folder = self.root / f"{member.id}-{safe or 'member'}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / Path(attachment.filename).name
+        path.write_bytes(attachment.content)
+        return path
+
+    def _files(self, member_id: int) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        folders = [f for f in self.root.glob(f"{member_id}-*") if f.is_dir()]
+        return sorted(path for folder in folders for path in folder.iterdir() if path.is_file())
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        return {"saved_files": [str(path) for path in self._files(member_id)]}
+
+    def delete(self, member_id: int) -> int:
+        files = self._files(member_id)
+        for path in files:
+            path.unlink(missing_ok=True)
+        for folder in {path.parent for path in files}:
+            if not any(folder.iterdir()):
+                folder.rmdir()
+        return len(files)
+
+
 class ConsoleAdapter:
     platform = "console"
 
@@ -47,12 +102,12 @@ class ConsoleAdapter:
         dispatcher: Dispatcher,
         *,
         out: TextIO = sys.stdout,
-        export_dir: Path = Path("."),
+        exports: ExportFolder | None = None,
     ) -> None:
         self.community = community
         self.dispatcher = dispatcher
         self.out = out
-        self.export_dir = export_dir
+        self.exports = exports or ExportFolder(Path("exports"))
         self.user = community.config.planning_group.console_users[0]
         self.extra_commands: dict[str, Callable[[str], object]] = {}
 
@@ -104,9 +159,8 @@ class ConsoleAdapter:
         reply = self.dispatcher.handle_line(self.actor(), line)
         self.say(render(reply))
         if reply.attachment is not None:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
-            path = self.export_dir / reply.attachment.filename
-            path.write_bytes(reply.attachment.content)
+            member = self.community.register(self.actor())
+            path = self.exports.save(member, reply.attachment)
             self.say(self.community.messages("console.saved", path=str(path)))
 
     async def run(
@@ -118,7 +172,10 @@ class ConsoleAdapter:
         while True:
             if interactive:
                 print(f"{self.user}> ", end="", file=self.out, flush=True)
-            line = await loop.run_in_executor(None, stream.readline)
+            line = await loop.run_in_executor(None, read_line, stream)
+            if line is None:
+                self.say(self.community.messages("console.not_utf8"))
+                continue
             if not line:
                 break
             if not interactive and line.strip():

@@ -27,14 +27,65 @@ def open_db(path: Path | str, *, upgrade_to: int | None = None) -> Database:
     `upgrade_to` stops at an earlier schema version; the migration tests use it.
     """
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    db = Database(conn)
+    try:
+        db = _tuned(conn, on_disk=str(path) != ":memory:")
+        check_whole(conn)
+        migrate(db, upgrade_to)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def check_whole(conn: sqlite3.Connection) -> None:
+    """Refuse a damaged file before writing to it: a write would only spread the damage.
+
+    SQLite's quick check reads every page once (milliseconds for a community's database);
+    without it, damage in a page not read at start surfaces later, mid-command.
+    """
+    verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if verdict != "ok":
+        raise sqlite3.DatabaseError(f"database disk image is malformed ({verdict})")
+
+
+def open_rehearsal_copy(path: Path | str) -> Database:
+    """An in-memory copy of the database at `path`, migrated, for a rehearsal.
+
+    The live file is opened read-only and copied with SQLite's backup API, which gives a
+    consistent snapshot even while the real bot is writing. Nothing done to the copy can
+    reach the file: the ledger, the planning mark and every signup stay as they were.
+    """
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    try:
+        if Path(path).exists():
+            live = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                live.backup(conn)
+            finally:
+                live.close()
+        db = _tuned(conn, on_disk=False)
+        check_whole(conn)
+        migrate(db)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def _tuned(conn: sqlite3.Connection, *, on_disk: bool) -> Database:
+    """Pragmas every connection needs.
+
+    secure_delete is set explicitly (builds differ in their default) so that erased rows
+    are overwritten in the file rather than left in free pages where a disk image would
+    still show them.
+    """
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
-    if str(path) != ":memory:":
+    conn.execute("PRAGMA secure_delete = ON")
+    if on_disk:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-    migrate(db, upgrade_to)
-    return db
+    return Database(conn)
 
 
 def pending_upgrade(path: Path | str) -> tuple[int, int] | None:
@@ -47,6 +98,17 @@ def pending_upgrade(path: Path | str) -> tuple[int, int] | None:
     finally:
         conn.close()
     return (version, len(MIGRATIONS)) if version < len(MIGRATIONS) else None
+
+
+def settle_to_file(db: Database) -> None:
+    """Copy the write-ahead log into the database file and empty it.
+
+    After an erasure the log still holds the pages as they were before, words and all; a
+    truncating checkpoint leaves them only in the main file, where secure_delete has
+    already overwritten them. Must run outside a transaction.
+    """
+    if not db.conn.in_transaction:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def schema_version(db: Database) -> int:
