@@ -8,7 +8,7 @@ from bot.community import CommandContext
 from bot.context import Action, Attachment, Item, Reply
 from bot.domain.when import format_local
 from bot.registry import Option, Registry
-from bot.storage.db import immediate
+from bot.storage.db import immediate, settle_to_file
 from commands.notices import tell_promoted
 
 
@@ -81,6 +81,7 @@ def forget_me(ctx: CommandContext, confirm: str | None = None) -> Reply:
         community.audit.record(
             None, "erasure", "a member's data was erased at their request", ctx.now
         )
+    settle_to_file(community.db)
     return Reply(ctx.say("forget.done"))
 
 

@@ -207,4 +207,16 @@ class LibraryStore:
         self.db.execute(
             "UPDATE resources SET suggested_by = NULL WHERE suggested_by = ?", [member_id]
         )
+        if removed:
+            self._forget_words()
         return removed
+
+    def _forget_words(self) -> None:
+        """Rebuild the full-text index from the rows that remain.
+
+        Deleting a row only adds a "delete" marker to FTS5's index: the words of the
+        suggestion stay in its internal pages until a merge. A rebuild writes the index
+        afresh, and secure_delete (set on every connection) zeroes the pages it frees.
+        """
+        self.db.execute("INSERT INTO resources_fts (resources_fts) VALUES ('rebuild')")
+        self.db.execute("INSERT INTO resources_fts (resources_fts) VALUES ('optimize')")

@@ -6,6 +6,7 @@ opened by `bot.storage.db.migrate`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -227,24 +228,25 @@ def m006_private_rooms_and_pending_buttons(db: Database) -> None:
 
 
 def _run(db: Database, script: str) -> None:
-    """Run statements one by one: sqlite3's executescript would commit our transaction.
-
-    Statements end with a semicolon at the end of a line; trigger bodies keep theirs inside.
-    """
-    for statement in _statements(script):
+    """Run statements one by one: sqlite3's executescript would commit our transaction."""
+    for statement in statements(script):
         db.execute(statement)
 
 
-def _statements(script: str) -> list[str]:
-    found, current, depth = [], [], 0
-    for line in script.splitlines():
-        current.append(line)
-        words = line.strip().upper()
-        depth += words.endswith("BEGIN") - words.startswith("END")
-        if depth == 0 and (words.endswith(";") or words == "END"):
-            found.append("\n".join(current).strip().rstrip(";"))
-            current = []
-    rest = "\n".join(current).strip()
+def statements(script: str) -> list[str]:
+    """Split a script into whole statements, as SQLite's own tokenizer judges them.
+
+    A semicolon ends a statement only when `sqlite3.complete_statement` agrees, so a
+    trigger body, a CASE ... END inside it, or a semicolon inside a string stays whole.
+    """
+    found: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip().removesuffix(";").strip())
+            pending = ""
+    rest = pending.removesuffix(";").strip()
     return [s for s in (*found, rest) if s]
 
 
