@@ -304,6 +304,10 @@ FIELDS: dict[str, set[str]] = {
     "form.place_hint": _f(),
     "form.repeat": _f(),
     "form.repeat_hint": _f(),
+    "form.modal_done": _f(),
+    "form.working": _f(),
+    "form.fix": _f(),
+    "form.already_sent": _f(),
     "file.sent": _f("filename"),
     "file.failed": _f("filename"),
     # the engagement report

@@ -19,3 +19,13 @@ class MetaStore:
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
+
+    def claim(self, key: str, value: str) -> bool:
+        """Set `key` only if it is not set yet; True if this call set it (one winner)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [key, value]
+        )
+        return cursor.rowcount == 1
+
+    def forget(self, key: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE key = ?", [key])

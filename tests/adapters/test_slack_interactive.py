@@ -124,22 +124,38 @@ async def test_submitting_the_form_schedules_and_confirms_by_dm(
 ) -> None:
     ack = await submit(slack, form())
     [posted] = await slack.wait_for_call("chat.postMessage")
+    [updated] = await slack.wait_for_call("views.update")
 
-    assert "payload" not in ack  # closes the form
+    assert ack["payload"]["response_action"] == "update"  # "one moment", nothing to press
+    assert "submit" not in ack["payload"]["view"]
     [session] = app.community.sessions.upcoming(app.community.clock.now(), 10)
     assert (session.title, session.capacity, session.location) == ("Circle", 20, "Civic Hall")
     assert session.objective == "CONNECT" and session.duration_minutes == 90
     assert posted.params["channel"] == "DUPLAN"
     assert "Scheduled #1 Circle" in texts(posted.params)
+    assert "Scheduled #1 Circle" in texts(updated.params["view"])
+    assert buttons(updated.params["view"]) == []
+
+
+async def refused(slack: FakeSlack, state: Json, user: str = PLANNER) -> dict[str, str]:
+    """Submit `state`; the form comes back through views.update: {block beside: the note}."""
+    before = len(slack.calls_to("views.update"))
+    await submit(slack, state, user=user)
+    updated = (await slack.wait_for_call("views.update", before + 1))[-1]
+    blocks = updated.params["view"]["blocks"]
+    assert blocks[0]["block_id"] == "cop-note" and "Nothing has been scheduled" in texts(blocks[0])
+    return {
+        str(above.get("block_id")): texts(block)
+        for above, block in zip(blocks, blocks[1:], strict=False)
+        if block["type"] == "context"
+    }
 
 
 async def test_a_date_in_the_past_is_shown_beside_the_date(
     slack: FakeSlack, app: App, adapter: SlackAdapter
 ) -> None:
-    ack = await submit(slack, form(date="2026-11-01"))
+    errors = await refused(slack, form(date="2026-11-01"))
 
-    assert ack["payload"]["response_action"] == "errors"
-    errors = ack["payload"]["errors"]
     assert list(errors) == ["date"] and "already passed" in errors["date"]
     assert app.community.sessions.upcoming(app.community.clock.now(), 10) == []
 
@@ -152,14 +168,42 @@ async def test_each_mistake_lands_on_its_own_field(slack: FakeSlack, adapter: Sl
         "time": form(date="2027-03-28", time="01:30"),  # the clocks go forward
     }
     for block, state in cases.items():
-        ack = await submit(slack, state)
-        assert list(ack["payload"]["errors"]) == [block], block
+        assert list(await refused(slack, state)) == [block], block
+
+
+async def test_a_refused_form_keeps_what_was_typed(slack: FakeSlack, adapter: SlackAdapter) -> None:
+    await refused(slack, form(title="Circle of care", date="2026-11-01", repeat="weekly"))
+
+    [updated] = slack.calls_to("views.update")
+    elements = {
+        b["block_id"]: b["element"] for b in updated.params["view"]["blocks"] if "element" in b
+    }
+    assert elements["title"]["initial_value"] == "Circle of care"
+    assert elements["date"]["initial_date"] == "2026-11-01"
+    assert elements["time"]["initial_time"] == "14:00"
+    assert elements["objective"]["initial_option"]["value"] == "CONNECT"
+    assert elements["capacity"]["initial_value"] == "20"
+    assert elements["repeat"]["initial_value"] == "weekly"
 
 
 async def test_a_member_cannot_submit_the_form(slack: FakeSlack, adapter: SlackAdapter) -> None:
-    ack = await submit(slack, form(), user="U1")
+    errors = await refused(slack, form(), user="U1")
 
-    assert "Only the planning group" in ack["payload"]["errors"]["title"]
+    assert "Only the planning group" in errors["title"]
+
+
+async def test_a_fixed_form_can_be_sent_again(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    first = slack.view_submission_payload("cop:schedule", form(date="2026-11-01"), PLANNER)
+    await slack.send_envelope("interactive", first, True)
+    await slack.wait_for_call("views.update")
+    fixed = dict(first, view={**first["view"], "state": {"values": form()}})
+
+    await slack.send_envelope("interactive", fixed, True)
+    await slack.wait_for_call("chat.postMessage")
+
+    assert len(app.community.sessions.upcoming(app.community.clock.now(), 10)) == 1
 
 
 async def test_the_form_falls_back_to_words_when_slack_will_not_open_it(

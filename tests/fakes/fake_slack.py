@@ -151,6 +151,7 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self._http: ClientSession | None = None
         self._refused: dict[str, str] = {}
+        self._delays: dict[str, float] = {}
         self._response_failures: dict[str, deque[int]] = defaultdict(deque)
         self.response_attempts: list[str] = []
 
@@ -253,6 +254,10 @@ class FakeSlack:
         e.g. ``conversations.info`` with ``is_member: false``.
         """
         self._defaults[method] = response
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer every call of ``method`` only after ``seconds``, as a slow Slack would."""
+        self._delays[method] = seconds
 
     def refuse_token(self, token: str, error: str = "invalid_auth") -> None:
         """Answer every call made with ``token`` with ``error``, as for a revoked token."""
@@ -653,6 +658,8 @@ class FakeSlack:
         self.calls.append(call)
         await self._notify()
 
+        if method in self._delays:
+            await asyncio.sleep(self._delays[method])
         queue = self._scripts.get(method)
         if queue:
             scripted = queue.popleft()

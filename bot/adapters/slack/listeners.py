@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.base import SendFailed
 from bot.adapters.slack.blocks import message
 from bot.adapters.slack.failures import SEND_ERRORS, send_failure
+from bot.adapters.slack.form import Submissions, done_view, message_view, refilled
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.modal import CALLBACK_ID, errors_for, options_from_state, schedule_view
 from bot.adapters.slack.people import user_of
@@ -42,6 +43,7 @@ class Listeners:
         self.adapter = adapter
         self.dispatcher = adapter.app.dispatcher
         self.community = adapter.app.community
+        self.forms = Submissions(self.community.meta)
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.command("/cop")(self.on_command)
@@ -85,19 +87,35 @@ class Listeners:
             self.adapter.command_done()
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        actor = await self.adapter.people.actor(*user_of(body))
-        options = options_from_state(view.get("state", {}).get("values", {}))
-        reply = self.dispatcher.handle(actor, "schedule", options)
-        if reply.error:
-            await ack(response_action="errors", errors=errors_for(reply))
+        """Acknowledge first, schedule once per form, then show how it went (see form.py)."""
+        view_id, state = str(view.get("id") or ""), view.get("state", {}).get("values", {})
+        zone = self.community.config.timezone
+        if not self.forms.claim(view_id):
+            await ack(response_action="update", view=message_view(word("already_sent")))
             return
-        await ack()
+        await ack(response_action="update", view=message_view(word("working")))
         try:
+            actor = await self.adapter.people.actor(*user_of(body))
+            reply = self.dispatcher.handle(actor, "schedule", options_from_state(state))
+            if reply.error:
+                self.forms.release(view_id)
+                errors = errors_for(reply)
+                await self._update(view_id, refilled(zone, state, word("fix"), errors))
+                return
+            await self._update(view_id, done_view(reply))
             await self.adapter.sender.to_user(actor.user_id, reply)
         except SendFailed as failure:
             log.warning("could not confirm a scheduled session: %s", failure.reason)
+        except Exception:
+            log.exception("a schedule form could not be handled")
         finally:
             self.adapter.command_done()
+
+    async def _update(self, view_id: str, view: dict[str, Any]) -> None:
+        try:
+            await self.adapter.client.views_update(view_id=view_id, view=view)
+        except SEND_ERRORS as err:
+            log.warning("could not update the schedule form: %s", send_failure(err).reason)
 
     async def on_home(self, event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
