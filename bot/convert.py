@@ -85,9 +85,10 @@ def _zones_by_lower() -> dict[str, str]:
 
 
 def _choice(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
-    if raw.lower() not in option.choices:
+    word = dict(option.aliases).get(raw.lower(), raw.lower())
+    if word not in option.choices:
         raise BadInput("error.choice", text=raw, choices=", ".join(option.choices))
-    return raw.lower()
+    return word
 
 
 def _repeat(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:

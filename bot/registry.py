@@ -42,6 +42,9 @@ class Option:
     required: bool = True
     choices: tuple[str, ...] = ()
     named_only: bool = False
+    # Older words for a choice, still accepted but never offered (buttons already posted
+    # carry them, and people remember them): (old word, the choice it means).
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def rest(self) -> bool:

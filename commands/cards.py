@@ -21,7 +21,9 @@ def when_text(ctx: CommandContext, session: Session, zone: ZoneInfo | None = Non
     )
 
 
-def places_text(ctx: CommandContext, session: Session, counts: Counts) -> str:
+def places_text(
+    ctx: CommandContext, session: Session, counts: Counts, place: Place | None = None
+) -> str:
     if session.cancelled:
         return ctx.say("session.cancelled_line", reason=session.cancel_reason or "-")
     left = counts.places_left(session.capacity)
@@ -30,6 +32,9 @@ def places_text(ctx: CommandContext, session: Session, counts: Counts) -> str:
     if left > 0:
         return ctx.say("session.places_left", left=left, capacity=session.capacity)
     if counts.waitlisted == 0:
+        # "Sign up to be first on the waitlist" is for someone without a place.
+        if place is not None:
+            return ctx.say("session.full_taken", capacity=session.capacity)
         return ctx.say("session.full_no_wait")
     return ctx.say("session.full", waitlisted=counts.waitlisted)
 
@@ -71,7 +76,7 @@ def _render_card(
     lines = [
         when_text(ctx, session),
         ctx.say("session.what", objective=session.objective, where=where),
-        places_text(ctx, session, counts),
+        places_text(ctx, session, counts, place),
         place_text(ctx, place),
     ]
     if session.description:

@@ -7,7 +7,7 @@ member who wrote it; only they can see it (through `mydata`), and `forget-me` er
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.community import CommandContext
 from bot.content.prompts import Prompt
@@ -102,7 +102,10 @@ def settings(ctx: CommandContext) -> Reply:
         lines.append(ctx.say("settings.paused", until=format_local(prefs.paused_until, ctx.zone)))
     lines.append(
         ctx.say(
-            "settings.quiet", start=f"{config.quiet_start:%H:%M}", end=f"{config.quiet_end:%H:%M}"
+            "settings.quiet",
+            start=_on_member_clock(ctx, config.quiet_start),
+            end=_on_member_clock(ctx, config.quiet_end),
+            zone=ctx.member.timezone,
         )
     )
     lines.append(ctx.say(f"settings.via.{prefs.via_on(ctx.member.platform)}"))
@@ -119,6 +122,18 @@ def settings(ctx: CommandContext) -> Reply:
         items=(Item(ctx.say("settings.title"), tuple(lines), actions),),
         footer=ctx.say("settings.how"),
     )
+
+
+def _on_member_clock(ctx: CommandContext, clock: time) -> str:
+    """A community time of day as it reads today on the member's own clock.
+
+    Quiet hours are kept on the community's clock; a member in another zone should read
+    them in theirs, as every other time they are shown.
+    """
+    community_zone = ctx.community.zone
+    today = ctx.now.astimezone(community_zone).date()
+    moment = datetime.combine(today, clock, tzinfo=community_zone)
+    return f"{moment.astimezone(ctx.zone):%H:%M}"
 
 
 def _unpaused(prefs: Preferences) -> Preferences:

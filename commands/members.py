@@ -66,8 +66,8 @@ def mydata(ctx: CommandContext) -> Reply:
 
 def forget_me(ctx: CommandContext, confirm: str | None = None) -> Reply:
     """Erase the member and everything about them, after they confirm."""
-    if confirm != "confirm":
-        yes = Action(ctx.say("action.forget_confirm"), "forget-me confirm", "danger")
+    if confirm != "yes":
+        yes = Action(ctx.say("action.forget_confirm"), "forget-me confirm=yes", "danger")
         return Reply(ctx.say("forget.ask"), actions=(yes,))
     community = ctx.community
     # All or nothing: a half-done erasure would release places yet keep the member.
@@ -89,5 +89,9 @@ def register(registry: Registry) -> None:
     registry.command("timezone", Option("zone", "zone", required=False))(timezone)
     registry.command("mydata")(mydata)
     registry.command(
-        "forget-me", Option("confirm", "choice", required=False, choices=("confirm",))
+        "forget-me",
+        # One way to confirm everywhere, as cancel-session has it: confirm=yes.
+        Option(
+            "confirm", "choice", required=False, choices=("yes",), aliases=(("confirm", "yes"),)
+        ),
     )(forget_me)

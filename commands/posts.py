@@ -10,6 +10,7 @@ from bot.context import Item, Reply
 from bot.domain.when import format_local
 from bot.registry import Option, Registry
 from bot.scheduling.plan import Planner
+from bot.storage.deliveries import Delivery
 from commands.care import this_week
 
 HORIZON = timedelta(days=14)
@@ -24,21 +25,39 @@ def upcoming_posts(ctx: CommandContext) -> Reply:
     for item in planned:
         slot = (format_local(item.due, ctx.community.zone), item.kind)
         lines[slot] = lines.get(slot, 0) + 1
-    problems = _problems(ctx)
+    extra = tuple(item for item in (_held(ctx), _problems(ctx)) if item is not None)
     if not lines:
-        return Reply(ctx.say("upcoming_posts.none"), items=(problems,) if problems else ())
+        return Reply(ctx.say("upcoming_posts.none"), items=extra)
     text = [
         ctx.say("upcoming_posts.line", when=when, kind=ctx.say(f"kind.{kind}"), count=n)
         for (when, kind), n in lines.items()
     ]
     return Reply(
         ctx.say("upcoming_posts.intro", count=len(planned)),
-        items=tuple(
-            item
-            for item in (Item(ctx.say("upcoming_posts.title"), tuple(text[:40])), problems)
-            if item is not None
-        ),
+        items=(Item(ctx.say("upcoming_posts.title"), tuple(text[:40])), *extra),
     )
+
+
+def _held(ctx: CommandContext) -> Item | None:
+    """Notices already written but held for quiet hours: they are coming, so say when."""
+    held = ctx.community.deliveries.held(ctx.now, ctx.now + HORIZON)
+    if not held:
+        return None
+    lines = tuple(
+        ctx.say(
+            "upcoming_posts.held",
+            when=format_local(delivery.due, ctx.community.zone),
+            kind=ctx.say(f"kind.{delivery.kind}"),
+            who=_who(ctx, delivery),
+        )
+        for delivery in held[:40]
+    )
+    return Item(ctx.say("upcoming_posts.held_title"), lines)
+
+
+def _who(ctx: CommandContext, delivery: Delivery) -> str:
+    member = ctx.community.members.get(delivery.member_id) if delivery.member_id else None
+    return member.display_name if member else f"#{delivery.channel or '-'}"
 
 
 def post_now(ctx: CommandContext, what: str) -> Reply:
@@ -93,14 +112,12 @@ def _problems(ctx: CommandContext) -> Item | None:
         return None
     lines = []
     for delivery in failed:
-        member = ctx.community.members.get(delivery.member_id) if delivery.member_id else None
-        who = member.display_name if member else f"#{delivery.channel or '-'}"
         lines.append(
             ctx.say(
                 "upcoming_posts.problem",
                 when=format_local(delivery.due, ctx.community.zone),
                 kind=ctx.say(f"kind.{delivery.kind}"),
-                who=who,
+                who=_who(ctx, delivery),
                 reason=delivery.reason,
             )
         )

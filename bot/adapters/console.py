@@ -12,13 +12,19 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.community import Community
 from bot.context import Actor, Attachment, Reply
 from bot.dispatch import Dispatcher, is_planner
+from bot.domain.when import format_local
+from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
+
+# Quiet hours hold a notice over a weekend at most; look a little further to be sure.
+HELD_LOOKAHEAD = timedelta(days=8)
 
 
 def clean(text: str) -> str:
@@ -156,12 +162,35 @@ class ConsoleAdapter:
         self.say(self.community.messages("console.switched", name=name, role=role))
 
     def _answer(self, line: str) -> None:
+        waiting = {d.key for d in self._held()}
         reply = self.dispatcher.handle_line(self.actor(), line)
         self.say(render(reply))
+        self._say_held(waiting)
         if reply.attachment is not None:
             member = self.community.register(self.actor())
             path = self.exports.save(member, reply.attachment)
             self.say(self.community.messages("console.saved", path=str(path)))
+
+    def _held(self) -> list[Delivery]:
+        now = self.community.clock.now()
+        return self.community.deliveries.held(now, now + HELD_LOOKAHEAD)
+
+    def _say_held(self, known: set[str]) -> None:
+        """Say when a notice the command just wrote will go, if quiet hours hold it back:
+        otherwise a planner rehearsing a change sees nothing and thinks nobody was told."""
+        community = self.community
+        for delivery in self._held():
+            if delivery.key in known or delivery.member_id is None:
+                continue
+            member = community.members.get(delivery.member_id)
+            self.say(
+                community.messages(
+                    "console.held",
+                    kind=community.messages(f"kind.{delivery.kind}"),
+                    name=clean(member.display_name) if member else "-",
+                    when=format_local(delivery.due, community.zone),
+                )
+            )
 
     async def run(
         self, stream: TextIO = sys.stdin, after_each: Callable[[], object] | None = None

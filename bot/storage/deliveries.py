@@ -94,6 +94,16 @@ class DeliveryStore:
         )
         return [Delivery.from_row(row) for row in rows]
 
+    def held(self, now: datetime, until: datetime) -> list[Delivery]:
+        """Messages waiting with a due time still ahead: notices held for quiet hours."""
+        rows = select_rows(
+            self.db,
+            "SELECT * FROM deliveries WHERE status = 'pending' AND due_utc > ? AND due_utc <= ?"
+            " ORDER BY due_utc, key",
+            [utc_iso(now), utc_iso(until)],
+        )
+        return [Delivery.from_row(row) for row in rows]
+
     def counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, count(*) FROM deliveries GROUP BY status")
         return {str(r[0]): int(r[1]) for r in rows.fetchall()}

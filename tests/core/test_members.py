@@ -116,7 +116,7 @@ def test_forget_me_asks_before_erasing_anything(app: App, run: Run) -> None:
     before = snapshot(app)
     reply = ok(run(NAME, "forget-me"))
     assert "Are you sure?" in reply.text
-    assert [a.command for a in reply.actions] == ["forget-me confirm"]
+    assert [a.command for a in reply.actions] == ["forget-me confirm=yes"]
     assert snapshot(app) == before
     assert run(NAME, "forget-me please").error == "error.choice"
     assert snapshot(app) == before

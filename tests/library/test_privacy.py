@@ -52,7 +52,7 @@ def test_forget_me_deletes_pending_and_unlinks_approved_suggestions(
     alice = member_id("alice")
 
     asked = ok(run("alice", "forget-me"))
-    assert [a.command for a in asked.actions] == ["forget-me confirm"]
+    assert [a.command for a in asked.actions] == ["forget-me confirm=yes"]
     assert app.community.library.get(waiting) is not None  # nothing happens until confirmed
 
     ok(run("alice", "forget-me confirm"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SECRET_ENV
-from tests.core.conftest import app, clock  # noqa: F401  (the same fresh app, for these tests)
+from tests.core.conftest import app, clock, run  # noqa: F401  (the same fixtures here)
 
 _PR_CAPBSET_DROP = 24
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _CAP_FOWNER = 1, 2, 3
