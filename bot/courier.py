@@ -17,6 +17,7 @@ from datetime import timedelta
 from bot.adapters.base import Adapter, SendFailed
 from bot.community import Community
 from bot.context import Reply
+from bot.scheduling import unposted
 from bot.scheduling.compose import Composer, Skip
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
@@ -273,6 +274,7 @@ class Courier:
         log.warning("delivery %s failed: %s", delivery.key, failure.reason)
         if failure.permanent or delivery.attempts >= MAX_ATTEMPTS:
             ledger.mark(delivery.key, "failed", now, failure.reason)
+            unposted.tell_planner(self.community, delivery, failure.reason)
             return
         wait = timedelta(seconds=failure.retry_after or 30 * 2**delivery.attempts)
         ledger.release(delivery.key, now + wait, failure.reason)

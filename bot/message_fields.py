@@ -195,6 +195,7 @@ FIELDS: dict[str, set[str]] = {
     "schedule.series": _f("repeat", "count"),
     "announce.new": _f("title", "objective"),
     "announce.repeat": _f("repeat"),
+    "announce.not_posted": _f("id", "title", "reason"),
     "edit.done": _f("id", "title", "count", "told"),
     "edit.cancelled": _f("id", "title"),
     "edit.over_capacity": _f("confirmed", "capacity"),

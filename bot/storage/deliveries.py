@@ -143,6 +143,17 @@ class DeliveryStore:
             [utc_iso(due), reason, key],
         )
 
+    def retry_failed_posts(self, kind: str, channel: str, now: datetime) -> int:
+        """Put failed channel posts of `kind` in `channel` back to be sent now, except those
+        about sessions that have started or were cancelled; returns how many."""
+        return self.db.execute(
+            "UPDATE deliveries SET status = 'pending', due_utc = ?, attempts = 0"
+            " WHERE status = 'failed' AND kind = ? AND member_id IS NULL AND channel = ?"
+            " AND (session_id IS NULL OR session_id IN"
+            "  (SELECT id FROM sessions WHERE status = 'scheduled' AND start_utc > ?))",
+            [utc_iso(now), kind, channel, utc_iso(now)],
+        ).rowcount
+
     def reclaim_stale(self, now: datetime, stale_after: timedelta) -> int:
         """Claims older than `stale_after` belong to a process that died mid-send: retry them."""
         return self.db.execute(

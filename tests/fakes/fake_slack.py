@@ -152,6 +152,7 @@ class FakeSlack:
         self._http: ClientSession | None = None
         self._refused: dict[str, str] = {}
         self._delays: dict[str, float] = {}
+        self.refused_channels: dict[str, str] = {}
         self._response_failures: dict[str, deque[int]] = defaultdict(deque)
         self.response_attempts: list[str] = []
 
@@ -254,6 +255,14 @@ class FakeSlack:
         e.g. ``conversations.info`` with ``is_member: false``.
         """
         self._defaults[method] = response
+
+    def refuse_channel(self, channel: str, error: str = "not_in_channel") -> None:
+        """Answer posts to ``channel`` with ``error`` until ``allow_channel`` (posts elsewhere,
+        such as DMs, still work), as when the bot is not in it or it was deleted."""
+        self.refused_channels[channel] = error
+
+    def allow_channel(self, channel: str) -> None:
+        self.refused_channels.pop(channel, None)
 
     def delay(self, method: str, seconds: float) -> None:
         """Answer every call of ``method`` only after ``seconds``, as a slow Slack would."""
@@ -676,6 +685,9 @@ class FakeSlack:
         if wants_app_token != token.startswith("xapp-"):
             return web.json_response({"ok": False, "error": "not_allowed_token_type"})
 
+        refused = self.refused_channels.get(str(call.params.get("channel", "")))
+        if refused and method in ("chat.postMessage", "chat.postEphemeral"):
+            return web.json_response({"ok": False, "error": refused})
         headers: dict[str, str] = {}
         responder = self._defaults.get(method)
         if responder is not None:

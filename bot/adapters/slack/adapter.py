@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import SendFailed
 from bot.adapters.slack import words
+from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.http import events_route
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.logs import bolt_logger, socket_logger
@@ -30,6 +31,7 @@ from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_app_token, check_auth, check_channel, check_secrets
 from bot.app import App
 from bot.context import Reply
+from bot.scheduling import unposted
 from bot.storage.members import Member
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,17 @@ class SlackAdapter:
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
 
+    async def announcements_possible(self, channel_id: str) -> None:
+        """`channel_id` was put right (the bot invited, the channel unarchived): if it is the
+        announcement channel, failed announcements go back in the ledger and out now."""
+        try:
+            announce = await self.sender.channel_id(self.app.config.announce_channel)
+        except (SendFailed, *SEND_ERRORS):
+            return
+        if channel_id == announce and unposted.retry(self.app.community):
+            log.info("the announcement channel is usable again: sending what failed there")
+            self.command_done()
+
     def command_done(self) -> None:
         """Tell `bot.serve` a command was answered, so deliveries it queued go out now."""
         self.commands.set()
@@ -116,6 +129,8 @@ class SlackAdapter:
             await check_app_token(self.client, config.secrets.slack_app_token)
         channel = await check_channel(self.sender, config.announce_channel, bot, why)
         self.problems = list(dict.fromkeys(missing + channel))
+        if not channel:
+            unposted.retry(self.app.community)  # the runtime's first tick sends them
         if http:
             await self._serve(host, port, routes)
         else:

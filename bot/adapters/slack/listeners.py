@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -50,6 +51,8 @@ class Listeners:
         bolt.action(BUTTON)(self.on_button)
         bolt.view(CALLBACK_ID)(self.on_form)
         bolt.event("app_home_opened")(self.on_home)
+        bolt.event("member_joined_channel")(self.on_channel_fixed)
+        bolt.event("channel_unarchive")(self.on_channel_fixed)
 
     async def on_command(
         self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
@@ -116,6 +119,17 @@ class Listeners:
             await self.adapter.client.views_update(view_id=view_id, view=view)
         except SEND_ERRORS as err:
             log.warning("could not update the schedule form: %s", send_failure(err).reason)
+
+    async def on_channel_fixed(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The bot was invited to a channel, or one was unarchived: if it is the announcement
+        channel, announcements that could not be posted there go out now."""
+        joined = event.get("user")
+        if joined is not None and joined != context.bot_user_id:
+            return  # someone else joined
+        try:
+            await self.adapter.announcements_possible(str(event.get("channel") or ""))
+        except Exception:
+            log.exception("could not retry the announcements")
 
     async def on_home(self, event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":

@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.registry import Registry
 
 APP_NAME = "copbot"
+BOT_EVENTS = ("app_home_opened", "member_joined_channel", "channel_unarchive")
 USAGE_LIMIT = 1000
 DESCRIPTION_LIMIT = 140
 
@@ -48,7 +49,8 @@ def manifest(config: Config, registry: Registry, request_url: str = "") -> dict[
         "should_escape": False,
     }
     settings: dict[str, Any] = {
-        "event_subscriptions": {"bot_events": ["app_home_opened"]},
+        # the two channel events tell the bot its announcement channel was put right
+        "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
         "interactivity": {"is_enabled": True},
         "org_deploy_enabled": False,
         "socket_mode_enabled": not request_url,

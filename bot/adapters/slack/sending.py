@@ -42,6 +42,10 @@ class Sender:
     async def to_channel(self, channel: str, reply: Reply) -> None:
         try:
             await self._post(await self.channel_id(channel), reply)
+        except SlackApiError as err:
+            if err.response.get("error") == "channel_not_found":
+                self._channels.pop(channel.lstrip("#"), None)  # found again by name next time
+            raise send_failure(err) from err
         except SEND_ERRORS as err:
             raise send_failure(err) from err
 
