@@ -11,6 +11,7 @@ from typing import Any
 from bot.config import WEEKDAYS, Config
 from bot.content.prompts import load_prompts
 from bot.content.resources import load_resources
+from bot.content.sectors import load_sectors
 from bot.content.support import load_support
 from bot.domain.objectives import OBJECTIVES
 from bot.errors import ContentError
@@ -29,6 +30,7 @@ def checkup(config: Config) -> tuple[str, list[str]]:
         ("prompts.toml", load_prompts),
         ("resources.toml", load_resources),
         ("support.toml", load_support),
+        ("sectors.toml", load_sectors),
     ]
     loaded: dict[str, Any] = {}
     for name, loader in loaders:
@@ -94,6 +96,8 @@ def _content_counts(loaded: dict[str, Any]) -> list[str]:
         lines.append(f"Resources: {len(resources)} ({per})")
     if "support.toml" in loaded:
         lines.append(f"Support routes: {len(loaded['support.toml'].routes)}")
+    if "sectors.toml" in loaded:
+        lines.append(f"Sectors members may choose: {len(loaded['sectors.toml'].choices)}")
     return lines
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -16,30 +17,56 @@ from sqlite_utils import Database
 from bot.config import Config
 from bot.content.prompts import Prompt, load_prompts
 from bot.content.resources import load_resources
+from bot.content.sectors import Sectors, load_sectors
 from bot.content.support import Support, load_support
 from bot.context import Actor, Reply
 from bot.domain.clock import Clock
 from bot.domain.preferences import DEFAULT_VIA
 from bot.domain.quiet import QuietHours
 from bot.messages import Messages, load_messages
+from bot.storage.attendance import AttendanceStore
 from bot.storage.audit import AuditStore
 from bot.storage.calendar_links import CalendarLinkStore
 from bot.storage.db import open_db, utc_iso
 from bot.storage.deliveries import DeliveryStore, reply_to_payload
+from bot.storage.feedback import FeedbackStore
 from bot.storage.library import LibraryStore
 from bot.storage.members import Member, MemberStore
 from bot.storage.meta import MetaStore
 from bot.storage.pending import PendingStore
 from bot.storage.posted import PostedStore
-from bot.storage.privacy import Privacy
+from bot.storage.privacy import HoldsMemberData, Privacy
 from bot.storage.reflections import ReflectionStore
 from bot.storage.rooms import RoomStore
+from bot.storage.sectors import SectorStore
 from bot.storage.series import SeriesStore
 from bot.storage.sessions import SessionStore
 from bot.storage.signups import SignupStore
 
 # The payload of a "sync" delivery that brings who is in a session's private room up to date.
 PLACES = {"what": "places"}
+
+
+@dataclass
+class Outcomes:
+    """Who came, what they took away, which sectors met: the stores the report reads."""
+
+    sectors: SectorStore
+    attendance: AttendanceStore
+    feedback: FeedbackStore
+    sector_choices: Sectors
+
+    @classmethod
+    def open(cls, db: Database, content: Path) -> Outcomes:
+        return cls(
+            SectorStore(db),
+            AttendanceStore(db),
+            FeedbackStore(db),
+            load_sectors(content / "sectors.toml"),
+        )
+
+    def stores(self) -> list[HoldsMemberData]:
+        return [self.sectors, self.attendance, self.feedback]
 
 
 @dataclass
@@ -66,6 +93,7 @@ class Community:
     support: Support
     rooms: RoomStore
     pending: PendingStore
+    outcomes: Outcomes
     # Rendered cards by everything they depend on; the words never change while running.
     cards: dict[object, object] = field(default_factory=dict)
 
@@ -77,6 +105,7 @@ class Community:
         reflections, library = ReflectionStore(db), LibraryStore(db)
         links, rooms = CalendarLinkStore(db), RoomStore(db)
         content = config.content_dir
+        outcomes = Outcomes.open(db, content)
         library.load(load_resources(content / "resources.toml"), clock.now())
         return cls(
             config=config,
@@ -90,7 +119,17 @@ class Community:
             audit=audit,
             deliveries=deliveries,
             privacy=Privacy(
-                [members, signups, audit, deliveries, reflections, library, links, rooms]
+                [
+                    members,
+                    signups,
+                    audit,
+                    deliveries,
+                    reflections,
+                    library,
+                    links,
+                    rooms,
+                    *outcomes.stores(),
+                ]
             ),
             meta=MetaStore(db),
             posted=PostedStore(db),
@@ -101,6 +140,7 @@ class Community:
             support=load_support(content / "support.toml"),
             rooms=rooms,
             pending=PendingStore(db),
+            outcomes=outcomes,
         )
 
     @property

@@ -25,7 +25,16 @@ from bot.storage.members import Member
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 LATE_AFTER = timedelta(minutes=15)
-SCHEDULED_KINDS = ("reminder", "soon", "followup", "prompt", "prompt-dm", "pick", "pick-dm")
+SCHEDULED_KINDS = (
+    "reminder",
+    "soon",
+    "followup",
+    "prompt",
+    "prompt-dm",
+    "pick",
+    "pick-dm",
+    "feedback",
+)
 BOOKING_NOTICES = ("promoted", "changed", "cancelled")
 GROUP_SLICE = 200  # members checked between chances for the loop to serve others
 

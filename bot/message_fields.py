@@ -38,6 +38,11 @@ COMMAND_NAMES = (
     "upcoming-posts",
     "post-now",
     "report",
+    # the outcome loop
+    "sector",
+    "attended",
+    "attendance",
+    "feedback",
 )
 
 
@@ -68,6 +73,12 @@ OPTION_NAMES = (
     "which",
     "words",
     "zone",
+    # the outcome loop
+    "choose",
+    "undo",
+    "action",
+    "who",
+    "answer",
 )
 
 
@@ -365,6 +376,7 @@ DELIVERY_KINDS = (
     "changed",
     "cancelled",
     "suggestion",
+    "feedback",
 )
 for _kind in DELIVERY_KINDS:
     FIELDS[f"kind.{_kind}"] = set()
@@ -380,3 +392,88 @@ FIELDS["resources.no_more"] = set()
 for _name in COMMAND_NAMES:
     for _part in ("summary", "usage", "example"):
         FIELDS[f"help.{_name}.{_part}"] = set()
+
+
+# ------------------------------------------------------- the outcome loop (issue 15)
+# Sector, attendance, feedback after a session, and the planning group's report.
+FIELDS.update(
+    {
+        "sector.ask": _f(),
+        "sector.now": _f("sector"),
+        "sector.none_yet": _f(),
+        "sector.set": _f("sector"),
+        "sector.cleared": _f(),
+        "sector.unknown": _f("text", "choices"),
+        "sector.offer": _f(),
+        "sector.why": _f(),
+        "sector.action_choose": _f(),
+        "sector.action_no_thanks": _f(),
+        "sector.action_clear": _f(),
+        "sector.in_settings": _f("sector"),
+        "sector.in_settings_none": _f(),
+        "sector.in_mydata": _f("sector"),
+        "attended.mydata_title": _f(),
+        "attended.mydata_line": _f("id", "title"),
+        "attended.done": _f("id", "title"),
+        "attended.already": _f("id", "title"),
+        "attended.undone": _f("id", "title"),
+        "attended.not_marked": _f("id", "title"),
+        "attended.not_booked": _f("id", "title"),
+        "attended.too_early": _f("id", "title"),
+        "attended.too_late": _f("id", "title"),
+        "attended.action": _f(),
+        "attended.action_undo": _f(),
+        "attendance.intro": _f("id", "title", "present", "booked"),
+        "attendance.how.self": _f(),
+        "attendance.how.planner": _f(),
+        "attendance.how.walk-in": _f(),
+        "attendance.not_marked": _f(),
+        "attendance.marked": _f("name", "id", "title"),
+        "attendance.unmarked": _f("name", "id", "title"),
+        "attendance.who_unknown": _f("text"),
+        "attendance.who_needed": _f(),
+        "attendance.none": _f(),
+        "attendance.hint": _f("id"),
+        "attendance.action_mark": _f(),
+        "attendance.action_unmark": _f(),
+        "attendance.in_attendees": _f("name"),
+        "attendance.in_attendees_walk_in": _f("name"),
+        "feedback.intro": _f("id", "title"),
+        "feedback.words_hint": _f("id"),
+        "feedback.thanks": _f(),
+        "feedback.words_thanks": _f(),
+        "feedback.dismissed": _f(),
+        "feedback.already": _f(),
+        "feedback.words_already": _f(),
+        "feedback.not_there": _f("id", "title"),
+        "feedback.words_needed": _f("id"),
+        "feedback.why": _f(),
+        "feedback.action_no_thanks": _f(),
+        "report.period": _f("start", "end", "before"),
+        "report.line": _f("label", "value", "before"),
+        "report.alt": _f("months", "summary"),
+        "report.chart_title": _f(),
+        "report.bad_period": _f("text"),
+        "report.fewer": _f(),
+        "report.empty": _f(),
+    }
+)
+for _objective in ("DEVELOP", "CONNECT", "INFLUENCE"):
+    FIELDS[f"feedback.question.{_objective}"] = _f("title")
+for _answer in ("yes", "a-little", "not-this-time"):
+    FIELDS[f"feedback.answer.{_answer}"] = _f()
+# The report's sections and figures, each with a label the planning group can reword.
+REPORT_SECTIONS = {
+    "sessions": ("held", "cancelled", "places_offered", "places_taken", "turned_away"),
+    "attendance": ("attended", "attendance_rate", "no_show_rate", "walk_ins"),
+    "people": ("people", "new_people", "returning_people", "three_sectors"),
+    "feedback": ("answer_yes", "answer_a-little", "answer_not-this-time", "feedback_words"),
+    "practice": ("reflections", "suggestions"),
+    "delivery": ("delivered", "late", "missed", "failed"),
+}
+for _section, _figures in REPORT_SECTIONS.items():
+    FIELDS[f"report.section.{_section}"] = set()
+    for _figure in _figures:
+        FIELDS[f"report.figure.{_figure}"] = set()
+for _section in ("objectives", "months", "sectors", "per_session"):
+    FIELDS[f"report.section.{_section}"] = set()

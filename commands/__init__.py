@@ -7,7 +7,19 @@ from bot.registry import Registry
 
 def build_registry() -> Registry:
     """Every command the bot answers, in the order `help` lists them."""
-    from commands import care, library, members, planning, posts, report, sessions, signups
+    from commands import (
+        attendance,
+        care,
+        feedback,
+        library,
+        members,
+        planning,
+        posts,
+        report,
+        sector,
+        sessions,
+        signups,
+    )
     from commands import help as help_commands
 
     registry = Registry()
@@ -15,7 +27,10 @@ def build_registry() -> Registry:
         help_commands,
         sessions,
         signups,
+        attendance,
+        feedback,
         care,
+        sector,
         library,
         members,
         planning,

@@ -16,6 +16,7 @@ from bot.domain.preferences import KINDS, Preferences
 from bot.domain.when import format_local
 from bot.registry import Option, Registry
 from bot.scheduling.compose import Composer
+from commands.sector import settings_line
 
 KIND_CHOICES = (*KINDS, "all")
 MAX_REFLECTION = 2000
@@ -110,13 +111,14 @@ def settings(ctx: CommandContext) -> Reply:
     )
     lines.append(ctx.say(f"settings.via.{prefs.via_on(ctx.member.platform)}"))
     lines.append(ctx.say("settings.zone", zone=ctx.member.timezone))
+    lines.append(settings_line(ctx))
     actions = tuple(
         Action(
             ctx.say(f"action.{'stop' if getattr(prefs, k) else 'start'}_{k}"),
             f"{'unsubscribe' if getattr(prefs, k) else 'subscribe'} {k}",
         )
         for k in KINDS
-    )
+    ) + (Action(ctx.say("sector.action_choose"), "sector"),)
     return Reply(
         ctx.say("settings.intro"),
         items=(Item(ctx.say("settings.title"), tuple(lines), actions),),

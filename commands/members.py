@@ -10,6 +10,7 @@ from bot.domain.when import format_local
 from bot.registry import Option, Registry
 from bot.storage.db import immediate, settle_to_file
 from commands.notices import tell_promoted
+from commands.sector import OUTCOME_SECTIONS, outcome_cards
 
 
 def timezone(ctx: CommandContext, zone: str | None = None) -> Reply:
@@ -51,10 +52,11 @@ def mydata(ctx: CommandContext) -> Reply:
     cards = [item]
     if lines:
         cards.append(Item(ctx.say("mydata.signups_title"), tuple(lines)))
+    cards += outcome_cards(ctx, held)
     extra = [
         Item(ctx.say(f"mydata.section.{name}"), (ctx.say("mydata.count", count=len(rows)),))
         for name, rows in held.items()
-        if name not in ("member", "signups") and rows
+        if name not in ("member", "signups", *OUTCOME_SECTIONS) and rows
     ]
     content = json.dumps(held, indent=2, default=str).encode()
     return Reply(

@@ -16,6 +16,7 @@ from bot.registry import Option, Registry
 from bot.storage.db import immediate
 from bot.storage.sessions import NewSession, Session
 from bot.storage.signups import Counts
+from commands.attendance import walk_in_lines
 from commands.cards import session_card
 from commands.edits import apply_edits, check_title, parse_edits
 from commands.notices import tell_cancelled, tell_changed, tell_promoted
@@ -194,14 +195,18 @@ def attendees(ctx: CommandContext, session: int) -> Reply:
     chosen = find_session(ctx, session)
     places = ctx.community.signups.attendees(chosen.id)
     members = ctx.community.members
+    present = ctx.community.outcomes.attendance.present(chosen.id)
     lines = []
     for place in places:
         member = members.get(place.member_id)
         name = member.display_name if member else "?"
         key = "attendees.confirmed" if place.status == "confirmed" else "attendees.waiting"
-        lines.append(ctx.say(key, name=name, position=place.position))
+        line = ctx.say(key, name=name, position=place.position)
+        there = place.member_id in present
+        lines.append(ctx.say("attendance.in_attendees", name=line) if there else line)
+    lines += walk_in_lines(ctx, present, places)
     counts = _counts(ctx, chosen)
-    content = attendees_csv(chosen, places, members, ctx.zone)
+    content = attendees_csv(chosen, places, members, ctx.zone, present)
     return Reply(
         ctx.say(
             "attendees.intro",

@@ -11,6 +11,7 @@ from bot.registry import Option, Registry
 from bot.storage.sessions import Session
 from commands.cards import when_text
 from commands.notices import tell_promoted
+from commands.sector import offer_once
 
 
 def find_session(ctx: CommandContext, session_id: int) -> Session:
@@ -47,7 +48,12 @@ def signup(ctx: CommandContext, session: int) -> Reply:
         text = ctx.say(
             "signup.waitlisted", id=chosen.id, title=chosen.title, position=place.position
         )
-    return Reply(text, actions=(cancel, *_offer_direct_messages(ctx)))
+    # One offer at a time: direct messages first where they apply, the sector question next.
+    offer = _offer_direct_messages(ctx)
+    if offer:
+        return Reply(text, actions=(cancel, *offer))
+    question, sector_buttons = offer_once(ctx)
+    return Reply(text, actions=(cancel, *sector_buttons), footer=question)
 
 
 def _offer_direct_messages(ctx: CommandContext) -> tuple[Action, ...]:

@@ -17,6 +17,7 @@ from bot.context import Action, Reply
 from bot.domain.objectives import OBJECTIVES
 from bot.domain.when import format_local, format_time
 from bot.messages import Messages
+from bot.scheduling.feedback import feedback_question
 from bot.storage.deliveries import Delivery, reply_from_payload
 from bot.storage.library import Entry
 from bot.storage.members import Member
@@ -30,6 +31,7 @@ PREFERENCE_OF = {
     "followup": "reminders",
     "prompt-dm": "prompts",
     "pick-dm": "picks",
+    "feedback": "reminders",
 }
 BOOKING_NOTICES = ("promoted", "changed")
 
@@ -169,7 +171,22 @@ class Composer:
             title=session.title,
             where=session.location or self.say("session.where_tbc"),
         )
-        return Reply(text, private=False)
+        return Reply(text, private=False, actions=(self._was_there(session),))
+
+    def _was_there(self, session: Session) -> Action:
+        """One tap to say "I was there" (it works for those who had a place)."""
+        return Action(self.say("attended.action"), f"attended {session.id}", "primary")
+
+    def _feedback(self, delivery: Delivery, member: Member | None) -> Reply:
+        """The one question after a session; asked once, only of those who were there."""
+        assert member is not None
+        session = self._session(delivery)
+        outcomes = self.community.outcomes
+        if not outcomes.attendance.was_there(session.id, member.id):
+            raise Skip("not marked as there")
+        if not outcomes.feedback.mark_asked(session.id, member.id):
+            raise Skip("already asked")
+        return feedback_question(self.say, session)
 
     def _followup(self, delivery: Delivery, member: Member | None) -> Reply:
         session = self.community.sessions.get(delivery.session_id or 0)
@@ -178,7 +195,10 @@ class Composer:
         return Reply(
             self.say("followup.text", title=session.title),
             private=False,
-            actions=(Action(self.say("action.stop_reminders"), "unsubscribe reminders"),),
+            actions=(
+                self._was_there(session),
+                Action(self.say("action.stop_reminders"), "unsubscribe reminders"),
+            ),
             footer=self.say("followup.why"),
         )
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.community import Community
 from bot.domain.preferences import Preferences
 from bot.domain.quiet import QuietHours
+from bot.scheduling.feedback import FEEDBACK_AFTER
 from bot.storage.sessions import Session
 from bot.storage.signups import Place
 
@@ -136,17 +137,38 @@ class Planner:
             nominal = session.end + FOLLOW_UP
             if not start - MAX_HOLD < nominal <= end:
                 continue
-            for place in self._confirmed(session):
-                due = self._held(place.member_id, nominal, None)
+            for member_id in self._followed_up(session):
+                due = self._held(member_id, nominal, None)
                 found.append(
                     Planned(
-                        f"followup:{session.id}:{place.member_id}",
+                        f"followup:{session.id}:{member_id}",
                         "followup",
                         due,
                         session.id,
-                        place.member_id,
+                        member_id,
                     )
                 )
+        return found + self._feedback(start, end)
+
+    def _followed_up(self, session: Session) -> list[int]:
+        """Those who were there, once anyone has been marked; until then, those with a place."""
+        present = self.community.outcomes.attendance.present(session.id)
+        if present:
+            return sorted(present)
+        return [p.member_id for p in self._confirmed(session)]
+
+    def _feedback(self, start: datetime, end: datetime) -> list[Planned]:
+        """The one question after a session, to each member marked as there."""
+        found = []
+        lookback = timedelta(days=14)
+        for session in self._starting(start - MAX_HOLD - lookback - FEEDBACK_AFTER, end):
+            nominal = session.end + FEEDBACK_AFTER
+            if not start - MAX_HOLD < nominal <= end:
+                continue
+            for member_id in sorted(self.community.outcomes.attendance.present(session.id)):
+                due = self._held(member_id, nominal, None)
+                key = f"feedback:{session.id}:{member_id}"
+                found.append(Planned(key, "feedback", due, session.id, member_id))
         return found
 
     def _weekly(self, start: datetime, end: datetime) -> list[Planned]:

@@ -67,6 +67,10 @@ class MemberStore:
         )
         return rows[0] if rows else None
 
+    def by_platform_id(self, platform: str, user_id: str) -> Member | None:
+        row = self._find(platform, user_id)
+        return Member.from_row(row) if row else None
+
     def get(self, member_id: int) -> Member | None:
         rows = select_rows(self.db, "SELECT * FROM members WHERE id = ?", [member_id])
         return Member.from_row(rows[0]) if rows else None

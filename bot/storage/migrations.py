@@ -227,6 +227,48 @@ def m006_private_rooms_and_pending_buttons(db: Database) -> None:
     )
 
 
+def m007_outcomes(db: Database) -> None:
+    """Self-declared sectors, attendance, and feedback kept apart from who gave it.
+
+    `feedback` has no member column on purpose: an answer cannot be traced to a person.
+    `feedback_asked` only remembers that someone was asked, so nobody is asked twice, and
+    holds no time, so it cannot be lined up with the answers either.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE member_sectors (
+            member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+            sector TEXT,
+            updated TEXT NOT NULL
+        );
+        CREATE TABLE attendance (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            source TEXT NOT NULL CHECK (source IN ('self', 'planner', 'walk-in')),
+            updated TEXT NOT NULL,
+            PRIMARY KEY (session_id, member_id)
+        );
+        CREATE INDEX attendance_member ON attendance (member_id);
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            objective TEXT NOT NULL,
+            answer TEXT,
+            words TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX feedback_session ON feedback (session_id);
+        CREATE TABLE feedback_asked (
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            state TEXT NOT NULL CHECK (state IN ('asked', 'answered', 'dismissed')),
+            worded INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, member_id)
+        )
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -257,4 +299,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m004_series_kept_ahead,
     m005_calendar_links,
     m006_private_rooms_and_pending_buttons,
+    m007_outcomes,
 ]

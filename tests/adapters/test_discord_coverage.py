@@ -147,6 +147,10 @@ CASES: dict[str, Case] = {
     "upcoming-posts": Case(no_options, says("upcoming_posts.intro")),
     "post-now": Case(lambda w: {"what": "prompt"}, says("post_now.queued")),
     "report": Case(no_options, says("report.intro")),
+    "sector": Case(lambda w: {"choose": "housing"}, says("sector.set")),
+    "attended": Case(lambda w: {"session": w.sid}, says("attended.too_early"), signed_up=True),
+    "attendance": Case(lambda w: {"session": w.sid}, says("attendance.intro"), signed_up=True),
+    "feedback": Case(lambda w: {"session": w.sid, "answer": "yes"}, says("feedback.not_there")),
 }
 
 
@@ -275,7 +279,8 @@ async def test_signup_offers_direct_messages_once_and_the_button_switches_to_the
 
     again = await dc.invoke(dc.slash("cop", "signup", {"session": second}, user_id=user))
     assert says("signup.confirmed")(app) in shown(again)
-    assert button_ids(again) == [f"cop:cancel {second}"]
+    # The direct-message offer is not repeated; the sector question takes its turn, once.
+    assert button_ids(again) == [f"cop:cancel {second}", "cop:sector", "cop:sector none"]
 
     clicked = await dc.invoke(dc.button(offer, user_id=user))
     assert clicked.type == 4 and clicked.flags & EPHEMERAL

@@ -65,7 +65,9 @@ async def test_signup_cancel_and_mine(slack: FakeSlack, app: App, adapter: Slack
     after = await cop(slack, "mine")
 
     assert "signed up for" in texts(signed)
-    assert [b["value"] for b in buttons(signed["blocks"])] == [f"cancel {session}"]
+    # A first signup asks, once, about the member's sector, with two buttons.
+    values = [b["value"] for b in buttons(signed["blocks"])]
+    assert values == [f"cancel {session}", "sector", "sector none"]
     assert "Circle" in texts(mine) and "You have a place" in texts(mine)
     assert "has been cancelled" in texts(cancelled)
     assert "not signed up" in texts(after)

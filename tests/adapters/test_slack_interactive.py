@@ -19,13 +19,21 @@ async def test_sign_up_and_cancel_with_buttons(
     [sign_up] = buttons((await cop(slack, "sessions"))["blocks"])
 
     signed = await click(slack, sign_up["value"])
-    [cancel] = buttons(signed["blocks"])
+    cancel, choose, _no_thanks = buttons(signed["blocks"])
     cancelled = await click(slack, cancel["value"])
 
     assert "signed up for" in texts(signed) and signed["response_type"] == "ephemeral"
     assert cancel["value"] == f"cancel {session}" and cancel["style"] == "danger"
     assert "has been cancelled" in texts(cancelled)
     assert app.community.signups.attendees(session) == []
+
+    # The sector question that came with the first signup: its buttons work through Slack.
+    choices = await click(slack, choose["value"])
+    health = next(b for b in buttons(choices["blocks"]) if b["value"] == "sector health")
+    chosen = await click(slack, health["value"])
+    assert "Health" in texts(chosen)
+    member = app.community.members.by_platform_id("slack", "U1")
+    assert member is not None and app.community.outcomes.sectors.get(member.id) == "health"
 
 
 async def test_app_home_shows_mine_and_whats_on(
@@ -44,6 +52,7 @@ async def test_app_home_shows_mine_and_whats_on(
         "subscribe prompts",  # the settings toggles: prompt and pick messages start off,
         "unsubscribe reminders",  # reminders on
         "subscribe picks",
+        "sector",  # and the optional sector, changeable from settings
     ]
     assert "Your messages" in texts(view)
     [who] = slack.calls_to("users.info")  # the event has no name; asked once

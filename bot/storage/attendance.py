@@ -1,0 +1,74 @@
+"""Who was at a session: marked by themselves with one tap, or by the planning group.
+
+Only the member and the planning group ever see a member's attendance. Nothing here counts
+anyone's absences: there are no streaks and no "you missed".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from bot.storage.db import select_rows, utc_iso
+
+Source = Literal["self", "planner", "walk-in"]
+
+
+class AttendanceStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def mark(self, session_id: int, member_id: int, source: Source, now: datetime) -> bool:
+        """Record the member as present; False when they already were (nothing changes)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO attendance (session_id, member_id, source, updated)"
+            " VALUES (?, ?, ?, ?)",
+            [session_id, member_id, source, utc_iso(now)],
+        )
+        return cursor.rowcount > 0
+
+    def unmark(self, session_id: int, member_id: int) -> bool:
+        cursor = self.db.execute(
+            "DELETE FROM attendance WHERE session_id = ? AND member_id = ?",
+            [session_id, member_id],
+        )
+        return cursor.rowcount > 0
+
+    def present(self, session_id: int) -> dict[int, str]:
+        """Member id -> how they were marked, for one session."""
+        rows = self.db.execute(
+            "SELECT member_id, source FROM attendance WHERE session_id = ?", [session_id]
+        ).fetchall()
+        return {int(r[0]): str(r[1]) for r in rows}
+
+    def was_there(self, session_id: int, member_id: int) -> bool:
+        found = self.db.execute(
+            "SELECT 1 FROM attendance WHERE session_id = ? AND member_id = ?",
+            [session_id, member_id],
+        )
+        return found.fetchone() is not None
+
+    def recorded(self, session_ids: list[int]) -> set[int]:
+        """The sessions among `session_ids` with any attendance marked at all."""
+        if not session_ids:
+            return set()
+        marks = ", ".join("?" for _ in session_ids)
+        rows = self.db.execute(
+            f"SELECT DISTINCT session_id FROM attendance WHERE session_id IN ({marks})",
+            session_ids,
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def export(self, member_id: int) -> dict[str, Any]:
+        rows = select_rows(
+            self.db,
+            "SELECT session_id, source, updated FROM attendance WHERE member_id = ?"
+            " ORDER BY session_id",
+            [member_id],
+        )
+        return {"attendance": rows}
+
+    def delete(self, member_id: int) -> int:
+        return self.db.execute("DELETE FROM attendance WHERE member_id = ?", [member_id]).rowcount
