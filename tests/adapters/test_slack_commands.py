@@ -118,7 +118,7 @@ async def test_forget_me_asks_then_erases_on_the_button(
 ) -> None:
     asked = await cop(slack, "forget-me")
     [yes] = buttons(asked["blocks"])
-    assert yes["value"] == "forget-me confirm" and yes["style"] == "danger"
+    assert yes["value"] == "forget-me confirm=yes" and yes["style"] == "danger"
     assert app.community.members.by_name("slack", "user-u1") is not None
 
     done = await click(slack, yes["value"])
