@@ -171,7 +171,8 @@ class Community:
         now = self.clock.now()
         session = self.sessions.get(session_id) if session_id else None
         for member_id in member_ids:
-            due = self._outside_quiet_hours(member_id, now, session.start if session else None)
+            latest = session.start if session else None
+            due = self._outside_quiet_hours(member_id, kind, now, latest)
             # A change is a one-off event: the key must never collide with another change,
             # even one made in the same second.
             key = f"{kind}:{session_id or '-'}:{member_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
@@ -185,9 +186,10 @@ class Community:
             )
 
     def _outside_quiet_hours(
-        self, member_id: int, now: datetime, latest: datetime | None
+        self, member_id: int, kind: str, now: datetime, latest: datetime | None
     ) -> datetime:
-        if not self.members.preferences(member_id).quiet_hours:
+        prefs = self.members.preferences(member_id)
+        if not prefs.quiet_hours_hold(kind, self.config.chosen_platform()):
             return now
         c = self.config
         return QuietHours(c.quiet_start, c.quiet_end, c.quiet_weekends, c.zone).deliver_at(

@@ -156,8 +156,9 @@ class Courier:
             if delivery.kind == "sync":
                 await self._sync(delivery)
                 return 0
-            reply = self.composer.compose(delivery, member, self.community.clock.now())
             await self.pacer.wait(f"m{member.id}" if member else delivery.channel)
+            # Written after the wait: a command may have changed the session meanwhile.
+            reply = self.composer.compose(delivery, member, self.community.clock.now())
             if member is not None:
                 self._check_reachable(member)
                 await self.adapter.send_to_member(member, reply)
@@ -183,6 +184,8 @@ class Courier:
         if not wanted:
             return 0
         first, someone = next(iter(wanted.values()))
+        # Written after the wait: a command may have cancelled the session meanwhile.
+        await self.pacer.wait(f"thread:{first.session_id}")
         try:
             reply = self._shared_reply(first, someone)
         except Skip as skip:
@@ -209,7 +212,6 @@ class Courier:
                     self._failed(delivery, failure)
 
         send_together = self.adapter.send_together  # type: ignore[attr-defined]
-        await self.pacer.wait(f"thread:{first.session_id}")
         try:
             await send_together(members, reply, first.session_id, report)
         except Exception as error:

@@ -15,6 +15,9 @@ KINDS = ("prompts", "reminders", "picks")
 # thread unless the member asks for direct messages.
 DEFAULT_VIA = {"discord": "thread"}
 VIAS = ("", "dm", "thread")
+# What can travel in a session's thread instead of a direct message: reminders, and news
+# about a member's own place.
+THREAD_KINDS = ("reminder", "promoted", "changed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,14 @@ class Preferences:
         if self.dm_blocked:
             return "thread"
         return self.via or DEFAULT_VIA.get(platform, "dm")
+
+    def quiet_hours_hold(self, kind: str, platform: str) -> bool:
+        """Whether quiet hours hold a message of `kind` to this member: direct messages
+        only. A post in a session's thread waits for nobody; a member reads it when they
+        choose, and the platform notifies as they have set it to."""
+        if not self.quiet_hours:
+            return False
+        return not (kind in THREAD_KINDS and self.via_on(platform) == "thread")
 
     def paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until

@@ -15,6 +15,7 @@ from bot.community import Community
 from bot.domain.preferences import Preferences
 from bot.domain.quiet import QuietHours
 from bot.scheduling.feedback import FEEDBACK_AFTER
+from bot.storage.members import Member
 from bot.storage.sessions import Session
 from bot.storage.signups import Place
 
@@ -65,13 +66,21 @@ class Planner:
         ]
         return sorted((p for p in found if start < p.due <= end), key=lambda p: (p.due, p.key))
 
-    def _held(self, member_id: int, nominal: datetime, latest: datetime | None) -> datetime:
+    def _held(
+        self, member_id: int, kind: str, nominal: datetime, latest: datetime | None
+    ) -> datetime:
         """Hold a direct message out of quiet hours, unless that would make it too late:
         after `latest` (the session's start), or at all when the session is about to start."""
         member = self.community.members.get(member_id)
-        if member is None or not Preferences.from_dict(member.preferences).quiet_hours:
+        if member is None or not self._quiet_for(member, kind):
             return nominal
         return self.quiet.deliver_at(nominal, latest)
+
+    def _quiet_for(self, member: Member, kind: str) -> bool:
+        """Whether quiet hours hold this kind of message to this member (a direct message,
+        not a post in a session's thread)."""
+        prefs = Preferences.from_dict(member.preferences)
+        return prefs.quiet_hours_hold(kind, self.community.config.chosen_platform())
 
     def _reminders(self, start: datetime, end: datetime) -> list[Planned]:
         found = []
@@ -113,7 +122,7 @@ class Planner:
         nominal = reminder_time(start, offset, zone)
         if place.since >= nominal:
             return None
-        if member is None or not Preferences.from_dict(member.preferences).quiet_hours:
+        if member is None or not self._quiet_for(member, "reminder"):
             return nominal
         clash = self.quiet.is_quiet(nominal) and bool(closer)
         if clash and self.quiet.hold(nominal) >= start - max(closer):
@@ -138,7 +147,7 @@ class Planner:
             if not start - MAX_HOLD < nominal <= end:
                 continue
             for member_id in self._followed_up(session):
-                due = self._held(member_id, nominal, None)
+                due = self._held(member_id, "followup", nominal, None)
                 found.append(
                     Planned(
                         f"followup:{session.id}:{member_id}",
@@ -166,7 +175,7 @@ class Planner:
             if not start - MAX_HOLD < nominal <= end:
                 continue
             for member_id in sorted(self.community.outcomes.attendance.present(session.id)):
-                due = self._held(member_id, nominal, None)
+                due = self._held(member_id, "feedback", nominal, None)
                 key = f"feedback:{session.id}:{member_id}"
                 found.append(Planned(key, "feedback", due, session.id, member_id))
         return found
@@ -191,7 +200,7 @@ class Planner:
             Planned(
                 f"{kind}:{period}:{mid}",
                 f"{kind}-dm",
-                self._held(mid, moment, None),
+                self._held(mid, f"{kind}-dm", moment, None),
                 member_id=mid,
                 detail=period,
             )
