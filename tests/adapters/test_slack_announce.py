@@ -103,3 +103,29 @@ async def test_an_announcement_for_a_cancelled_session_is_not_retried(
     await Courier(app.community, adapter).flush()
 
     assert status(app) == "failed" and len(posts_to(slack, "C1")) == 1
+
+
+async def test_a_channel_fixed_without_an_event_is_noticed_by_looking_again(
+    slack: FakeSlack, app: App
+) -> None:
+    outside = {"ok": True, "channel": {"id": "C1", "is_member": False}}
+    slack.set_default("conversations.info", outside)
+    slack.refuse_channel("C1")
+    adapter = make_adapter(app, channel_recheck=0.05)
+    await adapter.start()
+    try:
+        await schedule_and_send(slack, app, adapter)
+        looked = len(slack.calls_to("conversations.info"))
+        await slack.wait_for_call("conversations.info", looked + 2)
+        assert status(app) == "failed"  # still outside: left alone
+
+        slack.set_default(
+            "conversations.info", {"ok": True, "channel": {"id": "C1", "is_member": True}}
+        )
+        slack.allow_channel("C1")
+        await eventually(lambda: status(app) == "pending")
+        await Courier(app.community, adapter).flush()
+    finally:
+        await adapter.stop()
+
+    assert status(app) == "sent"

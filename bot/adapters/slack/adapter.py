@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import SendFailed
-from bot.adapters.slack import words
+from bot.adapters.slack import watch, words
 from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.http import events_route
 from bot.adapters.slack.listeners import Listeners
@@ -29,6 +29,7 @@ from bot.adapters.slack.people import People, PlanningGroupCache
 from bot.adapters.slack.replies import RETRY_DELAYS, Replies
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_app_token, check_auth, check_channel, check_secrets
+from bot.adapters.slack.watch import ChannelWatch
 from bot.app import App
 from bot.context import Reply
 from bot.scheduling import unposted
@@ -67,6 +68,7 @@ class SlackAdapter:
         ping_interval: float = 10.0,
         rate_limit_retries: int = 2,
         reply_retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        channel_recheck: float = watch.EVERY,
     ) -> None:
         secrets = app.config.secrets
         self.app = app
@@ -83,6 +85,7 @@ class SlackAdapter:
         self.replies = Replies(reply_retry_delays)
         self.send_interval = send_interval
         self.send_interval_overall = send_interval_overall
+        self.watch = ChannelWatch(app.community, self.sender, self.command_done, channel_recheck)
         self.listeners = Listeners(self)
         self.listeners.register(self.bolt)
         self.ping_interval = ping_interval
@@ -135,6 +138,7 @@ class SlackAdapter:
             await self._serve(host, port, routes)
         else:
             await self._connect()
+        self.watch.start(bot)
 
     async def _connect(self) -> None:
         token = self.app.config.secrets.slack_app_token
@@ -161,6 +165,7 @@ class SlackAdapter:
         log.info("listening for Slack on %s:%s%s", host, self.http_port, EVENTS_PATH)
 
     async def stop(self) -> None:
+        await self.watch.stop()
         if self._socket is not None:
             await _close_socket(self._socket)
             self._socket = None

@@ -114,8 +114,11 @@ def _logged(problems: list[str]) -> list[str]:
     return problems
 
 
-async def check_channel(sender: Sender, channel: str, bot: str, why: dict[str, str]) -> list[str]:
-    """Problems with the announcement channel, each saying what to do; logged as warnings."""
+async def check_channel(
+    sender: Sender, channel: str, bot: str, why: dict[str, str], *, quiet: bool = False
+) -> list[str]:
+    """Problems with the announcement channel, each saying what to do; logged as warnings
+    unless `quiet` (a look repeated while waiting for the channel to be put right)."""
     try:
         channel_id = await sender.channel_id(channel)
         resp = await sender.client.conversations_info(channel=channel_id)
@@ -126,7 +129,7 @@ async def check_channel(sender: Sender, channel: str, bot: str, why: dict[str, s
         problems = [f"announcement channel: {err.reason}"]
     except SEND_ERRORS as err:
         problems = [f"could not check the announcement channel ({err!r})"]
-    return _logged(problems)
+    return problems if quiet else _logged(problems)
 
 
 def _channel_problems(info: dict[str, Any], channel: str, bot: str) -> list[str]:

@@ -1,0 +1,69 @@
+"""Looking again at the announcement channel, so announcements it refused go out once fixed.
+
+Slack says when the bot is invited to a channel or one is unarchived (events the manifest
+subscribes to), but an app created from an older manifest hears neither, and a channel
+recreated under the configured name says nothing at all. So every few minutes the channel
+is checked quietly (one `conversations.info`); when it is usable, failed announcements of
+sessions still ahead go back in the ledger and out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.adapters.slack.sending import Sender
+from bot.adapters.slack.setup import check_channel
+from bot.community import Community
+from bot.scheduling import unposted
+
+log = logging.getLogger(__name__)
+EVERY = 600.0  # seconds between looks
+
+
+class ChannelWatch:
+    def __init__(
+        self, community: Community, sender: Sender, poke: Callable[[], None], every: float = EVERY
+    ) -> None:
+        self.community = community
+        self.sender = sender
+        self.poke = poke
+        self.every = every
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, bot: str) -> None:
+        self._task = asyncio.create_task(self._run(bot))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self, bot: str) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            await _quietly(self.check(bot))
+
+    async def check(self, bot: str) -> int:
+        """If the channel is usable, put its failed announcements back; how many went back."""
+        channel = self.community.config.announce_channel
+        if await check_channel(self.sender, channel, bot, {}, quiet=True):
+            return 0
+        retried = unposted.retry(self.community)
+        if retried:
+            log.info(
+                "the announcement channel is usable again: %s announcement(s) to send", retried
+            )
+            self.poke()
+        return retried
+
+
+async def _quietly(work: Awaitable[int]) -> None:
+    try:
+        await work
+    except Exception as err:  # a bad look must not end the watch
+        log.warning("could not look at the announcement channel: %s", type(err).__name__)
