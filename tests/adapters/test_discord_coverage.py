@@ -244,13 +244,13 @@ async def test_forget_me_erases_only_after_the_confirm_button(
     asked = await dc.invoke(dc.slash("cop", "forget-me", user_id=user))
     assert asked.type == 4 and asked.flags & EPHEMERAL
     assert says("forget.ask")(app) in shown(asked)
-    assert button_ids(asked) == ["cop:forget-me confirm"]
+    assert button_ids(asked) == ["cop:forget-me confirm=yes"]
     # Asking erased nothing.
     assert app.community.members.get(held) is not None
     assert [p.member_id for p in app.community.signups.attendees(sid)] == [held]
     assert app.community.privacy.export(held)["reflections"]
 
-    done = await dc.invoke(dc.button("cop:forget-me confirm", user_id=user))
+    done = await dc.invoke(dc.button("cop:forget-me confirm=yes", user_id=user))
     assert done.type == 4 and done.flags & EPHEMERAL
     assert says("forget.done")(app) in shown(done)
     assert app.community.members.get(held) is None
