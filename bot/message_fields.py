@@ -88,6 +88,7 @@ def _f(*names: str) -> set[str]:
 
 FIELDS: dict[str, set[str]] = {
     # errors
+    "button.expired": _f(),
     "error.generic": _f(),
     "error.bad_input": _f(),
     "error.unknown_command": _f("text"),

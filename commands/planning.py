@@ -165,7 +165,9 @@ def cancel_session(
         raise BadInput("cancel_session.already", id=chosen.id, title=chosen.title)
     reason = " ".join(reason.split())[:300]
     if len(targets) > 1 and confirm != "yes":
-        again = f'cancel-session {chosen.id} scope=rest confirm=yes "{reason.replace(chr(34), "")}"'
+        said = reason.replace(chr(34), "")
+        again = f"cancel-session {chosen.id} scope=rest confirm=yes"
+        again += f' "{said}"' if said else ""  # an empty "" would read as a reason left out
         ask = ctx.say("cancel_session.ask", id=chosen.id, title=chosen.title, count=len(targets))
         return Reply(ask, actions=(Action(ctx.say("action.cancel_sessions"), again, "danger"),))
     with immediate(ctx.community.db):

@@ -22,6 +22,7 @@ from discord import app_commands
 from bot.adapters.base import Reached, SendFailed, SetupError
 from bot.adapters.discord_.answer import send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
+from bot.adapters.discord_.held import held_command, shorten
 from bot.adapters.discord_.invite import (
     STAGE_EVENTS,
     VOICE_EVENTS,
@@ -333,9 +334,13 @@ class DiscordAdapter:
 
     async def run_line(self, interaction: discord.Interaction[Any], command: str) -> None:
         """A button: run `/cop <command>` for whoever clicked, answering only them."""
-        reply = self._words(
-            self.dispatcher.handle_line(actor_for(interaction.user), "/cop " + command)
-        )
+        community = self.community
+        line = held_command(command, community.pending, community.clock.now())
+        if line is None:
+            reply = Reply(community.messages("button.expired"), error="button.expired")
+        else:
+            reply = self.dispatcher.handle_line(actor_for(interaction.user), "/cop " + line)
+        reply = self._words(reply)
         await send_answer(interaction, reply, private=True)
         self._after()
 
@@ -352,6 +357,9 @@ class DiscordAdapter:
         await send_answer(interaction, reply, private=reply.private)
 
     def _words(self, reply: Reply) -> Reply:
+        """The reply as Discord shows it: the planning group's commands under `/cop-plan`,
+        and any button too long for Discord holding a short id instead."""
+        reply = shorten(reply, self.community.pending, self.community.clock.now())
         return self._plan_words(reply)
 
     def _after(self) -> None:
@@ -385,7 +393,7 @@ class DiscordAdapter:
             user_id = int(member.platform_user_id)
             user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
             dm = await user.create_dm()
-            await dm.send(**message_kwargs(reply))
+            await dm.send(**message_kwargs(self._words(reply)))
         except discord.Forbidden as err:
             if err.code == DM_BLOCKED:
                 members = self.community.members
@@ -402,7 +410,7 @@ class DiscordAdapter:
         if target is None:
             raise SendFailed(f"channel {channel!r} not found", permanent=True)
         try:
-            message = await target.send(**message_kwargs(reply))
+            message = await target.send(**message_kwargs(self._words(reply)))
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as err:
             raise failure(err) from err
         if session_id is None or self.community.sessions.refs(session_id).get(THREAD_REF):
