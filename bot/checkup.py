@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from bot.config import WEEKDAYS, Config
 from bot.content.prompts import load_prompts
 from bot.content.resources import load_resources
 from bot.content.sectors import load_sectors
-from bot.content.support import load_support
+from bot.content.support import load_support, stale_routes
+from bot.content.welcome import load_welcome
+from bot.domain.clock import Clock, SystemClock
 from bot.domain.objectives import OBJECTIVES
 from bot.errors import ContentError
 from bot.messages import load_messages
@@ -20,8 +23,11 @@ from bot.storage.db import check_whole
 from bot.storage.trouble import explain as explain_db
 
 
-def checkup(config: Config) -> tuple[str, list[str]]:
-    """A readable report and the list of problems (empty when all is well)."""
+def checkup(config: Config, clock: Clock | None = None) -> tuple[str, list[str]]:
+    """A readable report and the list of problems (empty when all is well).
+
+    Warnings (a support route not checked for a year) are in the report but are not
+    problems: the bot still runs, and the planning group is told what to look at."""
     problems: list[str] = []
     lines = _plan(config)
     folder = config.content_dir
@@ -31,6 +37,7 @@ def checkup(config: Config) -> tuple[str, list[str]]:
         ("resources.toml", load_resources),
         ("support.toml", load_support),
         ("sectors.toml", load_sectors),
+        ("welcome.toml", load_welcome),
     ]
     loaded: dict[str, Any] = {}
     for name, loader in loaders:
@@ -40,7 +47,13 @@ def checkup(config: Config) -> tuple[str, list[str]]:
             problems += err.problems
     lines += _content_counts(loaded)
     problems += database_problems(Path(config.database))
+    lines += _warnings(loaded, (clock or SystemClock()).now().astimezone(config.zone))
     return "\n".join(lines), problems
+
+
+def _warnings(loaded: dict[str, Any], now: datetime) -> list[str]:
+    found = stale_routes(loaded["support.toml"], now.date()) if "support.toml" in loaded else []
+    return ["Warnings:", *(f"  {warning}" for warning in found)] if found else []
 
 
 def database_problems(path: Path) -> list[str]:

@@ -19,6 +19,7 @@ from bot.content.prompts import Prompt, load_prompts
 from bot.content.resources import load_resources
 from bot.content.sectors import Sectors, load_sectors
 from bot.content.support import Support, load_support
+from bot.content.welcome import Welcome, load_welcome
 from bot.context import Actor, Reply
 from bot.domain.clock import Clock
 from bot.domain.preferences import DEFAULT_VIA
@@ -94,6 +95,7 @@ class Community:
     rooms: RoomStore
     pending: PendingStore
     outcomes: Outcomes
+    welcome: Welcome
     # Rendered cards by everything they depend on; the words never change while running.
     cards: dict[object, object] = field(default_factory=dict)
 
@@ -141,6 +143,7 @@ class Community:
             rooms=rooms,
             pending=PendingStore(db),
             outcomes=outcomes,
+            welcome=load_welcome(content / "welcome.toml"),
         )
 
     @property

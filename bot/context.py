@@ -57,6 +57,7 @@ class Reply:
     Text may contain member-written words; every adapter escapes the whole reply when it
     renders it, and only `mentions` (platform user ids) may ever ping anyone. `error` names
     the message template when the reply explains a mistake, so a form can show it by its field.
+    Front ends draw `cards` (the items, then any notice).
     """
 
     text: str
@@ -68,3 +69,10 @@ class Reply:
     footer: str = ""
     error: str = ""
     error_fields: tuple[tuple[str, str], ...] = ()
+    notice: Item | None = None
+
+    @property
+    def cards(self) -> tuple[Item, ...]:
+        """Every card to draw: the answer's own, then a notice the member is owed (the
+        welcome at first contact), kept apart so the answer itself reads the same."""
+        return (*self.items, self.notice) if self.notice is not None else self.items

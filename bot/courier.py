@@ -161,7 +161,7 @@ class Courier:
             reply = self.composer.compose(delivery, member, self.community.clock.now())
             if member is not None:
                 self._check_reachable(member)
-                await self.adapter.send_to_member(member, reply)
+                await self.adapter.send_to_member(member, self.composer.direct(reply))
             else:
                 channel = delivery.channel or self.community.config.announce_channel
                 await self.adapter.post(channel, reply, delivery.session_id)

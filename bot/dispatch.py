@@ -20,6 +20,7 @@ from bot.context import Actor, Reply
 from bot.convert import convert
 from bot.errors import BadInput, CopError, NotAllowed, UnknownCommand
 from bot.registry import Command, Option, Registry
+from commands.privacy import welcome_once
 
 log = logging.getLogger(__name__)
 MAX_LINE = 4000
@@ -109,7 +110,7 @@ class Dispatcher:
             raise NotAllowed(command=command.name)
         args = _bind(command, named, positional, ctx)
         reply = command.handler(ctx, **args)
-        return self._with_news(ctx, reply)
+        return welcome_once(ctx, command.name, self._with_news(ctx, reply))
 
     def _with_news(self, ctx: CommandContext, reply: Reply) -> Reply:
         """Tell a member, once, that their direct messages could not be delivered."""

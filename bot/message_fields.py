@@ -43,11 +43,13 @@ COMMAND_NAMES = (
     "attended",
     "attendance",
     "feedback",
+    "privacy",
 )
 
 
 # Every option name in the command tree; each has a friendly label under option.<name>.
 OPTION_NAMES = (
+    "prompt",
     "capacity",
     "change",
     "changes",
@@ -244,6 +246,9 @@ FIELDS: dict[str, set[str]] = {
     "prompt.text": _f("objective", "theme", "text"),
     "prompt.how_to_reflect": _f(),
     "prompt.why": _f(),
+    "prompt.noted": _f("objective", "theme", "note"),
+    "prompt.shown": _f("objective", "theme", "text"),
+    "prompt.unknown": _f("text"),
     "pick.text": _f("objective", "title", "summary", "kind", "link"),
     "pick.no_link": _f(),
     "pick.why": _f(),
@@ -478,3 +483,17 @@ for _section, _figures in REPORT_SECTIONS.items():
         FIELDS[f"report.figure.{_figure}"] = set()
 for _section in ("objectives", "months", "sectors", "per_session"):
     FIELDS[f"report.section.{_section}"] = set()
+# Safe by default: the prompt behind its content note, support from every direct message,
+# and the buttons of the welcome notice (its words are in content/welcome.toml).
+for _name in (
+    "show_prompt",
+    "support",
+    "welcome_prompts_on",
+    "welcome_prompts_off",
+    "welcome_reminders_dm",
+    "welcome_reminders_thread",
+    "welcome_reminders_on",
+    "welcome_reminders_off",
+):
+    FIELDS[f"action.{_name}"] = set()
+FIELDS["privacy.again"] = set()

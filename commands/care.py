@@ -14,6 +14,7 @@ from bot.content.prompts import Prompt
 from bot.context import Action, Item, Reply
 from bot.domain.preferences import KINDS, Preferences
 from bot.domain.when import format_local
+from bot.errors import BadInput
 from bot.registry import Option, Registry
 from bot.scheduling.compose import Composer
 from commands.sector import settings_line
@@ -35,13 +36,24 @@ def current_prompt(ctx: CommandContext) -> Prompt | None:
     return Composer(ctx.community).prompt_for(this_week(ctx))
 
 
-def prompt(ctx: CommandContext) -> Reply:
-    """This week's reflection prompt, privately."""
+def prompt(ctx: CommandContext, prompt: str | None = None) -> Reply:
+    """This week's reflection prompt, privately; or, by its id, the prompt behind a content
+    note, which the "Show the prompt" button asks for."""
+    if prompt is not None:
+        return _show(ctx, prompt)
     chosen = current_prompt(ctx)
     if chosen is None:
         return Reply(ctx.say("prompt.none"))
     reply = Composer(ctx.community).prompt_reply(chosen)
-    return Reply(reply.text, footer=reply.footer)
+    return replace(reply, private=True)
+
+
+def _show(ctx: CommandContext, ident: str) -> Reply:
+    found = next((p for p in ctx.community.prompts if p.id == ident.strip().lower()), None)
+    if found is None:
+        raise BadInput("prompt.unknown", text=ident[:20])
+    text = ctx.say("prompt.shown", objective=found.objective, theme=found.theme, text=found.text)
+    return Reply(text, footer=ctx.say("prompt.how_to_reflect"))
 
 
 def reflect(ctx: CommandContext, text: str) -> Reply:
@@ -119,6 +131,7 @@ def settings(ctx: CommandContext) -> Reply:
         )
         for k in KINDS
     ) + (Action(ctx.say("sector.action_choose"), "sector"),)
+    lines.append(ctx.community.welcome.where_on(ctx.member.platform))
     return Reply(
         ctx.say("settings.intro"),
         items=(Item(ctx.say("settings.title"), tuple(lines), actions),),
@@ -155,7 +168,7 @@ def direct_messages(ctx: CommandContext, choice: str) -> Reply:
 
 def register(registry: Registry) -> None:
     kind = Option("kind", "choice", choices=KIND_CHOICES)
-    registry.command("prompt")(prompt)
+    registry.command("prompt", Option("prompt", "word", required=False))(prompt)
     registry.command("reflect", Option("text", "text"))(reflect)
     registry.command("subscribe", kind)(subscribe)
     registry.command("unsubscribe", kind)(unsubscribe)

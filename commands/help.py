@@ -21,7 +21,8 @@ def make_help(registry: Registry) -> Handler:
             for c in shown
         )
         text = ctx.say("help.intro", community=ctx.community.config.community_name)
-        return Reply(text, items=items, footer=ctx.say("help.footer"))
+        where = ctx.community.welcome.where_on(ctx.member.platform)
+        return Reply(text, items=items, footer=f"{ctx.say('help.footer')}\n{where}")
 
     return help
 

@@ -35,7 +35,7 @@ def clean(text: str) -> str:
 def render(reply: Reply) -> str:
     """A reply as plain text: the message, each card indented, buttons as the command to type."""
     lines = [clean(reply.text)]
-    for item in reply.items:
+    for item in reply.cards:
         lines.append("  " + clean(item.title))
         lines.extend("     " + clean(line) for line in item.lines)
         lines.extend(f"     [{clean(a.label)}: /cop {a.command}]" for a in item.actions)

@@ -6,7 +6,9 @@ in code; it is checked as strictly as the other content because a broken route h
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from bot.content._checks import (
     describe,
     entries,
     entry_label,
+    link,
     read_toml,
     text,
     unique,
@@ -22,11 +25,13 @@ from bot.content._checks import (
 )
 
 SUPPORT_KEYS: tuple[str, ...] = ("intro", "route")
-ROUTE_FIELDS: tuple[str, ...] = ("name", "description", "how")
+ROUTE_FIELDS: tuple[str, ...] = ("name", "description", "how", "checked", "source")
 INTRO_LIMIT = 500
 NAME_LIMIT = 80
 DESCRIPTION_LIMIT = 300
 HOW_LIMIT = 300
+# A route not checked for a year may have changed its number or hours: `copbot check` says so.
+STALE_AFTER = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class SupportRoute:
     name: str
     description: str
     how: str
+    checked: date
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,35 @@ def _route(problems: Problems, index: int, row: dict[str, Any]) -> SupportRoute 
     name = text(problems, where, row, "name", limit=NAME_LIMIT)
     description = text(problems, where, row, "description", limit=DESCRIPTION_LIMIT)
     how = text(problems, where, row, "how", limit=HOW_LIMIT)
-    if name is None or description is None or how is None:
+    checked = _checked(problems, where, row)
+    source = link(problems, where, row, "source") if "source" in row else ""
+    if name is None or description is None or how is None or checked is None or source is None:
         return None
-    return SupportRoute(name, description, how)
+    return SupportRoute(name, description, how, checked, source)
+
+
+def _checked(problems: Problems, where: str, row: dict[str, Any]) -> date | None:
+    """The day someone last checked the route against its organisation's own page.
+
+    Written as a TOML date (`checked = 2026-12-04`); quoted text in that shape is accepted
+    too, since editors often add the quotes out of habit."""
+    value = row.get("checked")
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value.strip())
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    found = "nothing" if value is None else describe(value)
+    problems.bad_field(where, "checked", found, "the date it was last checked, e.g. 2026-12-04")
+    return None
+
+
+def stale_routes(support: Support, today: date) -> list[str]:
+    """A warning for each route last checked more than a year before `today`."""
+    return [
+        f"support.toml: route {route.name!r}: last checked {route.checked.isoformat()}, "
+        "more than 12 months ago; please check it against the organisation's own page "
+        "and update 'checked'"
+        for route in support.routes
+        if today - route.checked > STALE_AFTER
+    ]

@@ -31,6 +31,7 @@ class Preferences:
     dm_blocked: bool = False
     dm_blocked_told: bool = False
     dm_offered: bool = False
+    welcomed: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Preferences:
@@ -45,6 +46,7 @@ class Preferences:
             dm_blocked=bool(data.get("dm_blocked", False)),
             dm_blocked_told=bool(data.get("dm_blocked_told", False)),
             dm_offered=bool(data.get("dm_offered", False)),
+            welcomed=bool(data.get("welcomed", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,7 +60,7 @@ class Preferences:
             data["paused_until"] = self.paused_until.isoformat(timespec="seconds")
         if self.via:
             data["via"] = self.via
-        for flag in ("dm_blocked", "dm_blocked_told", "dm_offered"):
+        for flag in ("dm_blocked", "dm_blocked_told", "dm_offered", "welcomed"):
             if getattr(self, flag):
                 data[flag] = True
         return data

@@ -8,6 +8,7 @@ that kind of message, and says why it was sent.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -210,15 +211,28 @@ class Composer:
         return next((p for p in prompts if p.id == chosen), None)
 
     def prompt_reply(self, prompt: Prompt) -> Reply:
-        note = self.say("prompt.note", note=prompt.content_note) if prompt.content_note else ""
-        text = self.say(
-            "prompt.text", objective=prompt.objective, theme=prompt.theme, text=prompt.text
+        """The prompt as first seen: a prompt with a content note shows only the note and a
+        button, so the reader chooses whether and when to read the prompt itself."""
+        footer = self.say("prompt.how_to_reflect")
+        if not prompt.content_note:
+            text = self.say(
+                "prompt.text", objective=prompt.objective, theme=prompt.theme, text=prompt.text
+            )
+            return Reply(text, footer=footer, private=False)
+        note = self.say(
+            "prompt.noted", objective=prompt.objective, theme=prompt.theme, note=prompt.content_note
         )
-        return Reply(
-            "\n".join(part for part in (note, text) if part),
-            footer=self.say("prompt.how_to_reflect"),
-            private=False,
-        )
+        show = Action(self.say("action.show_prompt"), f"prompt {prompt.id}", "primary")
+        return Reply(note, actions=(show,), footer=footer, private=False)
+
+    def direct(self, reply: Reply) -> Reply:
+        """A direct message, with a way to support one step away: whatever it says, the
+        person reading it alone may need it."""
+        command = "support"
+        if any(action.command == command for action in reply.actions):
+            return reply
+        support = Action(self.say("action.support"), command)
+        return replace(reply, actions=(*reply.actions, support))
 
     def _prompt(self, delivery: Delivery, member: Member | None) -> Reply:
         prompt = self.prompt_for(delivery.payload.get("period", ""))
@@ -231,7 +245,7 @@ class Composer:
         stop = Action(self.say("action.stop_prompts"), "unsubscribe prompts")
         return Reply(
             reply.text,
-            actions=(stop,),
+            actions=(*reply.actions, stop),
             footer=reply.footer + "\n" + self.say("prompt.why"),
             private=False,
         )

@@ -24,6 +24,18 @@ SCHEDULE = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 2 Civic Hall'
 async def dc() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as fake:
         yield fake
+    assert wordless(fake) == [], "every Discord message must carry its meaning in plain text"
+
+
+def wordless(fake: FakeDiscord) -> list[dict[str, object]]:
+    """Messages the bot made whose plain text is empty: with link previews off (an
+    accessibility setting) an embed-only message shows nothing, and screen readers and
+    notifications read only the text. Edits that change buttons alone are not new messages."""
+    made = [
+        m.payload for m in (*fake.messages, *fake.followups) if m.kind in ("channel", "followup")
+    ]
+    answers = [cb.data or {} for cb in fake.callbacks if cb.type == 4]
+    return [body for body in (*made, *answers) if not str(body.get("content") or "").strip()]
 
 
 def build_app(tmp_path: Path, dc: FakeDiscord, db: str = "t.db", **overrides: Any) -> App:

@@ -27,6 +27,7 @@ from bot.domain.clock import FakeClock
 from bot.storage.db import select_rows
 from tests.adapters.conftest_discord import adapter, app, build_app, dc, planner, schedule
 from tests.fakes.fake_discord import Callback, FakeDiscord, OptionValue
+from tests.helpers import met_the_welcome
 
 EPHEMERAL = 64
 VOICE, STAGE_INSTANCE = 2, 1  # Discord's scheduled-event entity types
@@ -131,6 +132,7 @@ CASES: dict[str, Case] = {
         says("suggest.thanks"),
     ),
     "support": Case(no_options, lambda app: fragment(app.community.support.intro)),
+    "privacy": Case(no_options, says("privacy.again")),
     "review": Case(no_options, says("review.intro")),
     "approve": Case(lambda w: {"resource": w.pending}, says("review.approved")),
     "reject": Case(lambda w: {"resource": w.pending}, says("review.rejected")),
@@ -268,6 +270,7 @@ async def test_signup_offers_direct_messages_once_and_the_button_switches_to_the
     first = schedule(app, dc)
     second = schedule(app, dc, '/cop schedule "Other" 2026-12-10 10:00 60m DEVELOP 5 Online')
     user = dc.add_user("member")
+    met_the_welcome(app.community, "discord", str(user))
     offer = "cop:direct-messages on"
 
     cb = await dc.invoke(dc.slash("cop", "signup", {"session": first}, user_id=user))

@@ -35,6 +35,7 @@ from tests.adapters.conftest_discord import (
     set_bot_permissions,
 )
 from tests.fakes.fake_discord import FakeDiscord, PostedMessage
+from tests.helpers import met_the_welcome
 
 EPHEMERAL = 64
 ADAPTER_LOG = "bot.adapters.discord_.adapter"
@@ -220,6 +221,7 @@ async def test_slow_command_defers_then_follows_up(dc: FakeDiscord, app: App) ->
     slow = DiscordAdapter(app, guild_ready_timeout=0.05)  # the tree is built from the registry
     async with dc.run(slow.client):
         await slow.ready.wait()
+        met_the_welcome(app.community, "discord", str(dc.user_id))
         cb = await dc.invoke(dc.slash("cop", "slow-report"))
         assert cb.type == 5 and cb.flags & EPHEMERAL  # deferred, "thinking", privately
         await dc.wait_until(lambda: dc.followups)

@@ -24,6 +24,7 @@ from tests.adapters.conftest import (
     texts,
 )
 from tests.fakes.fake_slack import FakeSlack
+from tests.helpers import met_the_welcome
 
 
 async def test_help_is_private_and_lists_member_commands(
@@ -46,6 +47,7 @@ async def test_sessions_shows_cards_with_sign_up_buttons(
     slack: FakeSlack, app: App, adapter: SlackAdapter
 ) -> None:
     first, second = add_session(app, "Circle"), add_session(app, "Reading group")
+    met_the_welcome(app.community, "slack", "U1")
 
     body = await cop(slack, "sessions")
 
@@ -58,6 +60,7 @@ async def test_sessions_shows_cards_with_sign_up_buttons(
 
 async def test_signup_cancel_and_mine(slack: FakeSlack, app: App, adapter: SlackAdapter) -> None:
     session = add_session(app)
+    met_the_welcome(app.community, "slack", "U1")
 
     signed = await cop(slack, f"signup {session}")
     mine = await cop(slack, "mine")
@@ -116,6 +119,7 @@ async def test_mydata_sends_the_json_file(slack: FakeSlack, adapter: SlackAdapte
 async def test_forget_me_asks_then_erases_on_the_button(
     slack: FakeSlack, app: App, adapter: SlackAdapter
 ) -> None:
+    met_the_welcome(app.community, "slack", "U1")
     asked = await cop(slack, "forget-me")
     [yes] = buttons(asked["blocks"])
     assert yes["value"] == "forget-me confirm=yes" and yes["style"] == "danger"

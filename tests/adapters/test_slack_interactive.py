@@ -8,6 +8,7 @@ from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from tests.adapters.conftest import PLANNER, add_session, buttons, click, cop, texts
 from tests.fakes.fake_slack import FakeSlack
+from tests.helpers import met_the_welcome
 
 Json = dict[str, Any]
 
@@ -16,6 +17,7 @@ async def test_sign_up_and_cancel_with_buttons(
     slack: FakeSlack, app: App, adapter: SlackAdapter
 ) -> None:
     session = add_session(app)
+    met_the_welcome(app.community, "slack", "U1")
     [sign_up] = buttons((await cop(slack, "sessions"))["blocks"])
 
     signed = await click(slack, sign_up["value"])
@@ -40,6 +42,7 @@ async def test_app_home_shows_mine_and_whats_on(
     slack: FakeSlack, app: App, adapter: SlackAdapter
 ) -> None:
     session = add_session(app)
+    met_the_welcome(app.community, "slack", "U7")
 
     await slack.send_envelope("events_api", slack.app_home_opened_event("U7"))
     [published] = await slack.wait_for_call("views.publish")

@@ -185,11 +185,13 @@ colour = "green"
 [[support.route]]
 name = "Your GP"
 description = "Talk with your GP."
+checked = 2026-01-05
 
 [[support.route]]
 name = "Your GP"
 description = "Again."
 how = 3
+checked = 2026-01-05
 """
     problems = problems_of(load_support, write(tmp_path, "support.toml", text))
     assert problems == [

@@ -64,7 +64,7 @@ def test_support_follows_an_edited_file(tmp_path: Path) -> None:
     (folder / "support.toml").write_text(
         '[support]\nintro = "You matter."\n\n'
         '[[support.route]]\nname = "A friend"\ndescription = "Someone who listens."\n'
-        'how = "Ask them for a walk."\n',
+        'how = "Ask them for a walk."\nchecked = 2026-01-05\n',
         encoding="utf-8",
     )
     app = build_app(tmp_path, content_dir=folder)

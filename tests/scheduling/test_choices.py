@@ -51,7 +51,7 @@ async def test_pause_and_unsubscribe_made_after_queueing_are_honoured_at_send_ti
         local("2026-12-10 13:00"),
     ]
     assert world.platform.reminders("bob") == []
-    assert world.platform.to("bob", "Thank you for being part of") == []
+    assert world.platform.to("bob", "has now taken place") == []
     assert row("bob", "1d") == ("skipped", "member turned off reminders")
     assert len(world.platform.reminders("carol")) == 3
 
@@ -126,7 +126,7 @@ async def test_every_direct_message_offers_a_way_to_stop_it(world: World) -> Non
 
     kinds = {
         "A reminder:": "unsubscribe reminders",
-        "Thank you for being part of": "unsubscribe reminders",
+        "has now taken place": "unsubscribe reminders",
         "This week's reflection": "unsubscribe prompts",
         "resource:": "unsubscribe picks",
     }
@@ -135,6 +135,7 @@ async def test_every_direct_message_offers_a_way_to_stop_it(world: World) -> Non
     seen = set()
     for dm in dms:
         assert any(c.startswith("unsubscribe ") for c in dm.commands), dm.text
+        assert "support" in dm.commands, "support is one step away from every DM"
         assert dm.reply.footer, "says why it was sent"
         for words, stop in kinds.items():
             if words in dm.text:

@@ -33,7 +33,7 @@ from bot.adapters.discord_.modal import ScheduleModal
 from bot.adapters.discord_.render import (
     CopButton,
     allowed_mentions,
-    content,
+    body,
     mention_posts,
     message_kwargs,
     plain,
@@ -489,7 +489,7 @@ class DiscordAdapter:
         room = self.client.get_partial_messageable(
             int(room_id), type=discord.ChannelType.private_thread
         )
-        posts = mention_posts(list(by_user), content(reply))
+        posts = mention_posts(list(by_user), body(reply)[0])
         for n, (ids, text) in enumerate(posts):
             share = [by_user[i] for i in ids]
             post = {**kwargs, "content": text, "allowed_mentions": allowed_mentions(ids)}

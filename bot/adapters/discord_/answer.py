@@ -20,12 +20,10 @@ from discord.http import Route
 from discord.webhook.async_ import async_context
 
 from bot.adapters.discord_.render import (
-    MAX_CONTENT,
-    MAX_EMBEDS,
     allowed_mentions,
+    body,
     buttons,
     card_embed,
-    content,
     cop_button,
     message_kwargs,
     reply_actions,
@@ -63,9 +61,10 @@ def components(actions: list[Action]) -> list[dict[str, Any]]:
 def answer_payload(reply: Reply, *, ephemeral: bool) -> dict[str, Any]:
     """The body of an interaction callback that answers with a message."""
     data: dict[str, Any] = {"allowed_mentions": allowed_mentions(reply.mentions).to_dict()}
-    if text := content(reply)[:MAX_CONTENT]:
+    text, rest = body(reply)
+    if text:
         data["content"] = text
-    data["embeds"] = [embed_dict(item) for item in reply.items[:MAX_EMBEDS]]
+    data["embeds"] = [embed_dict(item) for item in rest]
     if rows := components(reply_actions(reply)):
         data["components"] = rows
     if ephemeral:

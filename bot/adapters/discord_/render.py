@@ -120,12 +120,12 @@ def build_view(actions: Iterable[Action]) -> discord.ui.View | None:
 
 def reply_actions(reply: Reply) -> list[Action]:
     """Every button of a reply: each card's, then the reply's own."""
-    return [a for item in reply.items for a in item.actions] + list(reply.actions)
+    return [a for item in reply.cards for a in item.actions] + list(reply.actions)
 
 
-def build_embeds(reply: Reply) -> list[discord.Embed]:
-    """One embed per item, up to Discord's ten: the title and the lines beneath it."""
-    return [card_embed(item) for item in reply.items[:MAX_EMBEDS]]
+def build_embeds(items: Iterable[Item]) -> list[discord.Embed]:
+    """One embed per card, up to Discord's ten: the title and the lines beneath it."""
+    return [card_embed(item) for item in list(items)[:MAX_EMBEDS]]
 
 
 @lru_cache(maxsize=4096)
@@ -134,6 +134,12 @@ def card_embed(item: Item) -> discord.Embed:
     escaping its words is the costly part. Embeds are only read when sent, never changed."""
     description = neutralise("\n".join(item.lines))[:4096]
     return discord.Embed(title=neutralise(item.title)[:256], description=description or None)
+
+
+@lru_cache(maxsize=4096)
+def card_text(item: Item) -> str:
+    """A card as plain message text: its title in bold, its lines beneath, escaped once."""
+    return "\n".join([f"**{neutralise(item.title)}**", *(neutralise(x) for x in item.lines)])
 
 
 def content(reply: Reply) -> str:
@@ -166,6 +172,33 @@ def mention_posts(user_ids: list[str], text: str) -> list[tuple[list[str], str]]
     return posts
 
 
+def body(reply: Reply, prefix: str = "") -> tuple[str, list[Item]]:
+    """The message's plain text, and the cards left over for embeds.
+
+    Embeds are not drawn for people who turn link previews off (an accessibility setting),
+    and screen readers and notifications read only the text, so the words and as many cards
+    as fit within Discord's 2,000 characters go in the text itself. Cards that do not fit
+    follow as embeds: embeds add to the text, never replace it."""
+    head = "\n".join(part for part in (prefix, neutralise(reply.text)) if part)
+    footer = neutralise(reply.footer) if reply.footer else ""
+    parts: list[str] = [head] if head else []
+    rest: list[Item] = []
+    used = len(head) + (len(footer) + 2 if footer else 0)
+    for item in reply.cards:
+        piece = card_text(item)
+        if not rest and used + len(piece) + 2 <= MAX_CONTENT:
+            parts.append(piece)
+            used += len(piece) + 2
+        else:
+            rest.append(item)
+    if footer:
+        parts.append(footer)
+    text = "\n\n".join(parts)[:MAX_CONTENT]
+    if not text and rest:
+        text = neutralise(rest[0].title)[:MAX_CONTENT]  # never an empty message
+    return text, rest[:MAX_EMBEDS]
+
+
 def message_kwargs(
     reply: Reply, *, prefix: str = "", mentions: Iterable[str] = ()
 ) -> dict[str, Any]:
@@ -174,12 +207,10 @@ def message_kwargs(
     `prefix` is trusted text put before the escaped reply (the `<@id>` mentions of a thread
     post); `mentions` adds users who may be pinged on top of the reply's own.
     """
-    text = content(reply)
-    if prefix:
-        text = prefix + "\n" + text
+    text, rest = body(reply, prefix)
     kwargs: dict[str, Any] = {
-        "content": text[:MAX_CONTENT] or None,
-        "embeds": build_embeds(reply),
+        "content": text or None,
+        "embeds": build_embeds(rest),
         "allowed_mentions": allowed_mentions([*reply.mentions, *mentions]),
     }
     view = build_view(reply_actions(reply))

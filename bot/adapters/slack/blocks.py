@@ -103,7 +103,7 @@ def reply_blocks(reply: Reply, limit: int = MAX_BLOCKS) -> list[Block]:
     """The whole reply as blocks, shortened to `limit` so Slack never rejects it."""
     ids = count(1)
     blocks = lead_blocks(reply)
-    for item in reply.items:
+    for item in reply.cards:
         blocks.extend(item_blocks(item, ids))
     if reply.actions:
         blocks.append(actions_block(reply.actions, ids))
@@ -123,8 +123,14 @@ def fit(blocks: list[Block], limit: int) -> list[Block]:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The plain `text` Slack shows in notifications and where blocks cannot be drawn."""
-    parts = [lead_text(reply), *(escape(item.title) for item in reply.items)]
+    """The plain `text` Slack shows in notifications and where blocks cannot be drawn, and
+    screen readers announce: the whole meaning (words, every card, the footer), not just a
+    list of titles."""
+    parts = [
+        lead_text(reply),
+        *(escape("\n".join([item.title, *item.lines])) for item in reply.cards),
+        escape(reply.footer),
+    ]
     return clip("\n".join(p for p in parts if p), TEXT_LIMIT)
 
 
