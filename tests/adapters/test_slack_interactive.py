@@ -134,6 +134,7 @@ async def test_schedule_with_nothing_else_opens_the_form(
 async def test_submitting_the_form_schedules_and_confirms_by_dm(
     slack: FakeSlack, app: App, adapter: SlackAdapter
 ) -> None:
+    met_the_welcome(app.community, "slack", PLANNER)
     ack = await submit(slack, form())
     [posted] = await slack.wait_for_call("chat.postMessage")
     [updated] = await slack.wait_for_call("views.update")
