@@ -240,6 +240,7 @@ FIELDS: dict[str, set[str]] = {
     "reminder.why": _f(),
     "soon.text": _f("id", "title", "where"),
     "followup.text": _f("title"),
+    "followup.thanks": _f("title"),
     "followup.why": _f(),
     "prompt.none": _f(),
     "prompt.note": _f("note"),

@@ -123,6 +123,7 @@ def settings(ctx: CommandContext) -> Reply:
     )
     lines.append(ctx.say(f"settings.via.{prefs.via_on(ctx.member.platform)}"))
     lines.append(ctx.say("settings.zone", zone=ctx.member.timezone))
+    lines.append(ctx.community.welcome.where_on(ctx.member.platform))
     lines.append(settings_line(ctx))
     actions = tuple(
         Action(
@@ -131,7 +132,6 @@ def settings(ctx: CommandContext) -> Reply:
         )
         for k in KINDS
     ) + (Action(ctx.say("sector.action_choose"), "sector"),)
-    lines.append(ctx.community.welcome.where_on(ctx.member.platform))
     return Reply(
         ctx.say("settings.intro"),
         items=(Item(ctx.say("settings.title"), tuple(lines), actions),),

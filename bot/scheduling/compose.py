@@ -193,8 +193,13 @@ class Composer:
         session = self.community.sessions.get(delivery.session_id or 0)
         if session is None or session.cancelled:
             raise Skip("session cancelled")
+        # It goes to everyone booked until attendance is marked: only those marked as there are
+        # thanked for coming; nobody is thanked for something they may have missed.
+        there = member is not None and self.community.outcomes.attendance.was_there(
+            session.id, member.id
+        )
         return Reply(
-            self.say("followup.text", title=session.title),
+            self.say("followup.thanks" if there else "followup.text", title=session.title),
             private=False,
             actions=(
                 self._was_there(session),

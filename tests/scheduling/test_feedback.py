@@ -24,9 +24,11 @@ async def test_the_soon_post_and_the_follow_up_offer_i_was_there(world: World) -
     assert f"attended {session}" in soon.commands
     # Nobody marked yet: the follow-up goes to everyone with a place, with the button.
     await world.advance(local("2026-12-03 16:10"))
-    followups = [s for s in world.platform.sent if "Thank you for being part" in s.text]
+    followups = [s for s in world.platform.sent if "for being part of" in s.text]
     assert sorted(s.to for s in followups) == ["ana", "bea", "cai"]
     assert all(f"attended {session}" in s.commands for s in followups)
+    # Nobody is known to have come, so nobody is thanked for coming.
+    assert not any(s.text.startswith("Thank you for being part of") for s in followups)
 
 
 async def test_once_anyone_is_marked_the_follow_up_goes_only_to_those_there(
@@ -37,8 +39,9 @@ async def test_once_anyone_is_marked_the_follow_up_goes_only_to_those_there(
     world.run("ana", f"attended {session}")
     world.run(PLANNER, f"attendance {session} mark bea")
     await world.advance(local("2026-12-03 16:10"))
-    followups = [s for s in world.platform.sent if "Thank you for being part" in s.text]
+    followups = [s for s in world.platform.sent if "for being part of" in s.text]
     assert sorted(s.to for s in followups) == ["ana", "bea"]
+    assert all(s.text.startswith("Thank you for being part of") for s in followups)
 
 
 async def test_the_question_goes_once_to_those_there_and_never_chases(world: World) -> None:
@@ -56,6 +59,7 @@ async def test_the_question_goes_once_to_those_there_and_never_chases(world: Wor
         f"feedback {session} a-little",
         f"feedback {session} not-this-time",
         f"feedback {session} no-thanks",
+        "support",  # every direct message keeps support one step away
     ]
     # A week on, nothing more: the question is never repeated.
     await world.advance(local("2026-12-13 12:00"))
