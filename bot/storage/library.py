@@ -145,11 +145,14 @@ class LibraryStore:
         return [Entry.from_row(r) for r in rows]
 
     def for_picks(self, objective: str) -> list[Entry]:
-        """Approved entries of an objective: newly approved suggestions first, then the rest."""
+        """Approved entries of an objective that members can open: newly approved suggestions
+        first, then the rest. An entry with no confirmed link waits until a planner adds one:
+        a weekly pick that says "ask the planning group" is a pick nobody can read."""
         rows = select_rows(
             self.db,
-            "SELECT * FROM resources WHERE status = 'approved' AND (',' || objectives || ',')"
-            " LIKE ? ORDER BY approved_utc IS NULL, approved_utc DESC, rowid",
+            "SELECT * FROM resources WHERE status = 'approved' AND link != ''"
+            " AND (',' || objectives || ',') LIKE ?"
+            " ORDER BY approved_utc IS NULL, approved_utc DESC, rowid",
             [f"%,{objective},%"],
         )
         return [Entry.from_row(r) for r in rows]

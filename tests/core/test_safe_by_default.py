@@ -180,3 +180,48 @@ def test_a_discord_message_of_cards_alone_carries_them_in_its_text() -> None:
 def test_slack_text_carries_every_card() -> None:
     reply = Reply("", items=(Item("Sessions this month", ("Four sessions, 52 places",)),))
     assert "52 places" in message(reply)["text"]
+
+
+def test_the_welcome_words_are_checked_like_other_content(tmp_path: Path) -> None:
+    from bot.content.welcome import load_welcome
+
+    path = tmp_path / "welcome.toml"
+    path.write_text(
+        '[welcome]\ntitle = "Hello"\nintro = ""\n[welcome.where]\nslak = "x"\n', "utf-8"
+    )
+    with pytest.raises(ContentError) as err:
+        load_welcome(path)
+    problems = "\n".join(err.value.problems)
+    assert "field 'intro': found empty text" in problems
+    assert "field 'keeps': found nothing" in problems
+    assert "[welcome.where]: field 'slak'" in problems and "did you mean 'slack'" in problems
+    assert "[welcome.where]: field 'discord': found nothing" in problems
+
+
+def test_on_discord_the_welcome_asks_how_reminders_should_arrive(tmp_path: Path) -> None:
+    from bot.context import Actor
+
+    app = build_app(tmp_path)
+    try:
+        reply = app.dispatcher.handle_line(Actor("discord", "42", "Dee"), "help")
+        assert reply.notice is not None
+        commands = [a.command for a in reply.notice.actions]
+        assert commands[2:] == ["direct-messages on", "direct-messages off"]
+        where = app.community.welcome.where_on("discord")
+        assert "others can see" in where and where in reply.notice.lines
+        assert where in reply.footer  # help says the same, truly for Discord
+    finally:
+        app.close()
+
+
+def test_a_resource_without_a_confirmed_link_is_never_a_weekly_pick(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    try:
+        library = app.community.library
+        for objective in ("DEVELOP", "CONNECT", "INFLUENCE"):
+            pool = library.for_picks(objective)
+            assert pool and all(entry.link.startswith("https://") for entry in pool)
+        unlinked = {e.id for e in library.search("", None, 100) if not e.link}
+        assert "ambit" in unlinked  # still in the library, just not picked
+    finally:
+        app.close()

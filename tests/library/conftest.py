@@ -174,7 +174,7 @@ def small_content(tmp_path: Path) -> Path:
         f'[[resource]]\nid = "{ident}"\ntitle = "Small resource {ident}"\n'
         f"objectives = {list(objectives)!r}\n".replace("'", '"')
         + f'summary = "A short summary of {ident}."\nkind = "tool"\n'
-        'audience = "everyone"\nlink = ""\n'
+        f'audience = "everyone"\nlink = "https://example.org/{ident}"\n'
         for ident, objectives in SMALL_LIBRARY.items()
     ]
     (folder / "resources.toml").write_text("\n".join(entries), encoding="utf-8")
