@@ -6,6 +6,7 @@ with a reason, the next page of a long search. The command waits behind a short 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot.adapters.discord_ import DiscordAdapter
@@ -13,6 +14,7 @@ from bot.app import App
 from bot.domain.clock import FakeClock
 from tests.adapters.conftest_discord import adapter, app, dc, schedule
 from tests.fakes.fake_discord import Callback, FakeDiscord
+from tests.helpers import met_the_welcome
 
 SERIES = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 20 Hall repeat="weekly x3"'
 LONG_SEARCH = "trauma informed practice with children young people families carers wellbeing"
@@ -60,13 +62,20 @@ async def test_a_long_reason_still_gets_its_confirm_button_and_keeps_the_reason(
 async def test_the_more_button_stays_for_a_long_search_and_shows_the_next_page(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
+    met_the_welcome(app.community, "discord", str(dc.user_id))
     first = await dc.invoke(dc.slash("cop", "resources", {"words": LONG_SEARCH}))
     [more] = button_ids(first)
     assert len(more) <= 100
     second = await dc.invoke(dc.button(more))
-    titles = [e["title"] for e in (second.data or {}).get("embeds") or []]
-    earlier = [e["title"] for e in (first.data or {}).get("embeds") or []]
+    titles, earlier = card_titles(second), card_titles(first)
     assert titles and not set(titles) & set(earlier)
+
+
+def card_titles(cb: Callback) -> list[str]:
+    """The cards an answer shows: those in its text (bold titles), then those in embeds."""
+    data = cb.data or {}
+    shown = re.findall(r"\*\*(.+?)\*\*", data.get("content") or "")
+    return shown + [e["title"] for e in data.get("embeds") or []]
 
 
 async def test_a_held_button_kept_past_its_time_says_so_kindly_and_changes_nothing(
