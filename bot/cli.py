@@ -137,7 +137,8 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="rehearse on the console with a simulated clock starting at WHEN (e.g. "
         "2026-12-01T09:00, community time); move it with /clock +1d. A rehearsal works on "
         "an in-memory copy of the database and always uses the console, even when Slack "
-        "or Discord is configured: nothing reaches members or the live calendar",
+        "or Discord is configured (where Discord's /cop-plan commands work too): nothing "
+        "reaches members or the live calendar",
     )
     run.set_defaults(func=_run)
 

@@ -169,6 +169,9 @@ class Courier:
             self._mark(delivery, "skipped", str(skip))
             return 0
         except SendFailed as failure:
+            if failure.dms_closed and self._thread_group(delivery):
+                # Refused as a DM, but it can still reach them in the session's thread.
+                return await self._deliver_together([delivery])
             self._failed(delivery, failure)
             return 0
         except Exception as error:

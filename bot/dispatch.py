@@ -85,7 +85,7 @@ class Dispatcher:
 
     def _run_line(self, actor: Actor, line: str) -> Reply:
         words = tokenize(line.strip())
-        if words[:1] == ["/cop"]:
+        if words[:1] in (["/cop"], ["/cop-plan"]):  # Discord's words work everywhere
             words = words[1:]
         name = words[0].lower() if words else "help"
         command = self._command(name)

@@ -16,10 +16,20 @@ class SetupError(Exception):
 class SendFailed(Exception):
     """A send that did not arrive. Permanent failures are recorded and never retried."""
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        dms_closed: bool = False,
+    ) -> None:
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        # The member does not accept direct messages (the front end has noted it): what can
+        # travel in a session's thread may still reach them there.
+        self.dms_closed = dms_closed
         super().__init__(reason)
 
 

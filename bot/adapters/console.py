@@ -145,8 +145,8 @@ class ConsoleAdapter:
             result = self.extra_commands[word](rest.strip())
             if asyncio.iscoroutine(result):
                 await result
-        elif word == "/cop" or not line.startswith("/"):
-            self._answer(line if word == "/cop" else f"/cop {line}")
+        elif word in ("/cop", "/cop-plan") or not line.startswith("/"):  # Discord's words too
+            self._answer(line if word in ("/cop", "/cop-plan") else f"/cop {line}")
         else:
             self.say(self.community.messages("console.not_command"))
         return True

@@ -17,6 +17,7 @@ from bot.app import App
 from bot.context import Actor
 from bot.courier import Courier
 from bot.domain.clock import FakeClock
+from bot.scheduling.runtime import Runtime
 from tests.adapters.conftest_discord import adapter, app, dc, planner, schedule
 from tests.fakes.fake_discord import FakeDiscord
 
@@ -96,3 +97,60 @@ async def test_a_notice_whose_session_is_cancelled_while_it_waits_is_skipped_qui
 
 
 SCHEDULE_20 = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 20 Civic Hall'
+
+
+async def test_a_new_title_renames_the_event_and_both_threads(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc, SCHEDULE_20)
+    booked(app, dc, sid, "reader")
+    courier = Courier(app.community, adapter)
+    await courier.flush()  # the announcement (and its public thread), the event
+    await adapter.sync_places(sid)  # the private thread
+    reply = app.dispatcher.handle_line(planner(dc), f'/cop edit {sid} "title=Reflective circle"')
+    assert not reply.error, reply.text
+    await courier.flush()
+
+    refs = app.community.sessions.refs(sid)
+    [room] = app.community.rooms.rooms(sid)
+    assert dc.threads[int(refs["discord_thread"])]["name"] == "Reflective circle"
+    assert dc.threads[int(room.room_id)]["name"] == "Reflective circle"
+    assert dc.events[int(refs["discord_event"])]["name"] == "Reflective circle"
+
+
+async def test_an_event_location_never_reads_as_a_mention(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    line = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 20 @everyone <@123> Hall'
+    sid = schedule(app, dc, line)
+    await adapter.sync_session(sid)
+    event = dc.events[int(app.community.sessions.refs(sid)["discord_event"])]
+    location = event["entity_metadata"]["location"]
+    assert "Hall" in location and "@everyone" not in location and "<@" not in location
+
+
+async def test_a_reminder_refused_as_a_dm_goes_to_the_private_thread_instead(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc, SCHEDULE_20)
+    member_id = booked(app, dc, sid, "closed-dms")
+    members = app.community.members
+    members.save_preferences(member_id, replace(members.preferences(member_id), via="dm"))
+    user = members.get(member_id).platform_user_id  # type: ignore[union-attr]
+    dc.refuse_dms(int(user))
+    runtime = Runtime(app.community, adapter)
+    await runtime.tick()
+    clock = app.community.clock
+    assert isinstance(clock, FakeClock)
+    clock.set(datetime(2026, 12, 2, 14, 5, tzinfo=UTC))
+
+    await runtime.tick()
+
+    [room] = app.community.rooms.rooms(sid)
+    [post] = [m for m in dc.messages if m.channel_id == int(room.room_id)]
+    assert [str(u) for u in (post.allowed_mentions or {}).get("users", [])] == [user]
+    assert "A reminder" in (post.content or "")
+    rows = app.community.db.execute_returning_dicts(
+        "SELECT status FROM deliveries WHERE kind = 'reminder' AND key LIKE '%:1d:%'"
+    )
+    assert [r["status"] for r in rows] == ["sent"]

@@ -147,3 +147,25 @@ def test_discord_invite_takes_the_id_from_flag_config_or_environment(
     monkeypatch.delenv("DISCORD_APPLICATION_ID")
     assert main(["discord-invite"]) == 1
     assert "application id" in capsys.readouterr().err
+
+
+def test_the_rehearsal_help_says_it_runs_on_the_console_with_console_words(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    words = " ".join(capsys.readouterr().out.split())
+    assert "always uses the console" in words
+    assert "Discord's /cop-plan commands work too" in words
+
+
+def test_a_rehearsal_takes_discords_plan_group_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    line = '/cop-plan schedule "Circle" 2026-12-03 14:00 90m CONNECT 20 Civic Hall\n'
+    monkeypatch.setattr("sys.stdin", io.StringIO(line))
+    assert main(["run", "--simulated-clock", "2026-11-30T09:00"]) == 0
+    assert "Scheduled #1 Circle" in capsys.readouterr().out

@@ -50,6 +50,7 @@ from bot.storage.members import Member
 log = logging.getLogger(__name__)
 THREAD_REF = "discord_thread"
 MESSAGE_REF = "discord_message"
+TITLE_REF = "discord_thread_title"  # the title the threads were last named for
 DM_BLOCKED = 50007
 AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not accept
 TOKEN_REFUSED = "Discord no longer accepts DISCORD_TOKEN (was it reset?): set the new one."
@@ -133,6 +134,7 @@ class DiscordAdapter:
         try:
             await self.client.login(token)
         except discord.LoginFailure:
+            await self.client.close()  # its HTTP session, or aiohttp warns of it at exit
             raise SetupError(
                 "Discord refused DISCORD_TOKEN: reset the bot token in the "
                 "Developer Portal and set the new one."
@@ -174,6 +176,11 @@ class DiscordAdapter:
             return
         try:
             await self._sync()
+        except discord.HTTPException as err:
+            # The setup check names the cause (a server the bot is not in, say); one line.
+            log.warning(
+                "could not sync the /cop commands with Discord (%s %s)", err.status, err.code
+            )
         except Exception:
             log.exception("could not sync the /cop commands with Discord")
         try:
@@ -191,6 +198,8 @@ class DiscordAdapter:
             if config.discord_guild_id.isdigit()
             else None
         )
+        if guild is not None and self.client.get_guild(guild.id) is None:
+            return  # not a server the bot is in: the setup check says so, in one line
         if guild is not None and not config.discord_sync_globally:
             tree.copy_global_to(guild=guild)
             await tree.sync(guild=guild)
@@ -399,7 +408,9 @@ class DiscordAdapter:
                 members = self.community.members
                 prefs = members.preferences(member.id)
                 members.save_preferences(member.id, replace(prefs, dm_blocked=True, via="thread"))
-                raise SendFailed("member does not accept direct messages", permanent=True) from err
+                raise SendFailed(
+                    "member does not accept direct messages", permanent=True, dms_closed=True
+                ) from err
             raise failure(err) from err
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as err:
             raise failure(err) from err
@@ -516,12 +527,33 @@ class DiscordAdapter:
         """Mirror the session as a scheduled event. A failure is logged and raised as
         SendFailed, so the courier records it where the planning group can see it; the
         session itself is never held up by its mirror."""
+        await self._follow_title(session_id)
         action = self._event_action(session_id)
         try:
             await sync_event(self.client, self.community, session_id)
         except Exception as err:
             log.exception("could not %s the scheduled event for session %s", action, session_id)
             raise sync_failure(err, action, session_id) from err
+
+    async def _follow_title(self, session_id: int) -> None:
+        """An edited title renames the session's threads too (the public one under its
+        announcement and the private ones), once for each change. A thread that cannot be
+        renamed is logged in one line; the event is still brought up to date."""
+        session, sessions = self.community.sessions.get(session_id), self.community.sessions
+        if session is None:
+            return
+        named = sessions.refs(session_id).get(TITLE_REF)
+        sessions.set_ref(session_id, TITLE_REF, session.title)
+        if named is None or named == session.title:
+            return
+        name = plain(session.title)[:100] or f"Session {session_id}"
+        public = sessions.refs(session_id).get(THREAD_REF, "")
+        try:
+            if public.isdigit():
+                await self.client.http.edit_channel(int(public), name=name)
+            await self.rooms.rename(session_id, session.title)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as err:
+            log.warning("could not rename session %s's threads: %s", session_id, err)
 
     def _event_action(self, session_id: int) -> str:
         """What a sync is about to do to the session's event, in words for a failure."""

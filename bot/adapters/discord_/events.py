@@ -10,7 +10,7 @@ import logging
 
 import discord
 
-from bot.adapters.discord_.render import neutralise, plain
+from bot.adapters.discord_.render import ZWSP, neutralise, plain
 from bot.community import Community
 from bot.storage.sessions import Session
 
@@ -21,7 +21,10 @@ EVENT_REF = "discord_event"
 def _where(session: Session, community: Community, guild: discord.Guild) -> dict[str, object]:
     """External with the session's place; else the configured voice/stage channel."""
     if session.location:
-        return {"entity_type": discord.EntityType.external, "location": session.location[:100]}
+        return {
+            "entity_type": discord.EntityType.external,
+            "location": event_location(session.location),
+        }
     channel_id = community.config.discord_event_channel
     channel = guild.get_channel(int(channel_id)) if channel_id.isdigit() else None
     if isinstance(channel, discord.StageChannel):
@@ -30,6 +33,12 @@ def _where(session: Session, community: Community, guild: discord.Guild) -> dict
         return {"entity_type": discord.EntityType.voice, "channel": channel}
     place = community.config.community_name[:100] or "Online"
     return {"entity_type": discord.EntityType.external, "location": place}
+
+
+def event_location(location: str) -> str:
+    """A member-written place as an event's location, which Discord shows as plain text:
+    `@everyone` and `<@…>` broken up so they never look like (or act as) mentions."""
+    return plain(location).replace("<", "<" + ZWSP)[:100]
 
 
 async def _existing(guild: discord.Guild, event_id: str) -> discord.ScheduledEvent | None:
