@@ -126,18 +126,21 @@ async def test_dm_wave_with_one_refuser(dc: FakeDiscord, app: App, adapter: Disc
     await courier.flush()  # the new session's own announcement and event, out of the way
     posted = len(dc.messages)
     app.community.notify([m.id for m in wave], "changed", Reply("Circle moved"), session_id=sid)
-    assert await courier.flush() == 2
-    assert len(dc.messages) == posted + 2
+    assert await courier.flush() == 3
+    assert len(dc.messages) == posted + 3
 
     for user in (users[0], users[2]):
         [dm] = dms_to(dc, user)
         assert dm.content is not None and dm.content.startswith("Circle moved")
     assert dms_to(dc, users[1]) == []
-    [failed] = app.community.deliveries.with_status("failed")
-    assert failed.kind == "changed" and failed.member_id == refuser.id
-    assert failed.reason == "member does not accept direct messages"
+    # Refused as a DM, the notice reaches the refuser in the session's private thread.
+    [room] = app.community.rooms.rooms(sid)
+    [post] = [m for m in dc.messages if m.channel_id == int(room.room_id)]
+    assert [str(u) for u in (post.allowed_mentions or {}).get("users", [])] == [str(users[1])]
+    assert "Circle moved" in (post.content or "")
+    assert app.community.deliveries.with_status("failed") == []
     sent = [d for d in app.community.deliveries.with_status("sent") if d.kind == "changed"]
-    assert sorted(d.member_id for d in sent) == sorted([wave[0].id, wave[2].id])
+    assert sorted(d.member_id for d in sent) == sorted(m.id for m in wave)
     prefs = app.community.members.preferences(refuser.id)
     assert prefs.dm_blocked and prefs.via_on("discord") == "thread"
 
