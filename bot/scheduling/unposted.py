@@ -2,7 +2,7 @@
 
 A session's announcement is a promise made to the planner when they schedule it. If the
 channel refuses it for good (the bot is not in the channel, the channel is gone or
-archived), the planner who scheduled the session is told what happened, in a direct
+archived), the planner who scheduled the session is told what happened, once, in a direct
 message, and the ledger keeps the announcement as failed. Once the front end sees the
 channel put right it calls `retry`, and the ledger sends every such announcement whose
 session is still ahead: nothing is re-typed, and nothing stale is posted.
@@ -24,6 +24,8 @@ def tell_planner(community: Community, delivery: Delivery, reason: str) -> None:
     session = community.sessions.get(delivery.session_id or 0)
     if session is None or session.created_by is None:
         return
+    if not community.meta.claim(f"unposted-told:{delivery.key}", delivery.key):
+        return  # told once is enough: a retry that fails again is not news
     text = community.messages(
         "announce.not_posted", id=session.id, title=session.title, reason=reason
     )

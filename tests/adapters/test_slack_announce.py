@@ -129,3 +129,19 @@ async def test_a_channel_fixed_without_an_event_is_noticed_by_looking_again(
         await adapter.stop()
 
     assert status(app) == "sent"
+
+
+async def test_the_planner_is_told_once_however_often_it_is_retried(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    slack.refuse_channel("C1", "restricted_action")  # the channel looks fine, posting is not
+    await schedule_and_send(slack, app, adapter)
+
+    courier = Courier(app.community, adapter)
+    for _ in range(2):
+        await adapter.watch.check("copbot")
+        await courier.flush()
+        await courier.flush()
+
+    assert len(posts_to(slack, "C1")) == 3 and status(app) == "failed"
+    assert len(posts_to(slack, "DUPLAN")) == 1
