@@ -17,7 +17,7 @@ from tests.adapters.conftest import NOW, PLANNER, make_adapter, make_config, tex
 from tests.adapters.test_slack_interactive import form
 from tests.fakes.fake_slack import FakeSlack
 
-SLOW = 1.5  # seconds usergroups.users.list takes; the ack must not wait for it
+SLOW = 2.5  # seconds usergroups.users.list takes; the ack must not wait for it
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ async def test_the_form_is_acknowledged_before_the_planner_is_looked_up(
     app, _ = grouped
     payload = slack.view_submission_payload("cop:schedule", form(), user_id=PLANNER)
 
-    ack = await slack.send_envelope("interactive", payload, True, timeout=SLOW - 0.5)
+    ack = await slack.send_envelope("interactive", payload, True, timeout=SLOW - 1)
     [updated] = await slack.wait_for_call("views.update", timeout=SLOW + 3)
 
     assert ack["payload"]["response_action"] == "update"
