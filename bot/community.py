@@ -28,6 +28,7 @@ from bot.messages import Messages, load_messages
 from bot.storage.attendance import AttendanceStore
 from bot.storage.audit import AuditStore
 from bot.storage.calendar_links import CalendarLinkStore
+from bot.storage.connect import ConnectStore
 from bot.storage.db import open_db, utc_iso
 from bot.storage.deliveries import DeliveryStore, reply_to_payload
 from bot.storage.feedback import FeedbackStore
@@ -96,6 +97,7 @@ class Community:
     pending: PendingStore
     outcomes: Outcomes
     welcome: Welcome
+    connect: ConnectStore
     # Rendered cards by everything they depend on; the words never change while running.
     cards: dict[object, object] = field(default_factory=dict)
 
@@ -106,6 +108,7 @@ class Community:
         audit, deliveries = AuditStore(db), DeliveryStore(db)
         reflections, library = ReflectionStore(db), LibraryStore(db)
         links, rooms = CalendarLinkStore(db), RoomStore(db)
+        connect = ConnectStore(db)
         content = config.content_dir
         outcomes = Outcomes.open(db, content)
         library.load(load_resources(content / "resources.toml"), clock.now())
@@ -131,6 +134,7 @@ class Community:
                     links,
                     rooms,
                     *outcomes.stores(),
+                    connect,
                 ]
             ),
             meta=MetaStore(db),
@@ -144,6 +148,7 @@ class Community:
             pending=PendingStore(db),
             outcomes=outcomes,
             welcome=load_welcome(content / "welcome.toml"),
+            connect=connect,
         )
 
     @property

@@ -80,6 +80,16 @@ class WebConfig:
 
 
 @dataclass(frozen=True)
+class ConnectConfig:
+    """When CONNECT rounds pair the members who asked, and how long a pair is remembered."""
+
+    every_weeks: int = 2
+    day: int = 3  # Thursday
+    at: time = time(10, 0)
+    remember_rounds: int = 6
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the bot needs to know, with defaults that suit a first try on the console."""
 
@@ -111,6 +121,7 @@ class Config:
     discord_event_channel: str = ""
     discord_sync_globally: bool = False
     web: WebConfig = field(default_factory=WebConfig)
+    connect: ConnectConfig = field(default_factory=ConnectConfig)
     secrets: Secrets = field(default_factory=Secrets)
 
     @property
@@ -272,6 +283,23 @@ class _Reader:
             requests_per_minute=rate,
         )
 
+    def connect(self) -> ConnectConfig:
+        """The [connect] table: how often rounds come, when, and how long pairs are kept apart."""
+        d = ConnectConfig()
+        return ConnectConfig(
+            every_weeks=self.whole("connect.every_weeks", d.every_weeks, 1, 12),
+            day=self.weekday("connect.day", d.day),
+            at=self.clock("connect.time", d.at),
+            remember_rounds=self.whole("connect.remember_rounds", d.remember_rounds, 1, 52),
+        )
+
+    def whole(self, dotted: str, default: int, low: int, high: int) -> int:
+        value = self.get(dotted, default, int)
+        if not low <= value <= high:
+            self._problem(dotted, value, f"a whole number from {low} to {high}")
+            return default
+        return int(value)
+
     def name(self, dotted: str, default: str) -> str:
         value = str(self.get(dotted, default, str))
         if not value.strip():
@@ -348,6 +376,7 @@ class _Reader:
             discord_event_channel=self.get("discord.event_channel", "", str),
             discord_sync_globally=self.get("discord.sync_globally", False, bool),
             web=self.web(),
+            connect=self.connect(),
             secrets=secrets,
         )
 

@@ -34,6 +34,7 @@ SCHEDULED_KINDS = (
     "pick",
     "pick-dm",
     "feedback",
+    "connect",
 )
 BOOKING_NOTICES = ("promoted", "changed", "cancelled")
 GROUP_SLICE = 200  # members checked between chances for the loop to serve others

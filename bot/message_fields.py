@@ -44,6 +44,8 @@ COMMAND_NAMES = (
     "attendance",
     "feedback",
     "privacy",
+    # CONNECT conversations
+    "connect",
 )
 
 
@@ -77,6 +79,7 @@ OPTION_NAMES = (
     "zone",
     # the outcome loop
     "choose",
+    "round_number",
     "undo",
     "action",
     "who",
@@ -384,6 +387,7 @@ DELIVERY_KINDS = (
     "cancelled",
     "suggestion",
     "feedback",
+    "connect",
 )
 for _kind in DELIVERY_KINDS:
     FIELDS[f"kind.{_kind}"] = set()
@@ -498,3 +502,44 @@ for _name in (
 ):
     FIELDS[f"action.{_name}"] = set()
 FIELDS["privacy.again"] = set()
+
+
+# ------------------------------------------------------- CONNECT conversations (issue 16)
+FIELDS.update(
+    {
+        "connect.status_off": _f(),
+        "connect.status_on": _f("next"),
+        "connect.how": _f(),
+        "connect.on": _f("next"),
+        "connect.off": _f(),
+        "connect.not_in": _f(),
+        "connect.skipped": _f("next"),
+        "connect.unknown_round": _f("text", "command"),
+        "connect.not_again": _f(),
+        "connect.answered_met": _f(),
+        "connect.answered_cant": _f(),
+        "connect.intro": _f("names"),
+        "connect.names": _f("first", "last"),
+        "connect.why_sectors": _f("sectors"),
+        "connect.why_any": _f(),
+        "connect.starter_intro": _f("starter"),
+        "connect.why": _f(),
+        "connect.action_on": _f(),
+        "connect.action_met": _f(),
+        "connect.action_cant": _f(),
+        "connect.action_not_again": _f(),
+        "connect.action_skip": _f(),
+        "connect.action_stop": _f(),
+        "connect.post_now": _f("groups", "people"),
+        "connect.post_now_none": _f(),
+        "connect.mydata_on": _f(),
+        "connect.mydata_title": _f(),
+        "connect.mydata_line": _f("period", "names", "answer"),
+        "connect.mydata_not_again": _f("count"),
+        "connect.someone_left": _f(),
+        "connect.answer.met": _f(),
+        "connect.answer.cant": _f(),
+        "connect.answer.none": _f(),
+        **{f"connect.starter.{n}": _f() for n in range(1, 7)},
+    }
+)

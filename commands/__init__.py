@@ -10,6 +10,7 @@ def build_registry() -> Registry:
     from commands import (
         attendance,
         care,
+        connect,
         feedback,
         library,
         members,
@@ -32,6 +33,7 @@ def build_registry() -> Registry:
         feedback,
         care,
         sector,
+        connect,
         library,
         members,
         privacy,

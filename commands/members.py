@@ -9,6 +9,7 @@ from bot.context import Action, Attachment, Item, Reply
 from bot.domain.when import format_local
 from bot.registry import Option, Registry
 from bot.storage.db import immediate, settle_to_file
+from commands.connect import CONNECT_SECTIONS, connect_cards
 from commands.notices import tell_promoted
 from commands.sector import OUTCOME_SECTIONS, outcome_cards
 
@@ -53,10 +54,11 @@ def mydata(ctx: CommandContext) -> Reply:
     if lines:
         cards.append(Item(ctx.say("mydata.signups_title"), tuple(lines)))
     cards += outcome_cards(ctx, held)
+    cards += connect_cards(ctx, held)
     extra = [
         Item(ctx.say(f"mydata.section.{name}"), (ctx.say("mydata.count", count=len(rows)),))
         for name, rows in held.items()
-        if name not in ("member", "signups", *OUTCOME_SECTIONS) and rows
+        if name not in ("member", "signups", *OUTCOME_SECTIONS, *CONNECT_SECTIONS) and rows
     ]
     content = json.dumps(held, indent=2, default=str).encode()
     return Reply(

@@ -9,6 +9,7 @@ from bot.community import CommandContext
 from bot.context import Item, Reply
 from bot.domain.when import format_local
 from bot.registry import Option, Registry
+from bot.scheduling.connect import make_round
 from bot.scheduling.plan import Planner
 from bot.storage.deliveries import Delivery
 from commands.care import this_week
@@ -65,6 +66,8 @@ def post_now(ctx: CommandContext, what: str) -> Reply:
     stamp = ctx.now.strftime("%Y%m%dT%H%M%S")
     if what in ("prompt", "pick"):
         return _weekly_now(ctx, what)
+    if what == "connect":
+        return _connect_now(ctx, stamp)
     count = _reminders_now(ctx, stamp)
     return Reply(ctx.say("post_now.reminders", count=count))
 
@@ -84,6 +87,25 @@ def _weekly_now(ctx: CommandContext, what: str) -> Reply:
     elif not queued:
         return Reply(ctx.say("post_now.already", what=ctx.say(f"kind.{what}")))
     return Reply(ctx.say("post_now.queued", what=ctx.say(f"kind.{what}")))
+
+
+def _connect_now(ctx: CommandContext, stamp: str) -> Reply:
+    """A CONNECT round made now, its introductions queued under the keys the planner uses."""
+    community = ctx.community
+    round_id = make_round(community, f"by-hand-{stamp}", ctx.now, ctx.now)
+    people = community.connect.members_of(round_id) if round_id else []
+    if round_id is None or not people:
+        return Reply(ctx.say("connect.post_now_none"))
+    for member_id in people:
+        community.deliveries.enqueue(
+            f"connect:{round_id}:{member_id}",
+            "connect",
+            ctx.now,
+            member_id=member_id,
+            payload={"period": str(round_id)},
+        )
+    groups = community.connect.group_count(round_id)
+    return Reply(ctx.say("connect.post_now", groups=groups, people=len(people)))
 
 
 def _reminders_now(ctx: CommandContext, stamp: str) -> int:
@@ -128,6 +150,6 @@ def register(registry: Registry) -> None:
     registry.command("upcoming-posts", planners_only=True)(upcoming_posts)
     registry.command(
         "post-now",
-        Option("what", "choice", choices=("prompt", "pick", "reminders")),
+        Option("what", "choice", choices=("prompt", "pick", "reminders", "connect")),
         planners_only=True,
     )(post_now)

@@ -59,6 +59,12 @@ class Round:
     unmatched: list[int] = field(default_factory=list)
 
 
+# A layout can leave someone out where another would not (small groups with a long memory
+# bar many pairs), so several layouts are tried; fewer for big rounds, where bars are sparse.
+ATTEMPT_BUDGET = 20_000
+MAX_ATTEMPTS = 64
+
+
 def match(candidates: Sequence[Candidate], avoid: Avoid, seed: int) -> Round:
     """Pair everyone who can be paired, cross-sector wherever the numbers allow.
 
@@ -66,12 +72,31 @@ def match(candidates: Sequence[Candidate], avoid: Avoid, seed: int) -> Round:
     half. A sector's run can hold both ends of a pair only where it is longer than half the
     people, so this alone mixes every pair that can be mixed. Pairs that break a rule are
     then mended by exchanging partners with another pair, and exchanges that mix sectors
-    follow until none is left.
+    follow until none is left. If someone is still left out, other layouts are tried.
     """
     if len(candidates) < 2:
         return Round(unmatched=[c.member_id for c in candidates])
     sector_of = {c.member_id: c.sector for c in candidates}
-    people = _laid_out(candidates, random.Random(seed))
+    rng = random.Random(seed)
+    attempts = max(1, min(MAX_ATTEMPTS, ATTEMPT_BUDGET // len(candidates)))
+    best: Round | None = None
+    for _ in range(attempts):
+        found = _one_layout(candidates, avoid, sector_of, random.Random(rng.getrandbits(64)))
+        if best is None or len(found.unmatched) < len(best.unmatched):
+            best = found
+        if not best.unmatched:
+            break
+    assert best is not None
+    return best
+
+
+def _one_layout(
+    candidates: Sequence[Candidate],
+    avoid: Avoid,
+    sector_of: dict[int, Sector],
+    rng: random.Random,
+) -> Round:
+    people = _laid_out(candidates, rng)
     half = len(people) // 2
     pairs = [[people[i], people[i + half]] for i in range(half)]
     leftover = people[2 * half :]

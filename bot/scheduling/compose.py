@@ -19,6 +19,7 @@ from bot.domain.objectives import OBJECTIVES
 from bot.domain.when import format_local, format_time
 from bot.messages import Messages
 from bot.scheduling.feedback import feedback_question
+from bot.scheduling.introduction import UNDECLARED, connect_introduction
 from bot.storage.deliveries import Delivery, reply_from_payload
 from bot.storage.library import Entry
 from bot.storage.members import Member
@@ -33,6 +34,7 @@ PREFERENCE_OF = {
     "prompt-dm": "prompts",
     "pick-dm": "picks",
     "feedback": "reminders",
+    "connect": "connect",
 }
 BOOKING_NOTICES = ("promoted", "changed")
 
@@ -207,6 +209,29 @@ class Composer:
             ),
             footer=self.say("followup.why"),
         )
+
+    def _connect(self, delivery: Delivery, member: Member | None) -> Reply:
+        """An introduction to this round's CONNECT group: who, why, a starter, the choices."""
+        assert member is not None
+        store = self.community.connect
+        round_id = int(delivery.payload.get("period", "0"))
+        if not store.is_in(member.id):
+            raise Skip("no longer asked for conversations")
+        others = [self.community.members.get(m) for m in store.group_of(round_id, member.id)]
+        company = [o for o in others if o is not None and o.id != member.id]
+        if not company:
+            raise Skip("the others in the group have left")
+        return connect_introduction(
+            self.say, round_id, member, company, self._sectors(member, company)
+        )
+
+    def _sectors(self, member: Member, company: list[Member]) -> str:
+        """The sectors in the group, by their labels, when they differ; else empty."""
+        outcomes = self.community.outcomes
+        declared = [outcomes.sectors.get(m.id) for m in (member, *company)]
+        named = [outcomes.sector_choices.label(s) for s in declared if s not in UNDECLARED]
+        named = [label for label in named if label]
+        return ", ".join(dict.fromkeys(named)) if len(set(named)) >= 2 else ""
 
     def prompt_for(self, period: str) -> Prompt | None:
         prompts = self.community.prompts

@@ -63,6 +63,7 @@ class Planner:
             *self._reminders(start, end),
             *self._session_posts(start, end),
             *self._weekly(start, end),
+            *self._connect(start, end),
         ]
         return sorted((p for p in found if start < p.due <= end), key=lambda p: (p.due, p.key))
 
@@ -206,6 +207,19 @@ class Planner:
             )
             for mid in ids
         ]
+
+    def _connect(self, start: datetime, end: datetime) -> list[Planned]:
+        """Each member's introduction to their CONNECT group, held out of quiet hours."""
+        found = []
+        store = self.community.connect
+        for round_ in store.rounds_due(start - MAX_HOLD, end + timedelta(seconds=1)):
+            for member_id in store.members_of(round_.id):
+                due = self._held(member_id, "connect", round_.due, None)
+                key = f"connect:{round_.id}:{member_id}"
+                found.append(
+                    Planned(key, "connect", due, member_id=member_id, detail=str(round_.id))
+                )
+        return found
 
     def _starting(self, start: datetime, end: datetime) -> list[Session]:
         """Scheduled sessions starting in (start, end]; the store's range is half-open."""

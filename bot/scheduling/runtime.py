@@ -17,6 +17,7 @@ from bot.adapters.base import Adapter
 from bot.community import Community
 from bot.courier import Courier
 from bot.domain.clock import FakeClock
+from bot.scheduling.connect import make_due_round
 from bot.scheduling.plan import Planned, Planner
 from bot.scheduling.topup import top_up
 from bot.storage.db import from_iso, utc_iso
@@ -41,6 +42,7 @@ class Runtime:
             now = self.community.clock.now()
             self.community.deliveries.reclaim_stale(now, STALE_CLAIM)
             top_up(self.community, now)
+            make_due_round(self.community, now)
             self.plan(now)
             return await self.courier.flush()
 

@@ -269,6 +269,45 @@ def m007_outcomes(db: Database) -> None:
     )
 
 
+def m008_connect(db: Database) -> None:
+    """CONNECT conversations: who asked for them, each round's groups, and "not again".
+
+    `connect_not_again` is private to the member who said it: nobody else ever reads it, and
+    it is only used to keep two people apart.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE connect_members (
+            member_id INTEGER PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+            joined TEXT NOT NULL,
+            skip_period TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE connect_rounds (
+            id INTEGER PRIMARY KEY,
+            period TEXT NOT NULL UNIQUE,
+            due_utc TEXT NOT NULL
+        );
+        CREATE TABLE connect_groups (
+            round_id INTEGER NOT NULL REFERENCES connect_rounds(id) ON DELETE CASCADE,
+            group_no INTEGER NOT NULL,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            mixed INTEGER NOT NULL,
+            answer TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (round_id, member_id)
+        );
+        CREATE INDEX connect_groups_member ON connect_groups (member_id);
+        CREATE INDEX connect_groups_group ON connect_groups (round_id, group_no);
+        CREATE TABLE connect_not_again (
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            PRIMARY KEY (member_id, other_id)
+        );
+        CREATE INDEX connect_not_again_other ON connect_not_again (other_id)
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -300,4 +339,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m005_calendar_links,
     m006_private_rooms_and_pending_buttons,
     m007_outcomes,
+    m008_connect,
 ]

@@ -150,6 +150,7 @@ CASES: dict[str, Case] = {
     "post-now": Case(lambda w: {"what": "prompt"}, says("post_now.queued")),
     "report": Case(no_options, says("report.intro")),
     "sector": Case(lambda w: {"choose": "housing"}, says("sector.set")),
+    "connect": Case(lambda w: {"choose": "on"}, says("connect.on")),
     "attended": Case(lambda w: {"session": w.sid}, says("attended.too_early"), signed_up=True),
     "attendance": Case(lambda w: {"session": w.sid}, says("attendance.intro"), signed_up=True),
     "feedback": Case(lambda w: {"session": w.sid, "answer": "yes"}, says("feedback.not_there")),
