@@ -220,12 +220,13 @@ async def test_slow_command_defers_then_follows_up(dc: FakeDiscord, app: App) ->
         ran.append(ctx.member.platform_user_id)
         return Reply("Report ready")
 
-    app.registry.add(Command("slow-report", report, slow=True))
+    # A planner's command: /cop already holds Discord's 25 subcommands.
+    app.registry.add(Command("slow-report", report, planners_only=True, slow=True))
     slow = DiscordAdapter(app, guild_ready_timeout=0.05)  # the tree is built from the registry
     async with dc.run(slow.client):
         await slow.ready.wait()
         met_the_welcome(app.community, "discord", str(dc.user_id))
-        cb = await dc.invoke(dc.slash("cop", "slow-report"))
+        cb = await dc.invoke(dc.slash("cop-plan", "slow-report"))
         assert cb.type == 5 and cb.flags & EPHEMERAL  # deferred, "thinking", privately
         await dc.wait_until(lambda: dc.followups)
     [follow] = dc.followups

@@ -82,6 +82,7 @@ async def test_an_introduction_says_who_and_why_and_offers_every_choice(world: W
         f"connect not-again {round_id}",
         "connect skip",
         "connect off",
+        "support",
     ]
 
 
