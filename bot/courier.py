@@ -19,6 +19,7 @@ from bot.community import Community
 from bot.context import Reply
 from bot.scheduling import unposted
 from bot.scheduling.compose import Composer, Skip
+from bot.storage.db import immediate
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
 
@@ -37,7 +38,7 @@ SCHEDULED_KINDS = (
     "connect",
 )
 BOOKING_NOTICES = ("promoted", "changed", "cancelled")
-GROUP_SLICE = 200  # members checked between chances for the loop to serve others
+GROUP_SLICE = 100  # members checked (or claimed) between chances for the loop to serve others
 
 
 class Pacer:
@@ -84,20 +85,38 @@ class Courier:
     async def flush(self, limit: int = 5000) -> int:
         """Send what is due now; returns how many went out."""
         sent = 0
-        batch = self.community.deliveries.claim_due(self.community.clock.now(), limit)
-        together, alone = self._grouped(batch)
+        batch = await self._claim(limit)
+        together, alone = await self._grouped(batch)
         for members_batch in together.values():
             sent += await self._deliver_together(members_batch)
         for delivery in alone:
             sent += await self._deliver(delivery)
         return sent
 
-    def _grouped(self, batch: list[Delivery]) -> tuple[dict[str, list[Delivery]], list[Delivery]]:
+    async def _claim(self, limit: int) -> list[Delivery]:
+        """What is due, claimed a slice at a time so a wave of thousands leaves the loop free
+        for commands in between."""
+        batch: list[Delivery] = []
+        now = self.community.clock.now()
+        while len(batch) < limit:
+            part = self.community.deliveries.claim_due(now, min(GROUP_SLICE, limit - len(batch)))
+            batch += part
+            if len(part) < GROUP_SLICE:
+                break
+            await asyncio.sleep(0)
+        return batch
+
+    async def _grouped(
+        self, batch: list[Delivery]
+    ) -> tuple[dict[str, list[Delivery]], list[Delivery]]:
         """Deliveries that travel as one post in the session's thread naming several members,
-        grouped; everything else goes one by one."""
+        grouped; everything else goes one by one. Each needs the member's choices read, so a
+        wave of thousands gives the loop back between slices."""
         together: dict[str, list[Delivery]] = {}
         alone: list[Delivery] = []
-        for delivery in batch:
+        for n, delivery in enumerate(batch):
+            if n and n % GROUP_SLICE == 0:
+                await asyncio.sleep(0)
             group = self._thread_group(delivery)
             if group:
                 together.setdefault(group, []).append(delivery)
@@ -205,6 +224,10 @@ class Courier:
         done: dict[int, bool] = {}
 
         def report(reached: list[Member], failure: SendFailed | None, note: str) -> None:
+            with immediate(self.community.db):  # a post's members, marked together
+                mark_each(reached, failure, note)
+
+        def mark_each(reached: list[Member], failure: SendFailed | None, note: str) -> None:
             for member in reached:
                 if member.id not in wanted or member.id in done:
                     continue

@@ -112,23 +112,18 @@ class DeliveryStore:
         """Take up to `limit` due, pending deliveries, marking them claimed in one transaction.
 
         Each comes back as claimed, its `attempts` counting this one."""
+        # One statement for the whole wave: a row at a time held the loop for 0.65 s at 5,000.
         with immediate(self.db):
             rows = select_rows(
                 self.db,
-                "SELECT * FROM deliveries WHERE status = 'pending' AND due_utc <= ?"
-                " ORDER BY due_utc, key LIMIT ?",
-                [utc_iso(now), limit],
+                "UPDATE deliveries SET status = 'claimed', claimed_utc = ?,"
+                " attempts = attempts + 1 WHERE key IN ("
+                " SELECT key FROM deliveries WHERE status = 'pending' AND due_utc <= ?"
+                " ORDER BY due_utc, key LIMIT ?) RETURNING *",
+                [utc_iso(now), utc_iso(now), limit],
             )
-            for row in rows:
-                self.db.execute(
-                    "UPDATE deliveries SET status = 'claimed', claimed_utc = ?,"
-                    " attempts = attempts + 1 WHERE key = ?",
-                    [utc_iso(now), row["key"]],
-                )
-        return [
-            Delivery.from_row({**row, "status": "claimed", "attempts": row["attempts"] + 1})
-            for row in rows
-        ]
+        rows.sort(key=lambda row: (row["due_utc"], row["key"]))
+        return [Delivery.from_row(row) for row in rows]
 
     def mark(self, key: str, status: str, now: datetime, reason: str = "") -> None:
         self.db.execute(

@@ -17,7 +17,7 @@ import pytest
 from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
 from bot.app import App
 from bot.context import Actor, Reply
-from bot.courier import Courier
+from bot.courier import GROUP_SLICE, Courier
 from bot.domain.clock import FakeClock
 from bot.scheduling.runtime import Runtime
 from bot.storage.members import Member
@@ -143,7 +143,7 @@ async def test_checking_a_big_group_gives_the_loop_back_between_slices(
     wanted = await Courier(community, adapter)._still_wanted(batch)
     other.cancel()
     assert len(wanted) == 1000
-    assert turns >= 1000 // 200 - 1
+    assert turns >= 1000 // GROUP_SLICE - 1
 
 
 async def test_booking_lets_a_member_in_and_giving_up_the_place_takes_them_out(
