@@ -8,12 +8,13 @@ the same bytes (and the same ETag) until something really changes, and a refresh
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vDuration
 
+from bot.domain.clockchange import is_ambiguous
 from bot.storage.sessions import Session
 
 
@@ -65,14 +66,24 @@ def _event_ics(session: Session, zone: ZoneInfo, stamp: datetime, host: str, not
     return bytes(_event(session, zone, stamp, host, note).to_ical())
 
 
+def _moment(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A time as the calendar file writes it: local, with its zone, unless that local time
+    happens twice (the hour the clocks go back), which calendar apps read as the first of the
+    two (RFC 5545); then in UTC, so a session across the change keeps its true length."""
+    local = moment.astimezone(zone)
+    if is_ambiguous(local.replace(tzinfo=None), zone):
+        return moment.astimezone(UTC)
+    return local
+
+
 def _event(session: Session, zone: ZoneInfo, stamp: datetime, host: str, note: str) -> Event:
     event = Event()
     event.add("uid", f"session-{session.id}@{host}")
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("summary", f"{session.title} ({session.objective})")
-    event.add("dtstart", session.start.astimezone(zone))
-    event.add("dtend", session.end.astimezone(zone))
+    event.add("dtstart", _moment(session.start, zone))
+    event.add("dtend", _moment(session.end, zone))
     event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
     event.add("categories", [session.objective])
     if session.location:

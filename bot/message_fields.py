@@ -114,6 +114,7 @@ FIELDS: dict[str, set[str]] = {
     "when.unreadable": _f("text"),
     "when.impossible": _f("text"),
     "when.nonexistent": _f("text"),
+    "when.ambiguous": _f("text", "day"),
     "when.past": _f("when"),
     "duration.bad": _f("text"),
     "repeat.bad": _f("text"),
@@ -126,6 +127,8 @@ FIELDS: dict[str, set[str]] = {
     # sessions and cards
     "session.title": _f("id", "title"),
     "session.when": _f("start", "end", "zone"),
+    "session.when_back": _f("start", "end", "zone", "length"),
+    "session.when_forward": _f("start", "end", "zone", "length"),
     "session.what": _f("objective", "where"),
     "session.where_tbc": _f(),
     "session.places_left": _f("left", "capacity"),

@@ -6,19 +6,13 @@ from zoneinfo import ZoneInfo
 
 from bot.community import CommandContext
 from bot.context import Action, Item
-from bot.domain.when import format_local, format_time
+from bot.session_when import session_when
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts, Place
 
 
 def when_text(ctx: CommandContext, session: Session, zone: ZoneInfo | None = None) -> str:
-    zone = zone or ctx.zone
-    return ctx.say(
-        "session.when",
-        start=format_local(session.start, zone),
-        end=format_time(session.end, zone),
-        zone=str(zone),
-    )
+    return session_when(ctx.community.messages, session, zone or ctx.zone)
 
 
 def places_text(

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from bot.domain.clockchange import is_ambiguous
 from bot.errors import BadInput
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -231,9 +232,9 @@ def _calendar_day(tokens: list[str], today: date, text: str) -> date:
 
 
 def _localise(wall: datetime, zone: ZoneInfo, text: str) -> datetime:
-    """Attach ``zone`` to a wall-clock time, refusing times the clocks skip over.
-
-    Ambiguous times (clocks going back) keep fold=0, the first of the two.
+    """Attach ``zone`` to a wall-clock time, refusing times the clocks skip over and times
+    that happen twice (the hour the clocks go back): guessing which one was meant could put
+    a session an hour out, so the organiser is asked to choose another time.
     """
     try:
         moment = wall.replace(tzinfo=zone)
@@ -242,6 +243,8 @@ def _localise(wall: datetime, zone: ZoneInfo, text: str) -> datetime:
         raise BadInput("when.impossible", text=text) from None
     if round_trip != wall:
         raise BadInput("when.nonexistent", text=text)
+    if is_ambiguous(wall, zone):
+        raise BadInput("when.ambiguous", text=text, day=format_day(wall.date()))
     return moment
 
 

@@ -16,10 +16,9 @@ from bot.community import Community
 from bot.content.prompts import Prompt
 from bot.context import Action, Reply
 from bot.domain.objectives import OBJECTIVES
-from bot.domain.when import format_local, format_time
-from bot.messages import Messages
 from bot.scheduling.feedback import feedback_question
 from bot.scheduling.introduction import UNDECLARED, connect_introduction
+from bot.session_when import human_length, session_when
 from bot.storage.deliveries import Delivery, reply_from_payload
 from bot.storage.library import Entry
 from bot.storage.members import Member
@@ -41,20 +40,6 @@ BOOKING_NOTICES = ("promoted", "changed")
 
 class Skip(Exception):
     """This delivery should not go out any more; the reason is recorded in the ledger."""
-
-
-def human_length(minutes: int, say: Messages) -> str:
-    """How far ahead, in the two largest units: "1 week", "22 hours and 55 minutes".
-
-    Never "1375 minutes": a reminder sent with post-now is due at no round time."""
-    parts = []
-    for unit, size in (("week", 10080), ("day", 1440), ("hour", 60), ("minute", 1)):
-        count, minutes = divmod(minutes, size)
-        if count:
-            parts.append(say(f"length.{unit}" if count == 1 else f"length.{unit}s", count=count))
-    if len(parts) >= 2:
-        return say("length.and", first=parts[0], second=parts[1])
-    return parts[0] if parts else say("length.minutes", count=0)
 
 
 def _lead_minutes(start: datetime, due: datetime, now: datetime, zone: ZoneInfo) -> int:
@@ -132,12 +117,7 @@ class Composer:
         return session
 
     def _when(self, session: Session, zone: ZoneInfo) -> str:
-        return self.say(
-            "session.when",
-            start=format_local(session.start, zone),
-            end=format_time(session.end, zone),
-            zone=str(zone),
-        )
+        return session_when(self.say, session, zone)
 
     def _reminder(self, delivery: Delivery, member: Member | None) -> Reply:
         assert member is not None

@@ -191,11 +191,17 @@ def test_the_first_minute_after_clocks_go_forward_exists() -> None:
     assert result.astimezone(UTC) == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)
 
 
-def test_ambiguous_time_when_clocks_go_back_takes_the_first() -> None:
-    result = parse_when("2027-10-31 01:30", NOW, LONDON)
-    assert result.fold == 0
-    assert result.utcoffset() == timedelta(hours=1)
-    assert result.astimezone(UTC) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+@pytest.mark.parametrize("text", ["2027-10-31 01:30", "2027-10-31 01:00", "31 Oct 2027 1:59"])
+def test_a_time_the_clocks_go_back_over_is_refused_not_guessed(text: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_when(text, NOW, LONDON)
+    assert caught.value.key == "when.ambiguous"
+    assert caught.value.fields["day"] == "31 Oct 2027"
+
+
+@pytest.mark.parametrize(("text", "utc_hour"), [("2027-10-31 00:59", 23), ("2027-10-31 02:00", 2)])
+def test_either_side_of_the_repeated_hour_is_fine(text: str, utc_hour: int) -> None:
+    assert parse_when(text, NOW, LONDON).astimezone(UTC).hour == utc_hour
 
 
 @pytest.mark.parametrize(

@@ -71,3 +71,20 @@ async def test_a_sunday_session_s_1_day_reminder_comes_on_friday(worlds: Worlds)
     weekend = [s for s in sent if s.at.astimezone(LONDON).weekday() >= 5]
     assert sorted(lead(s.text) for s in weekend) == ["1 hour", "1 hour"]  # about to start
     assert [lead(s.text) for s in world.platform.reminders("erin")] == ["1 hour"]
+
+
+async def test_a_reminder_for_a_session_across_the_change_says_its_true_length(
+    worlds: Worlds,
+) -> None:
+    world = await worlds(datetime(2027, 10, 25, tzinfo=UTC))
+    session = world.schedule('"Night walk" 2027-10-31 00:30 2h CONNECT 20 Park')
+    world.member("dan")
+    world.set_prefs("dan", quiet_hours=False)
+    world.run("dan", f"signup {session}")
+    await world.advance(datetime(2027, 10, 31, 1, tzinfo=UTC))
+    sent = world.platform.reminders("dan")
+    assert [lead(s.text) for s in sent] == ["1 day", "1 hour"]
+    assert all(
+        "Sun 31 Oct 2027, 00:30–01:30 (Europe/London), 2 hours: the clocks go back" in s.text
+        for s in sent
+    )
