@@ -8,16 +8,15 @@ session is at 10:00 for members whether or not British Summer Time is in force.
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from bot.domain.repeat_words import NONE_WORDS, NTH_WORDS, Freq, read_words
 from bot.domain.skipdates import (
     Skip,
     describe_skips,
@@ -26,17 +25,8 @@ from bot.domain.skipdates import (
     skips_to_text,
     split_except,
 )
-from bot.domain.when import (
-    WEEKDAY_NAMES,
-    format_day,
-    next_date_on_or_after,
-    parse_calendar_date,
-    real_date,
-    weekday_number,
-)
+from bot.domain.when import WEEKDAY_NAMES, format_day
 from bot.errors import BadInput
-
-Freq = Literal["weekly", "monthly"]
 
 MAX_OCCURRENCES = 104
 # An open-ended series is kept this far ahead in the calendar, and topped up as time passes.
@@ -47,7 +37,6 @@ MAX_COUNT = 52
 _RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _RRULE_FREQ: dict[str, Freq] = {"WEEKLY": "weekly", "MONTHLY": "monthly"}
 _BYDAY = re.compile(r"([+-]?[0-9])?(MO|TU|WE|TH|FR|SA|SU)")
-_NTH_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 # Refusals that depend on the first session's date: the option converter, which checks the
 # words before it knows that date, lets these through for the handler to decide.
 NEEDS_FIRST_DATE = ("repeat.mismatch", "repeat.except_off", "repeat.except_first")
@@ -132,7 +121,7 @@ class Repeat:
             text = f"{every} {unit} on {day}"
         else:
             unit = "month" if self.interval == 1 else "months"
-            text = f"on the {_NTH_WORDS[self.nth or 1]} {day} of {every} {unit}"
+            text = f"on the {NTH_WORDS[self.nth or 1]} {day} of {every} {unit}"
         if self.count is not None:
             text += ", once" if self.count == 1 else f", {self.count} times"
         if self.until is not None:
@@ -195,37 +184,6 @@ def _rrule_date(value: str) -> date:
 
 
 # --- what organisers type --------------------------------------------------------------------
-# Words are first rewritten to symbols ("first thursday" -> "o1 w3"), then the whole phrase
-# must match one of a few shapes; anything else is refused rather than guessed at.
-
-_NONE_WORDS = {"", "none", "once", "no", "never", "one-off", "n/a"}
-_FILLER = {"on", "the", "of", "a", "in", "and", "repeat", "repeats", "repeating"}
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
-_NUMBERED = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)")
-_PLAIN: dict[str, tuple[Freq, int]] = {
-    "weekly": ("weekly", 1),
-    "fortnightly": ("weekly", 2),
-    "monthly": ("monthly", 1),
-    "month": ("monthly", 1),
-    "quarterly": ("monthly", 3),
-}
-_UNIT: dict[str, Freq] = {"week": "weekly", "month": "monthly"}
-_FREQ = (
-    r"(?:(?P<plain>weekly|fortnightly|monthly|month|quarterly)"
-    r"|every (?:(?P<num>[0-9]{1,2}|other) )?(?P<unit>week|month)s?)"
-)
-_DAY = r"(?:o(?P<nth>-?[0-9]{1,2}) )?w(?P<wd>[0-6])"
-_SHAPES = (
-    re.compile(rf"{_FREQ}(?: {_DAY})?"),  # "monthly first thursday", "every 2 weeks"
-    re.compile(rf"{_DAY}(?: {_FREQ})?"),  # "last friday", "first thursday of every month"
-    re.compile(rf"every (?:(?P<num>[0-9]{{1,2}}|other) )?{_DAY}"),  # "every other thursday"
-)
-_LIMIT = re.compile(
-    r"(?:^| )(?:(?:x|×) ?(?P<x>[0-9]{1,3})"
-    r"|(?:for )?(?P<times>[0-9]{1,3}) (?:times|sessions|occurrences)"
-    r"|for (?P<span>[0-9]{1,3}) (?P<span_unit>week|month)s?"
-    r"|(?:until|till) (?P<until>.+))$"
-)
 
 
 def parse_repeat(text: str, first: datetime) -> Repeat | None:
@@ -235,26 +193,21 @@ def parse_repeat(text: str, first: datetime) -> Repeat | None:
     and place in the month decide what "weekly" or "monthly" mean.
     """
     clean = " ".join(text.lower().replace(",", " ").split()).rstrip(".")
-    if clean in _NONE_WORDS:
+    if clean in NONE_WORDS:
         return None
     kept, listed = split_except(clean.split())
     if len(kept) < len(clean.split()) and not listed:
         raise BadInput("repeat.bad", text=text)  # "except" with no dates after it
-    words = " ".join(word for word in kept[:30] if word not in _FILLER)
-    words = re.sub(r"\bevery (fortnight|other week)\b", "fortnightly", words)
-    limit = _LIMIT.search(words)
-    freq, interval, nth, named = _frequency(words[: limit.start()] if limit else words, text)
+    typed = read_words(kept, first, text)
     weekday = first.weekday()
-    if named is not None and named != weekday:
+    if typed.named is not None and typed.named != weekday:
         raise BadInput("repeat.mismatch", text=text, weekday=WEEKDAY_NAMES[weekday])
-    if freq == "monthly" and nth is None:
-        nth = _nth_of(first.date())
-    count, until = _limit(limit, freq, interval, first, text)
-    bad_count = count is not None and not 1 <= count <= MAX_COUNT
-    if bad_count or not 1 <= interval <= MAX_INTERVAL[freq]:
+    nth = _nth_of(first.date()) if typed.freq == "monthly" and typed.nth is None else typed.nth
+    bad_count = typed.count is not None and not 1 <= typed.count <= MAX_COUNT
+    if bad_count or not 1 <= typed.interval <= MAX_INTERVAL[typed.freq]:
         raise BadInput("repeat.bad", text=text)
     skips = parse_skips(listed, first.date(), text) if listed else ()
-    rule = Repeat(freq, interval, weekday, nth, count, until, skips)
+    rule = Repeat(typed.freq, typed.interval, weekday, nth, typed.count, typed.until, skips)
     if skips:
         _check_skips(rule, first, text)
     return rule
@@ -272,73 +225,6 @@ def _check_skips(rule: Repeat, first: datetime, text: str) -> None:
     for skip in rule.skips:
         if skip.first == skip.last and skip.first not in dates:
             raise BadInput("repeat.except_off", text=text, day=format_day(skip.first))
-
-
-def _symbols(body: str) -> str:
-    """ "first thursdays" -> "o1 w3": weekdays and ordinals as symbols the shapes can match."""
-    symbols = []
-    for word in body.split():
-        numbered = _NUMBERED.fullmatch(word)
-        nth = int(numbered.group(1)) if numbered else _ORDINALS.get(word)
-        weekday = weekday_number(word)
-        if weekday is None and word.endswith("s"):
-            weekday = weekday_number(word[:-1])
-        symbols.append(f"o{nth}" if nth is not None else word if weekday is None else f"w{weekday}")
-    return " ".join(symbols)
-
-
-def _frequency(words: str, text: str) -> tuple[Freq, int, int | None, int | None]:
-    """(freq, interval, nth, named weekday) for the words before any limit.
-
-    nth None for a monthly series means "derive it from the first session".
-    """
-    body = _symbols(words)
-    shape = next(filter(None, (pattern.fullmatch(body) for pattern in _SHAPES)), None)
-    found = shape.groupdict() if shape else {}
-    plain, unit, nth_text = found.get("plain"), found.get("unit"), found.get("nth")
-    if shape is None or not (plain or unit or nth_text or body.startswith("every")):
-        raise BadInput("repeat.bad", text=text)  # a bare "thursday" is too vague to guess from
-    nth = int(nth_text) if nth_text else None
-    if plain:
-        freq, interval = _PLAIN[plain]
-    else:
-        freq = _UNIT[unit] if unit else "weekly" if nth is None else "monthly"
-        num = found.get("num")
-        interval = 1 if num is None else 2 if num == "other" else int(num)
-    if nth is not None and (freq == "weekly" or nth not in _NTH_WORDS):
-        raise BadInput("repeat.bad", text=text)
-    named = found.get("wd")
-    return freq, interval, nth, None if named is None else int(named)
-
-
-def _limit(
-    limit: re.Match[str] | None, freq: Freq, interval: int, first: datetime, text: str
-) -> tuple[int | None, date | None]:
-    """(count, until) from "x6", "6 times", "for 6 weeks" or "until 1 Mar 2027"."""
-    if limit is None:
-        return None, None
-    if limit.group("until"):
-        return None, _until_date(limit.group("until").split(), first, text)
-    if limit.group("span"):
-        if _UNIT[limit.group("span_unit")] != freq:
-            raise BadInput("repeat.bad", text=text)
-        return math.ceil(int(limit.group("span")) / interval), None
-    return int(limit.group("x") or limit.group("times") or 0), None
-
-
-def _until_date(tokens: list[str], first: datetime, text: str) -> date:
-    """The last day a series may run; without a year, the next such date from ``first``."""
-    found = None
-    written = parse_calendar_date(tokens)
-    if written is not None:
-        year, month, day = written
-        if year is None:
-            found = next_date_on_or_after(month, day, first.date())
-        else:
-            found = real_date(year, month, day)
-    if found is None or found < first.date():
-        raise BadInput("repeat.bad", text=text)
-    return found
 
 
 def _nth_of(day: date) -> int:

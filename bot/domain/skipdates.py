@@ -13,8 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain.when import MONTH_ABBRS, format_day, next_date_on_or_after, parse_calendar_date
-from bot.domain.when import real_date as _real_date
+from bot.domain.when import (
+    MONTH_ABBRS,
+    format_day,
+    next_date_on_or_after,
+    parse_calendar_date,
+    real_date,
+)
 from bot.errors import BadInput
 
 EXCEPT_WORDS = ("except", "excluding")
@@ -138,9 +143,7 @@ def _resolve(tokens: list[str], earliest: date, text: str) -> date:
     assert written is not None  # _date_width said these tokens are a date
     year, month, day = written
     found = (
-        next_date_on_or_after(month, day, earliest)
-        if year is None
-        else _real_date(year, month, day)
+        next_date_on_or_after(month, day, earliest) if year is None else real_date(year, month, day)
     )
     if found is None:
         raise BadInput("repeat.bad", text=text)
