@@ -17,6 +17,7 @@ from bot.adapters.base import Adapter
 from bot.community import Community
 from bot.courier import Courier
 from bot.domain.clock import FakeClock
+from bot.scheduling import unposted
 from bot.scheduling.connect import make_due_round
 from bot.scheduling.plan import Planned, Planner
 from bot.scheduling.topup import top_up
@@ -76,6 +77,8 @@ class Runtime:
         """Start ticking on the running loop (APScheduler 3 must start inside it)."""
         if self.community.meta.get(MARK) is None:
             self.community.meta.set(MARK, utc_iso(self.community.clock.now()))
+        # The channel may have been put right while the bot was down: try once more.
+        unposted.retry(self.community)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.scheduler.add_job(
             self.tick,
