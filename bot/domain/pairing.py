@@ -120,6 +120,8 @@ def is_same_sector(group: Sequence[int], sector_of: dict[int, Sector]) -> bool:
 
 
 def _pairs_in(group: Sequence[int]) -> list[frozenset[int]]:
+    if len(group) == 2:  # nearly every group: spared the general loop
+        return [frozenset(group)]
     return [frozenset((a, b)) for i, a in enumerate(group) for b in group[i + 1 :]]
 
 

@@ -72,8 +72,7 @@ def make_round(community: Community, period: str, due: datetime, now: datetime) 
         return None
     sector_of = {
         member: (None if sector in UNDECLARED else sector)
-        for member, sector in store.candidates(period)
-        if not community.members.preferences(member).paused(now)
+        for member, sector in store.candidates(period, now)
     }
     candidates = [Candidate(member, sector) for member, sector in sector_of.items()]
     avoid = Avoid.build(

@@ -69,14 +69,18 @@ class ConnectStore:
         ).fetchall()
         return str(rows[0][0]) if rows else ""
 
-    def candidates(self, period: str) -> list[tuple[int, str]]:
-        """Everyone opted in who has not asked to skip the round for `period`, with the
-        sector they declared ('' for none)."""
+    def candidates(self, period: str, now: datetime) -> list[tuple[int, str]]:
+        """Everyone opted in, not paused at `now` and not skipping the round for `period`,
+        with the sector they declared ('' for none). One query, however many there are."""
         rows = self.db.execute(
             "SELECT c.member_id, coalesce(s.sector, '') FROM connect_members c"
+            " JOIN members m ON m.id = c.member_id"
             " LEFT JOIN member_sectors s ON s.member_id = c.member_id"
-            " WHERE c.skip_period != ? ORDER BY c.member_id",
-            [period],
+            " WHERE c.skip_period != ?"
+            " AND coalesce(julianday(json_extract(m.preferences, '$.paused_until')), 0)"
+            " <= julianday(?)"
+            " ORDER BY c.member_id",
+            [period, utc_iso(now)],
         )
         return [(int(member), str(sector)) for member, sector in rows]
 
@@ -135,12 +139,21 @@ class ConnectStore:
         return int(found.fetchone()[0])
 
     def group_of(self, round_id: int, member_id: int) -> tuple[int, ...]:
-        """Everyone in the member's group that round, the member included."""
-        rows = self.db.execute(
-            "SELECT g.member_id FROM connect_groups g JOIN connect_groups me"
-            " ON me.round_id = g.round_id AND me.group_no = g.group_no"
-            " WHERE me.round_id = ? AND me.member_id = ? ORDER BY g.member_id",
+        """Everyone in the member's group that round, the member included.
+
+        Two lookups rather than a self-join: without statistics SQLite would read the whole
+        round through the primary key to find one group.
+        """
+        found = self.db.execute(
+            "SELECT group_no FROM connect_groups WHERE round_id = ? AND member_id = ?",
             [round_id, member_id],
+        ).fetchone()
+        if found is None:
+            return ()
+        rows = self.db.execute(
+            "SELECT member_id FROM connect_groups INDEXED BY connect_groups_group"
+            " WHERE round_id = ? AND group_no = ? ORDER BY member_id",
+            [round_id, found[0]],
         )
         return tuple(int(r[0]) for r in rows)
 
