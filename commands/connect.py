@@ -15,6 +15,7 @@ from bot.domain.when import format_local
 from bot.errors import BadInput
 from bot.registry import Option, Registry
 from bot.scheduling.connect import next_round_moment, period_of
+from bot.storage.db import from_iso
 
 CHOICES = ("on", "off", "skip", "met", "cant", "not-again")
 
@@ -112,7 +113,8 @@ def _pairing_line(ctx: CommandContext, row: dict[str, Any]) -> str:
     found = [ctx.community.members.get(i) for i in ids]
     names = ", ".join(m.display_name if m else ctx.say("connect.someone_left") for m in found)
     answer = ctx.say(f"connect.answer.{row['answer'] or 'none'}")
-    return ctx.say("connect.mydata_line", period=row["period"], names=names, answer=answer)
+    when = format_local(from_iso(row["due_utc"]), ctx.zone)
+    return ctx.say("connect.mydata_line", period=when, names=names, answer=answer)
 
 
 def register(registry: Registry) -> None:

@@ -216,11 +216,11 @@ class ConnectStore:
         )
         pairings = select_rows(
             self.db,
-            "SELECT r.period, me.answer, group_concat(g.member_id) AS with_members"
+            "SELECT r.due_utc, me.answer, group_concat(g.member_id) AS with_members"
             " FROM connect_groups me JOIN connect_rounds r ON r.id = me.round_id"
             " JOIN connect_groups g ON g.round_id = me.round_id AND g.group_no = me.group_no"
             " AND g.member_id != me.member_id"
-            " WHERE me.member_id = ? GROUP BY me.round_id ORDER BY r.period",
+            " WHERE me.member_id = ? GROUP BY me.round_id ORDER BY r.due_utc",
             [member_id],
         )
         not_again = select_rows(
