@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -22,6 +23,7 @@ from bot.scheduling.connect import make_due_round
 from bot.scheduling.plan import Planned, Planner
 from bot.scheduling.topup import top_up
 from bot.storage.db import from_iso, utc_iso
+from bot.storage.trouble import explain as explain_db
 
 log = logging.getLogger(__name__)
 MARK = "planned_until"
@@ -81,7 +83,7 @@ class Runtime:
         unposted.retry(self.community)
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.scheduler.add_job(
-            self.tick,
+            self._safe_tick,
             "interval",
             seconds=TICK_SECONDS,
             id="tick",
@@ -97,8 +99,16 @@ class Runtime:
         asyncio.get_running_loop().create_task(self._safe_tick())
 
     async def _safe_tick(self) -> None:
+        """A tick that never takes the front end down: the next one tries again.
+
+        A database error (a full disk, a file gone read-only) is one line naming the file
+        and what to do; anything else keeps its traceback for whoever debugs it.
+        """
         try:
             await self.tick()
+        except sqlite3.Error as err:
+            problem = explain_db(self.community.config.database, err)
+            log.error("%s (the bot carries on; the next tick tries again)", problem)
         except Exception:
             log.exception("tick failed")
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.console import ConsoleAdapter
 from bot.app import App, run_console
 from bot.domain.clock import SystemClock
+from bot.scheduling.runtime import Runtime
 from tests.ops.conftest import copbot
 
 
@@ -69,3 +71,22 @@ def test_non_utf8_bytes_piped_into_a_real_console(scratch: Path) -> None:
     out = done.stdout.decode()
     assert "isn't UTF-8" in out and "Here is what you can ask me" in out
     assert b"Traceback" not in done.stderr
+
+
+async def test_the_scheduled_tick_on_the_real_clock_logs_a_database_error_in_one_line(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.community.clock = SystemClock()
+    runtime = Runtime(app.community, ConsoleAdapter(app.community, app.dispatcher))
+    await runtime.start()
+    try:
+        job = runtime.scheduler.get_job("tick") if runtime.scheduler else None
+        assert job is not None
+        app.community.db.execute("PRAGMA query_only = ON")
+        with caplog.at_level(logging.ERROR):
+            await job.func()  # what APScheduler runs every 30 seconds
+    finally:
+        runtime.stop()
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.exc_info is None and "\n" not in record.getMessage()
+    assert str(app.config.database) in record.getMessage()
