@@ -57,7 +57,7 @@ def read_line(stream: TextIO) -> str | None:
         return stream.readline()
     data = raw.readline()
     try:
-        return str(data.decode("utf-8"))
+        return str(data.decode("utf-8-sig"))  # a file saved by Notepad may begin with a BOM
     except UnicodeDecodeError:
         return None
 
