@@ -237,3 +237,25 @@ async def test_an_archived_thread_is_reopened_to_let_someone_in(
     [late] = book(app, dc, sid, 1)
     await adapter.sync_places(sid)
     assert app.community.rooms.rooms(sid) == [replace(room, members=room.members | {late.id})]
+
+
+async def test_a_session_bigger_than_a_thread_spreads_over_several(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discord keeps a thread to 1,000 members; here the fake allows 4 and the bot fills 3."""
+    monkeypatch.setattr("bot.adapters.discord_.rooms.ROOM_SIZE", 3)
+    dc.max_thread_members = 4
+    sid = schedule(app, dc, BIG)
+    booked = book(app, dc, sid, 7)
+    reached: list[int] = []
+    await adapter.send_together(
+        booked, Reply("hello"), sid, lambda ms, f, n: reached.extend(m.id for m in ms if not f)
+    )
+    rooms = app.community.rooms.rooms(sid)
+    assert [len(r.members) for r in rooms] == [3, 3, 1]
+    assert sorted(reached) == sorted(m.id for m in booked)
+    for room in rooms:
+        users = {int(app.community.members.get(m).platform_user_id) for m in room.members}  # type: ignore[union-attr]
+        assert dc.thread_members[int(room.room_id)] == users | {dc.bot_user_id}
+        [post] = [p for p in dc.messages if p.channel_id == int(room.room_id)]
+        assert {int(u) for u in mentioned(post)} == users
