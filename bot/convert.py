@@ -7,6 +7,7 @@ naming what it expected, so a wrong argument reads the same on Slack, Discord an
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
@@ -14,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.domain.objectives import parse_objective
-from bot.domain.recurrence import NEEDS_FIRST_DATE, parse_repeat
+from bot.domain.recurrence import MAX_COUNT, MAX_INTERVAL, NEEDS_FIRST_DATE, parse_repeat
 from bot.domain.when import parse_duration, parse_when
 from bot.errors import BadInput
 from bot.registry import Option
@@ -24,6 +25,17 @@ _REPEAT_WORDS = re.compile(
     r"^(weekly|fortnightly|monthly|every|first|second|third|fourth|last|1st|2nd|3rd|4th)\b",
     re.IGNORECASE,
 )
+
+
+# Characters that are never typed on purpose: controls (a tab is forgiven) and the ones that
+# silently reverse or isolate the direction of the text around them.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def refuse_hidden(text: str) -> None:
+    """Refuse text carrying hidden characters, wherever it came from (typed, option, form)."""
+    if any((unicodedata.category(ch) == "Cc" and ch != "\t") or ch in _BIDI for ch in text):
+        raise BadInput("error.control")
 
 
 def convert(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> Any:
@@ -97,13 +109,40 @@ def _repeat(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:
     if raw.lower() in ("none", "once", "no"):
         return raw
     if not _REPEAT_WORDS.match(raw):
-        raise BadInput("repeat.bad", text=raw)
+        raise _repeat_problem(raw)
     try:
         parse_repeat(raw, now.astimezone(zone))
     except BadInput as err:
+        if err.key == "repeat.bad":
+            raise _repeat_problem(raw) from None
         if err.key not in NEEDS_FIRST_DATE:
             raise
     return raw
+
+
+_COUNT = re.compile(r"(?:^|\s)(?:(?:x|×)\s*([-+]?[0-9]+)|([-+]?[0-9]+) (?:times|sessions))")
+_EVERY = re.compile(r"\bevery ([-+]?[0-9]+) (week|month)s?\b")
+_NTH = re.compile(r"(?:^|\s)(?:fifth|[5-9]th|[1-9][0-9]+(?:st|nd|rd|th))\s")
+_UNIT = {"week": "weekly", "month": "monthly"}
+
+
+def _repeat_problem(raw: str) -> BadInput:
+    """The repeat parser only says "unreadable"; when a number is out of range, say the range.
+
+    The parser (`bot/domain/recurrence.py`) stays the judge of what is valid; this only
+    names which part was wrong, so "every 0 weeks" is answered with the intervals allowed.
+    """
+    text = " ".join(raw.lower().replace("\u2212", "-").split())
+    count = _COUNT.search(text)
+    if count and not 1 <= int(count.group(1) or count.group(2)) <= MAX_COUNT:
+        return BadInput("repeat.count", text=raw, most=MAX_COUNT)
+    every = _EVERY.search(text)
+    if every and not 1 <= int(every.group(1)) <= MAX_INTERVAL[_UNIT[every.group(2)]]:
+        weeks, months = MAX_INTERVAL["weekly"], MAX_INTERVAL["monthly"]
+        return BadInput("repeat.interval", text=raw, weeks=weeks, months=months)
+    if _NTH.search(text + " "):
+        return BadInput("repeat.nth", text=raw)
+    return BadInput("repeat.bad", text=raw)
 
 
 def _text(option: Option, raw: str, now: datetime, zone: ZoneInfo) -> str:

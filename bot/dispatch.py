@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import shlex
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,9 +16,10 @@ from typing import Any
 
 from bot.community import CommandContext, Community
 from bot.context import Actor, Reply
-from bot.convert import convert
+from bot.convert import convert, refuse_hidden
 from bot.errors import BadInput, CopError, NotAllowed, UnknownCommand
 from bot.registry import Command, Option, Registry
+from bot.shapes import continues, looks_like
 from commands.privacy import welcome_once
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,7 @@ def tokenize(line: str) -> list[str]:
     """
     if len(line) > MAX_LINE:
         raise BadInput("error.too_long", limit=str(MAX_LINE))
-    if any(_hidden(ch) for ch in line):
-        raise BadInput("error.control")
+    refuse_hidden(line)
     line = line.translate(_QUOTES)
     if '"' not in line:
         return line.split()  # nothing quoted: plain words (the usual case, and quicker)
@@ -60,14 +59,6 @@ def tokenize(line: str) -> list[str]:
         return list(lexer)
     except ValueError:
         raise BadInput("error.quotes") from None
-
-
-def _hidden(ch: str) -> bool:
-    """Control characters, and the ones that silently reverse the direction of text."""
-    return (unicodedata.category(ch) == "Cc" and ch != "\t") or ch in _BIDI
-
-
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class Dispatcher:
@@ -93,6 +84,8 @@ class Dispatcher:
         return self._run(actor, command, named, positional)
 
     def _run_named(self, actor: Actor, name: str, options: dict[str, str]) -> Reply:
+        for value in (name, *options.values()):
+            refuse_hidden(value)  # Discord's options and the forms, held to the typed rule
         command = self._command(name)
         return self._run(actor, command, {k: v for k, v in options.items() if v != ""}, [])
 
@@ -235,18 +228,38 @@ def _take(
         if len(words) < 2 or words[1][:1].isdigit():
             return None
         widths = (2,)
-    first_error: BadInput | None = None
+    tried: list[BadInput] = []
     for width in widths:
         try:
-            return convert(option, " ".join(words[:width]), now, zone), words[width:]
+            value = convert(option, " ".join(words[:width]), now, zone)
         except BadInput as err:
-            first_error = first_error or err
-    if first_error is not None:
-        first_error.fields.setdefault("command", command.name)
-        if option.required:
-            raise first_error
-        refused.setdefault(len(words), first_error)
+            tried.append(err)
+            continue
+        if not (tried and continues(option.kind, words[width:])):
+            return value, words[width:]
+        break  # "weekly x-1": the longer reading was meant, so say why it failed
+    if not tried:
+        return None
+    error = _telling(tried)
+    error.fields.setdefault("command", command.name)
+    if option.required or looks_like(option.kind, words):
+        raise error  # a "0" where places go is a mistake to explain, not part of the place
+    refused.setdefault(len(words), error)
     return None
+
+
+# Errors that only say "not understood"; any other names what was wrong, so it is preferred.
+_VAGUE = frozenset({"when.unreadable", "repeat.bad"})
+
+
+def _telling(tried: list[BadInput]) -> BadInput:
+    """The most useful of the errors from the readings tried (longest first).
+
+    "2026-11-24 14:00 60m" is unreadable as a whole but has passed as its first two words:
+    the planner should hear that it has passed, about the shortest words that say so.
+    """
+    specific = [err for err in tried if err.key not in _VAGUE]
+    return specific[-1] if specific else tried[0]
 
 
 def _convert(command: Command, option: Option, raw: str, ctx: CommandContext) -> Any:

@@ -546,3 +546,13 @@ FIELDS.update(
         **{f"connect.starter.{n}": _f() for n in range(1, 7)},
     }
 )
+
+# Typed schedule: out-of-range words, passed dates, and the preview before anything is posted.
+FIELDS.update(
+    {
+        "when.past_this_year": _f("when", "next_year"),
+        "repeat.count": _f("text", "most"),
+        "repeat.interval": _f("text", "weeks", "months"),
+        "repeat.nth": _f("text"),
+    }
+)

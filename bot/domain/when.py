@@ -197,6 +197,8 @@ def _read_day(tokens: list[str], today: date, gone: bool, text: str) -> date:
         return today
     if tokens == ["tomorrow"]:
         return today + timedelta(days=1)
+    if tokens == ["yesterday"]:
+        return today - timedelta(days=1)  # read, so the reply can say it has passed
     if len(tokens) == 1 and weekday_number(tokens[0]) is not None:
         return _coming_weekday(tokens[0], today, skip_today=gone)
     relative = len(tokens) == 2 and tokens[0] in ("this", "next")
@@ -218,17 +220,28 @@ def _coming_weekday(word: str, today: date, skip_today: bool) -> date:
 
 
 def _calendar_day(tokens: list[str], today: date, text: str) -> date:
-    """A written date; without a year, the next such date that is not before today."""
+    """A written date; without a year, the nearest such date, which must not have passed."""
     parts = parse_calendar_date(tokens)
     if parts is None:
         raise BadInput("when.unreadable", text=text)
     year, month, day = parts
-    found = (
-        next_date_on_or_after(month, day, today) if year is None else real_date(year, month, day)
-    )
+    found = real_date(year, month, day) if year is not None else _without_year(month, day, today)
     if found is None:
         raise BadInput("when.impossible", text=text)
     return found
+
+
+def _without_year(month: int, day: int, today: date) -> date | None:
+    """The date a yearless "3 Dec" means: next year's only when that is nearer than this one's.
+
+    So "5 Jan" typed in late December is next January, but "3 Dec" typed on 4 December is
+    yesterday, and is refused rather than quietly moved a whole year on.
+    """
+    coming = next_date_on_or_after(month, day, today)
+    gone = real_date(today.year, month, day)
+    if coming is None or gone is None or gone >= today or today - gone > coming - today:
+        return coming
+    raise BadInput("when.past_this_year", when=format_day(gone), next_year=format_day(coming))
 
 
 def _localise(wall: datetime, zone: ZoneInfo, text: str) -> datetime:

@@ -105,9 +105,24 @@ def test_weekday_uses_the_local_date_not_the_utc_date() -> None:
 # --- dates without a year --------------------------------------------------------------------
 
 
-def test_date_without_year_already_gone_means_next_year() -> None:
-    assert parse_when("1 Nov 10:00", NOW, LONDON) == local(2027, 11, 1, 10, 0)
-    assert parse_when("29/11 10:00", NOW, LONDON) == local(2027, 11, 29, 10, 0)
+@pytest.mark.parametrize("text", ["1 Nov 10:00", "29/11 10:00", "Sun 29 Nov 10:00"])
+def test_date_without_year_already_gone_is_refused_not_moved_a_year(text: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_when(text, NOW, LONDON)
+    assert caught.value.key == "when.past_this_year"
+    assert caught.value.fields["next_year"] in ("1 Nov 2027", "29 Nov 2027")
+
+
+def test_date_without_year_nearer_next_year_means_next_year() -> None:
+    december = datetime(2026, 12, 20, 10, 0, tzinfo=UTC)
+    assert parse_when("5 Jan 10:00", december, LONDON) == local(2027, 1, 5, 10, 0)
+    assert parse_when("2/1 10:00", december, LONDON) == local(2027, 1, 2, 10, 0)
+
+
+def test_yesterday_is_read_so_it_can_be_said_to_have_passed() -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_when("yesterday 14:00", NOW, LONDON)
+    assert caught.value.key == "when.past"
 
 
 def test_date_without_year_still_ahead_means_this_year() -> None:
@@ -143,7 +158,6 @@ def test_29_february_without_year_finds_the_next_leap_year() -> None:
         "3 Smarch 14:00",
         "3 Dec 26 14:00",
         "next 14:00",
-        "yesterday 10:00",
         "2026-12-03 14:00Z",
         "3 Dec 14:00" + " please" * 40,
     ],

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.shapes import looks_like
+
 if TYPE_CHECKING:
     from bot.adapters.discord_.adapter import DiscordAdapter
 
@@ -19,9 +21,13 @@ _OPEN = ("none", "unlimited", "open", "any")
 
 
 def split_place(text: str) -> tuple[str, str]:
-    """'12 Civic Hall' -> ('12', 'Civic Hall'); without a leading number it is all 'where'."""
+    """'12 Civic Hall' -> ('12', 'Civic Hall'); without a leading number it is all 'where'.
+
+    Anything shaped like a number ("0", "-5", "1e9") is taken as the places, as it is when
+    typed, so the command refuses it with the range instead of it becoming the place.
+    """
     first, _, rest = text.strip().partition(" ")
-    if first.isdigit() or first.lower() in _OPEN:
+    if looks_like("capacity", [first]) or first.lower() in _OPEN:
         return first, rest.strip()
     return "", text.strip()
 
