@@ -37,6 +37,7 @@ from bot.storage.members import Member, MemberStore
 from bot.storage.meta import MetaStore
 from bot.storage.pending import PendingStore
 from bot.storage.posted import PostedStore
+from bot.storage.previews import PreviewStore
 from bot.storage.privacy import HoldsMemberData, Privacy
 from bot.storage.reflections import ReflectionStore
 from bot.storage.rooms import RoomStore
@@ -91,6 +92,7 @@ class Community:
     reflections: ReflectionStore
     library: LibraryStore
     calendar_links: CalendarLinkStore
+    previews: PreviewStore
     prompts: list[Prompt]
     support: Support
     rooms: RoomStore
@@ -109,6 +111,7 @@ class Community:
         reflections, library = ReflectionStore(db), LibraryStore(db)
         links, rooms = CalendarLinkStore(db), RoomStore(db)
         connect = ConnectStore(db)
+        previews = PreviewStore(db)
         content = config.content_dir
         outcomes = Outcomes.open(db, content)
         library.load(load_resources(content / "resources.toml"), clock.now())
@@ -133,6 +136,7 @@ class Community:
                     library,
                     links,
                     rooms,
+                    previews,
                     *outcomes.stores(),
                     connect,
                 ]
@@ -142,6 +146,7 @@ class Community:
             reflections=reflections,
             library=library,
             calendar_links=links,
+            previews=previews,
             prompts=load_prompts(content / "prompts.toml"),
             support=load_support(content / "support.toml"),
             rooms=rooms,

@@ -16,6 +16,7 @@ def build_registry() -> Registry:
         members,
         planning,
         posts,
+        previews,
         privacy,
         report,
         sector,
@@ -38,6 +39,7 @@ def build_registry() -> Registry:
         members,
         privacy,
         planning,
+        previews,
         posts,
         report,
     ):

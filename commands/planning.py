@@ -14,12 +14,13 @@ from bot.errors import BadInput
 from bot.export import attendees_csv
 from bot.registry import Option, Registry
 from bot.storage.db import immediate
-from bot.storage.sessions import NewSession, Session
+from bot.storage.sessions import Session
 from bot.storage.signups import Counts
 from commands.attendance import walk_in_lines
 from commands.cards import session_card
 from commands.edits import apply_edits, check_title, parse_edits
 from commands.notices import tell_cancelled, tell_changed, tell_promoted
+from commands.previews import details_of, show_preview
 from commands.signups import find_session
 
 # A place that starts like a length or a repeat was probably meant as one.
@@ -37,55 +38,22 @@ def schedule(
     repeat: str = "",
     where: str = "",
 ) -> Reply:
-    """Add a session, or a series of them, and announce it in the community channel."""
+    """Show exactly what a new session, or series, would post; "Schedule it" announces it."""
     if re.fullmatch(r"-?\d+", where.strip()):
         # A lone number where the place goes was meant as the number of places.
         raise BadInput("error.capacity", text=where.strip(), command="schedule")
     if _ODD_PLACE.match(where.strip()):
         raise BadInput("schedule.where_odd", text=where.strip(), command="schedule")
-    community = ctx.community
     rule = parse_repeat(repeat, when)
-    dates = series_dates(rule, when, community.zone, ctx.now) if rule else []
-    starts = [to_utc(local, community.zone) for local in dates] if rule else [when]
-    new = NewSession(
-        check_title(title),
-        "",
-        objective,
-        int(duration.total_seconds() // 60),
-        " ".join(where.split()),
-        capacity,
-        ctx.member.id,
+    zone = ctx.community.zone
+    dates = series_dates(rule, when, zone, ctx.now) if rule else []
+    starts = [to_utc(local, zone) for local in dates] if rule else [when]
+    minutes = int(duration.total_seconds() // 60)
+    place = " ".join(where.split())
+    details = details_of(
+        check_title(title), starts, minutes, objective, capacity, place, rule, repeat, dates
     )
-    with immediate(community.db):
-        series_id = None
-        if rule:
-            series_id = community.series.create(rule, community.zone, dates[-1], ctx.now)
-        created = community.sessions.create(new, starts, ctx.now, series_id)
-        community.audit.record(
-            ctx.member.id, "schedule", f"sessions {created[0].id}-{created[-1].id}", ctx.now
-        )
-    for session in created:
-        community.session_changed(session.id)
-    first = created[0]
-    _announce(ctx, first, rule.describe() if rule else "")
-    card = session_card(ctx, first, Counts(), None)
-    text = ctx.say("schedule.done", id=first.id, title=first.title, count=len(created))
-    if rule:
-        text += "\n" + ctx.say("schedule.series", repeat=rule.describe(), count=len(created))
-    return Reply(text, items=(card,))
-
-
-def _announce(ctx: CommandContext, session: Session, repeat: str) -> None:
-    card = session_card(ctx, session, Counts(), None)
-    text = ctx.say("announce.new", title=session.title, objective=session.objective)
-    if repeat:
-        text += " " + ctx.say("announce.repeat", repeat=repeat)
-    ctx.community.announce(
-        f"announce:{session.id}",
-        "announcement",
-        Reply(text, items=(card,), private=False),
-        session_id=session.id,
-    )
+    return show_preview(ctx, details)
 
 
 def edit(ctx: CommandContext, session: int, changes: str) -> Reply:

@@ -308,6 +308,31 @@ def m008_connect(db: Database) -> None:
     )
 
 
+def m009_schedule_previews(db: Database) -> None:
+    """What a planner is about to schedule, held behind a short code until they confirm it.
+
+    Kept in the database, not in memory, so "Schedule it" works after a restart and a second
+    press finds the first one's result instead of scheduling twice.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE schedule_previews (
+            code TEXT PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+            details TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (status IN ('waiting', 'scheduled', 'changed')),
+            first_session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            session_count INTEGER NOT NULL DEFAULT 0,
+            created TEXT NOT NULL,
+            expires TEXT NOT NULL
+        );
+        CREATE INDEX schedule_previews_expires ON schedule_previews (expires);
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -340,4 +365,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m006_private_rooms_and_pending_buttons,
     m007_outcomes,
     m008_connect,
+    m009_schedule_previews,
 ]

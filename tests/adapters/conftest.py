@@ -20,6 +20,7 @@ from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
 from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from tests.core.conftest import scheduled
 from tests.fakes.fake_slack import FakeSlack
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -96,8 +97,8 @@ def plan(app: App, line: str) -> Reply:
 
 
 def add_session(app: App, title: str = "Circle", capacity: int = 2) -> int:
-    reply = plan(app, f'/cop schedule "{title}" 2026-12-03 14:00 90m CONNECT {capacity} Civic Hall')
-    assert not reply.error, reply.text
+    line = f'"{title}" 2026-12-03 14:00 90m CONNECT {capacity} Civic Hall'
+    scheduled(lambda who, typed: plan(app, typed), line)
     return app.community.sessions.upcoming(NOW, 100)[-1].id
 
 

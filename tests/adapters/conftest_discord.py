@@ -15,6 +15,7 @@ from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
 from bot.context import Actor
 from bot.domain.clock import FakeClock
+from tests.core.conftest import scheduled
 from tests.fakes.fake_discord import FakeDiscord
 
 SCHEDULE = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 2 Civic Hall'
@@ -73,8 +74,8 @@ def planner(dc: FakeDiscord) -> Actor:
 
 def schedule(app: App, dc: FakeDiscord, line: str = SCHEDULE) -> int:
     """Schedule through the dispatcher as a planner; returns the new session's id."""
-    reply = app.dispatcher.handle_line(planner(dc), line)
-    assert not reply.error, reply.text
+    run = app.dispatcher.handle_line
+    scheduled(lambda who, typed: run(planner(dc), typed), line.removeprefix("/cop schedule "))
     return max(s.id for s in app.community.sessions.all())
 
 

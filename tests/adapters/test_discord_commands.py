@@ -11,9 +11,15 @@ import discord
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from tests.adapters.conftest_discord import adapter, app, dc, schedule
-from tests.fakes.fake_discord import FakeDiscord
+from tests.fakes.fake_discord import Callback, FakeDiscord
 
 EPHEMERAL = 64
+
+
+def buttons(cb: Callback) -> dict[str, str]:
+    """The buttons on an answer: label -> custom_id."""
+    rows = (cb.data or {}).get("components") or []
+    return {b["label"]: b["custom_id"] for row in rows for b in row["components"]}
 
 
 async def test_sync_puts_cop_with_typed_options_in_the_guild(
@@ -72,9 +78,58 @@ async def test_schedule_refused_for_member_and_allowed_for_planner(
     cb = await dc.invoke(dc.slash("cop-plan", "schedule", options, user_id=member))
     assert cb.flags & EPHEMERAL and "planning group" in (cb.content or "")
     assert app.community.sessions.count() == 0
-    cb = await dc.invoke(dc.slash("cop-plan", "schedule", options))
+    preview = await dc.invoke(dc.slash("cop-plan", "schedule", options))
+    assert preview.flags & EPHEMERAL and "exactly what will be posted" in (preview.content or "")
+    assert app.community.sessions.count() == 0
+    confirm = buttons(preview)["Schedule it"]
+    assert confirm.startswith("cop:schedule-confirm ")
+    assert buttons(preview)["Change"].startswith("cop:schedule-change ")
+    cb = await dc.invoke(dc.button(confirm))
     assert "Scheduled #1" in (cb.content or "")
     assert app.community.sessions.count() == 1
+
+
+async def test_the_preview_buttons_work_once_and_after_a_restart(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    options = {"title": "Circle", "when": "2026-12-03 14:00", "repeat": "weekly x3"}
+    preview = await dc.invoke(dc.slash("cop-plan", "schedule", options))
+    embed = (preview.data or {})["embeds"][0]
+    assert "3 sessions: 3 Dec 2026, 10 Dec 2026, 17 Dec 2026" in embed["description"]
+    fresh = DiscordAdapter(app, guild_ready_timeout=0.05)
+    await adapter.stop()
+    async with dc.run(fresh.client):
+        await fresh.ready.wait()
+        first = await dc.invoke(dc.button(buttons(preview)["Schedule it"]))
+        again = await dc.invoke(dc.button(buttons(preview)["Schedule it"]))
+    assert "Scheduled #1" in (first.content or "")
+    assert "already scheduled" in (again.content or "")
+    assert app.community.sessions.count() == 3
+
+
+async def test_change_gives_the_command_back_and_schedules_nothing(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    options = {"title": "Circle", "when": "2026-12-03 14:00", "where": "Civic Hall"}
+    preview = await dc.invoke(dc.slash("cop-plan", "schedule", options))
+    cb = await dc.invoke(dc.button(buttons(preview)["Change"]))
+    assert cb.flags & EPHEMERAL
+    assert '/cop-plan schedule "Circle" 2026-12-03 14:00 90m DEVELOP where="Civic Hall"' in (
+        cb.content or ""
+    )
+    later = await dc.invoke(dc.button(buttons(preview)["Schedule it"]))
+    assert "change this one" in (later.content or "")
+    assert app.community.sessions.count() == 0
+
+
+async def test_slash_options_with_hidden_characters_are_refused(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    options = {"title": "Circle\u202e", "when": "2026-12-03 14:00"}
+    cb = await dc.invoke(dc.slash("cop-plan", "schedule", options))
+    assert cb.flags & EPHEMERAL and "hidden" in (cb.content or "")
+    assert not buttons(cb)
+    assert app.community.sessions.count() == 0
 
 
 async def test_session_autocomplete_lists_upcoming(
@@ -139,10 +194,26 @@ async def test_bare_schedule_opens_form_and_submit_schedules(
         "objective": "connect",
         "place": "12 Civic Hall",
     }
-    cb = await dc.invoke(dc.modal_submit(shown.data["custom_id"], fields))
-    assert cb.type == 4 and "Scheduled" in (cb.content or "")
+    preview = await dc.invoke(dc.modal_submit(shown.data["custom_id"], fields))
+    assert preview.type == 4 and preview.flags & EPHEMERAL
+    assert app.community.sessions.count() == 0
+    cb = await dc.invoke(dc.button(buttons(preview)["Schedule it"]))
+    assert "Scheduled" in (cb.content or "")
     [session] = app.community.sessions.all()
     assert (session.title, session.capacity, session.location) == ("Form circle", 12, "Civic Hall")
+
+
+async def test_form_places_out_of_range_or_hidden_characters_are_refused(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    base = {"title": "X", "when": "2026-12-03 14:00", "duration": "", "objective": ""}
+    for place, says in (("-5 Hall", "1 to 10000"), ("Civic\u2066 Hall", "hidden")):
+        shown = await dc.invoke(dc.slash("cop-plan", "schedule"))  # a form answers once
+        assert shown.data is not None
+        cb = await dc.invoke(dc.modal_submit(shown.data["custom_id"], {**base, "place": place}))
+        assert cb.flags & EPHEMERAL and says in (cb.content or ""), cb.content
+        assert not buttons(cb)
+    assert app.community.sessions.count() == 0
 
 
 async def test_form_error_is_ephemeral(dc: FakeDiscord, app: App, adapter: DiscordAdapter) -> None:

@@ -98,6 +98,7 @@ class World:
     member: int
     pending: str
     approved: str
+    preview: str  # the code of a schedule preview waiting for its planner's yes
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,10 @@ CASES: dict[str, Case] = {
     "mydata": Case(no_options, says("mydata.intro")),
     "forget-me": Case(no_options, says("forget.ask")),
     "schedule": Case(
-        lambda w: {"title": "Second", "when": "2026-12-05 10:00"}, says("schedule.done")
+        lambda w: {"title": "Second", "when": "2026-12-05 10:00"}, says("preview.intro")
     ),
+    "schedule-confirm": Case(lambda w: {"code": w.preview}, says("schedule.done")),
+    "schedule-change": Case(lambda w: {"code": w.preview}, says("preview.change")),
     "edit": Case(lambda w: {"session": w.sid, "changes": "capacity=5"}, says("edit.done")),
     "cancel-session": Case(lambda w: {"session": w.sid}, says("cancel_session.done")),
     "attendees": Case(lambda w: {"session": w.sid}, says("attendees.intro")),
@@ -168,7 +171,11 @@ def world(app: App, dc: FakeDiscord, *, signed_up: bool) -> World:
     pending = library.suggest("Pending guide", "https://example.org/p", "DEVELOP", author, now)
     approved = library.suggest("Kept guide", "https://example.org/k", "CONNECT", author, now)
     library.set_status(approved.id, "approved", "", now)
-    return World(sid, user, pending.id, approved.id)
+    waiting = app.dispatcher.handle(
+        planner(dc), "schedule", {"title": "Third", "when": "6 Dec 10:00"}
+    )
+    code = waiting.actions[0].command.split()[1]
+    return World(sid, user, pending.id, approved.id, code)
 
 
 def test_every_registered_command_has_a_discord_case(app: App) -> None:

@@ -21,6 +21,7 @@ async def test_a_command_answered_under_serve_sends_the_notice_it_queued(
 ) -> None:
     planner = Actor("slack", PLANNER, "Planner")
     app.dispatcher.handle_line(planner, '/cop schedule "Circle" 2026-12-03 14:00 capacity=1')
+    app.dispatcher.handle_line(planner, "/cop schedule-confirm")
     app.dispatcher.handle_line(Actor("slack", "U1", "Ann"), "/cop signup 1")
     app.dispatcher.handle_line(Actor("slack", "U2", "Bo"), "/cop signup 1")
     adapter = make_adapter(app)

@@ -136,9 +136,11 @@ async def test_planner_schedules_edits_lists_and_cancels(
     slack: FakeSlack, app: App, adapter: SlackAdapter
 ) -> None:
     allow_uploads(slack)
-    scheduled = await cop(
+    preview = await cop(
         slack, 'schedule "Circle" 2026-12-03 14:00 90m CONNECT 2 Civic Hall', user=PLANNER
     )
+    [confirm] = [b["value"] for b in buttons(preview) if b["text"]["text"] == "Schedule it"]
+    scheduled = await click(slack, confirm, user=PLANNER)
     assert "Scheduled #1 Circle" in texts(scheduled)
     await cop(slack, "signup 1", name="Ann")
 

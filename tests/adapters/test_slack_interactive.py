@@ -131,23 +131,28 @@ async def test_schedule_with_nothing_else_opens_the_form(
     }
 
 
-async def test_submitting_the_form_schedules_and_confirms_by_dm(
+async def test_submitting_the_form_previews_by_dm_and_the_button_schedules(
     slack: FakeSlack, app: App, adapter: SlackAdapter
 ) -> None:
     met_the_welcome(app.community, "slack", PLANNER)
     ack = await submit(slack, form())
-    [posted] = await slack.wait_for_call("chat.postMessage")
+    [preview] = await slack.wait_for_call("chat.postMessage")
     [updated] = await slack.wait_for_call("views.update")
 
     assert ack["payload"]["response_action"] == "update"  # "one moment", nothing to press
     assert "submit" not in ack["payload"]["view"]
+    assert preview.params["channel"] == "DUPLAN"
+    assert "exactly what will be posted" in texts(preview.params)
+    assert "exactly what will be posted" in texts(updated.params["view"])
+    assert buttons(updated.params["view"]) == []  # the buttons are in the DM copy
+    assert "direct message" in texts(updated.params["view"])
+    assert not app.community.sessions.all()  # nothing until "Schedule it"
+    [confirm] = [b["value"] for b in buttons(preview.params) if b["text"]["text"] == "Schedule it"]
+    answer = await click(slack, confirm, user=PLANNER)
+    assert "Scheduled #1 Circle" in texts(answer)
     [session] = app.community.sessions.upcoming(app.community.clock.now(), 10)
     assert (session.title, session.capacity, session.location) == ("Circle", 20, "Civic Hall")
     assert session.objective == "CONNECT" and session.duration_minutes == 90
-    assert posted.params["channel"] == "DUPLAN"
-    assert "Scheduled #1 Circle" in texts(posted.params)
-    assert "Scheduled #1 Circle" in texts(updated.params["view"])
-    assert buttons(updated.params["view"]) == []
 
 
 async def refused(slack: FakeSlack, state: Json, user: str = PLANNER) -> dict[str, str]:
@@ -214,7 +219,9 @@ async def test_a_fixed_form_can_be_sent_again(
     fixed = dict(first, view={**first["view"], "state": {"values": form()}})
 
     await slack.send_envelope("interactive", fixed, True)
-    await slack.wait_for_call("chat.postMessage")
+    [preview] = await slack.wait_for_call("chat.postMessage")
+    [confirm] = [b["value"] for b in buttons(preview.params) if b["text"]["text"] == "Schedule it"]
+    await click(slack, confirm, user=PLANNER)
 
     assert len(app.community.sessions.upcoming(app.community.clock.now(), 10)) == 1
 

@@ -65,9 +65,21 @@ def ok(reply: Reply) -> Reply:
     return reply
 
 
+def press(reply: Reply, command: str) -> str:
+    """The command of the reply's button that runs `command` (as a click would send it)."""
+    [found] = [a.command for a in reply.actions if a.command.split()[0] == command]
+    return found
+
+
+def scheduled(run: Run, line: str, who: str = PLANNER) -> Reply:
+    """Type `schedule ...`, see its preview, and press "Schedule it"."""
+    preview = ok(run(who, f"schedule {line}"))
+    return ok(run(who, press(preview, "schedule-confirm")))
+
+
 def schedule(run: Run, line: str) -> int:
     """Schedule as the planner and return the new session's id (the first of a series)."""
-    reply = ok(run(PLANNER, f"schedule {line}"))
+    reply = scheduled(run, line)
     return int(reply.items[0].key.removeprefix("session:"))
 
 

@@ -12,7 +12,17 @@ from bot.adapters.console import render
 from bot.app import App
 from bot.context import Actor, Reply
 from commands import build_registry
-from tests.core.conftest import NOW, PLANNER, Run, build_app, ok, rows, schedule, snapshot
+from tests.core.conftest import (
+    NOW,
+    PLANNER,
+    Run,
+    build_app,
+    ok,
+    rows,
+    schedule,
+    scheduled,
+    snapshot,
+)
 
 LONG_TITLE = "x" * 5000
 CASES = [
@@ -99,7 +109,9 @@ def test_bad_input_is_refused_kindly_and_changes_nothing(
 
 def test_mentions_in_a_title_are_kept_as_plain_text(app: App, run: Run) -> None:
     title = "@everyone <!channel> <@U123> & friends"
-    reply = ok(run(PLANNER, f'schedule "{title}" 3 Dec 14:00 where="<!here> room"'))
+    preview = ok(run(PLANNER, f'schedule "{title}" 3 Dec 14:00 where="<!here> room"'))
+    assert preview.mentions == () and title in render(preview)
+    reply = scheduled(run, f'"{title}" 3 Dec 14:00 where="<!here> room"')
     assert rows(app, "SELECT title, location FROM sessions") == [
         {"title": title, "location": "<!here> room"}
     ]

@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.config import REPO_CONTENT, SECRET_ENV, Config
 from bot.context import Actor
 from bot.domain.clock import FakeClock
-from tests.core.conftest import PLANNER
+from tests.core.conftest import PLANNER, scheduled
 
 
 @pytest.fixture(autouse=True)
@@ -33,11 +33,11 @@ def with_a_session(tmp_path: Path) -> int:
     app = App.build(Config(database=tmp_path / "copbot.db"), FakeClock(now))
     when = (now + timedelta(days=7)).astimezone(app.community.zone).strftime("%Y-%m-%d 14:00")
     try:
-        reply = app.dispatcher.handle_line(
-            Actor("console", PLANNER, PLANNER),
-            f'schedule "Circle" {when} capacity=1 where="Civic Hall"',
+        planner = Actor("console", PLANNER, PLANNER)
+        scheduled(
+            lambda who, line: app.dispatcher.handle_line(planner, line),
+            f'"Circle" {when} capacity=1 where="Civic Hall"',
         )
-        assert not reply.error, reply.text
         for name in ("=SUM(A1)", "bob"):
             app.dispatcher.handle_line(Actor("console", name, name), "signup 1")
     finally:

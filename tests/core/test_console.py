@@ -12,6 +12,7 @@ from bot.context import Action, Item, Reply
 STORY = """\
 # a planner schedules a small session, three members want it
 /cop schedule "Reflective practice circle" 3 Dec 14:00 capacity=2 where="Civic Hall"
+/cop schedule-confirm
 /as alice
 /cop signup 1
 /as bob
@@ -41,6 +42,12 @@ async def test_a_piped_script_tells_the_whole_story(app: App, tmp_path: Path) ->
         return found
 
     at = after('organiser> /cop schedule "Reflective practice circle"', 0)
+    at = after("Here is exactly what will be posted", at)
+    at = after("Thu 3 Dec 2026, 14:00", at)
+    at = after("[Schedule it: /cop schedule-confirm ", at)
+    at = after("[Change: /cop schedule-change ", at)
+    assert "[posted in #cop-announcements]" not in text[:at]  # nothing posted before the yes
+    at = after("organiser> /cop schedule-confirm", at)
     at = after("Scheduled #1 Reflective practice circle", at)
     after("[posted in #cop-announcements]", at)
     at = after('You are now "alice" (member).', at)

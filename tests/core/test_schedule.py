@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
-from tests.core.conftest import NOW, PLANNER, Run, ok, rows, schedule
+from tests.core.conftest import NOW, PLANNER, Run, ok, rows, schedule, scheduled
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -94,9 +94,7 @@ def test_defaults(app: App, run: Run) -> None:
 
 
 def test_a_monthly_series_keeps_its_local_time(app: App, run: Run) -> None:
-    reply = ok(
-        run(PLANNER, 'schedule "First Thursday" 2027-02-04 10:00 repeat="first thursday x3"')
-    )
+    reply = scheduled(run, '"First Thursday" 2027-02-04 10:00 repeat="first thursday x3"')
     assert "3 sessions" in reply.text
     found = rows(app, "SELECT id, start_utc, series_id FROM sessions ORDER BY start_utc")
     local = [datetime.fromisoformat(r["start_utc"]).astimezone(LONDON) for r in found]

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from bot.app import App
-from tests.core.conftest import PLANNER, Run, rows, schedule
+from tests.core.conftest import PLANNER, Run, ok, rows, schedule, scheduled
 
 
 def series_starts(app: App, session: int) -> list[str]:
@@ -23,8 +23,7 @@ def series_starts(app: App, session: int) -> list[str]:
 
 
 def test_weekly_x40_makes_all_40_sessions(app: App, run: Run) -> None:
-    reply = run(PLANNER, 'schedule "Forty" 2026-12-03 10:00 weekly x40 Civic Hall')
-    assert not reply.error, reply.text
+    reply = scheduled(run, '"Forty" 2026-12-03 10:00 weekly x40 Civic Hall')
     first = int(reply.items[0].key.removeprefix("session:"))
     starts = series_starts(app, first)
     assert len(starts) == 40
@@ -96,13 +95,16 @@ def test_a_series_leaves_out_the_dates_after_except(
 
 
 def test_left_out_dates_are_shown_in_the_reply_and_the_announcement(app: App, run: Run) -> None:
-    reply = run(
-        PLANNER,
-        'schedule "Circle" 2026-12-03 10:00 weekly except 2026-12-24,2026-12-31'
-        " and 2027-02-15..2027-02-19 Civic Hall",
+    line = (
+        '"Circle" 2026-12-03 10:00 weekly except 2026-12-24,2026-12-31'
+        " and 2027-02-15..2027-02-19 Civic Hall"
     )
-    assert not reply.error, reply.text
     said = "except 24 Dec 2026, 31 Dec 2026 and 15–19 Feb 2027"
+    preview = ok(run(PLANNER, f"schedule {line}"))
+    [card] = preview.items
+    assert said in card.lines[0]  # the announcement's words, as the preview shows them
+    assert "17 Dec 2026, 7 Jan 2027" in card.lines[-1]  # the dates themselves, without them
+    reply = scheduled(run, line)
     assert said in reply.text
     announced = rows(app, "SELECT payload FROM deliveries WHERE kind = 'announcement'")
     assert len(announced) == 1

@@ -239,14 +239,10 @@ async def test_a_thousand_concurrent_signups_confirm_exactly_forty(app: App, run
 def test_separate_connections_on_separate_threads_never_overbook(tmp_path: Path) -> None:
     config = Config(database=tmp_path / "t.db")
     setup = App.build(config, FakeClock(NOW))
-    session = int(
-        ok(
-            setup.dispatcher.handle_line(
-                Actor("console", PLANNER, PLANNER), 'schedule "Popular" 3 Dec 14:00 capacity=40'
-            )
-        )
-        .items[0]
-        .key.removeprefix("session:")
+    planner = Actor("console", PLANNER, PLANNER)
+    session = schedule(
+        lambda who, line: setup.dispatcher.handle_line(planner, line),
+        '"Popular" 3 Dec 14:00 capacity=40',
     )
     setup.close()
     failures: list[str] = []

@@ -25,6 +25,7 @@ from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
 from bot.scheduling.runtime import Runtime
 from bot.storage.members import Member
+from tests.core.conftest import scheduled
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -150,7 +151,7 @@ class World:
 
     def schedule(self, line: str) -> int:
         """Schedule as the planner; returns the (first) new session's id."""
-        reply = self.run(PLANNER, f"schedule {line}")
+        reply = scheduled(self.run, line)
         return int(reply.items[0].key.removeprefix("session:"))
 
     async def advance(self, until: datetime, step: timedelta = STEP) -> int:

@@ -67,6 +67,7 @@ async def test_the_console_clock_prints_what_falls_due(worlds: Worlds) -> None:
     app = App.build(Config(database=worlds.folder / "console.db"), FakeClock(MONDAY))
     script = io.StringIO(
         '/cop schedule "Circle" 2026-12-03 16:00 90m CONNECT 20 Civic Hall\n'
+        "/cop schedule-confirm\n"
         "/as alice\n"
         "/cop signup 1\n"
         "/clock 2026-12-02 09:00\n"

@@ -88,6 +88,8 @@ def message_view(text: str) -> View:
 def done_view(reply: Reply) -> View:
     """The confirmation, as the modal's last state; its buttons live in the DM copy."""
     quiet = replace(reply, actions=(), items=tuple(replace(i, actions=()) for i in reply.items))
+    if reply.actions:  # a preview: say where its Schedule it button is
+        quiet = replace(quiet, footer=f"{quiet.footer}\n{word('buttons_in_dm')}".strip())
     return _closing(reply_blocks(quiet, limit=DONE_BLOCKS))
 
 

@@ -36,6 +36,9 @@ ERROR_BLOCKS = {
     "error.capacity": "capacity",
     "repeat.bad": "repeat",
     "repeat.mismatch": "repeat",
+    "repeat.count": "repeat",
+    "repeat.interval": "repeat",
+    "repeat.nth": "repeat",
     "schedule.title_missing": "title",
     "schedule.title_long": "title",
 }
