@@ -18,6 +18,7 @@ from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
 from bot.web.limit import RateLimit
 from bot.web.server import WebSite
+from tests.core.conftest import scheduled
 
 # Wednesday 25 November 2026, 09:00 UTC (GMT, so London and UTC agree).
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -77,7 +78,8 @@ def ok(reply: Reply) -> Reply:
 
 
 def schedule(run: Run, line: str) -> int:
-    reply = ok(run(PLANNER, f"schedule {line}"))
+    """Schedule as the planner (the preview, then its Schedule it button)."""
+    reply = scheduled(run, line, PLANNER)
     return int(reply.items[0].key.removeprefix("session:"))
 
 
