@@ -93,6 +93,7 @@ def test_a_rehearsal_of_a_slack_or_discord_community_runs_on_the_console(
 def test_a_rehearsal_without_a_database_yet_creates_none(
     scratch: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = rehearse(monkeypatch, capsys, '/cop schedule "Circle" 2026-12-02 14:00\n/clock +1d\n')
+    script = '/cop schedule "Circle" 2026-12-02 14:00\n/cop schedule-confirm\n/clock +1d\n'
+    out = rehearse(monkeypatch, capsys, script)
     assert "Scheduled #1 Circle" in out
     assert list(scratch.glob("copbot.db*")) == []
