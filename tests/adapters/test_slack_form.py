@@ -13,7 +13,15 @@ from bot.app import App
 from bot.config import PlanningGroup
 from bot.courier import Courier
 from bot.domain.clock import FakeClock
-from tests.adapters.conftest import NOW, PLANNER, make_adapter, make_config, texts
+from tests.adapters.conftest import (
+    NOW,
+    PLANNER,
+    buttons,
+    click,
+    make_adapter,
+    make_config,
+    texts,
+)
 from tests.adapters.test_slack_interactive import form
 from tests.fakes.fake_slack import FakeSlack
 
@@ -38,6 +46,10 @@ def sessions(app: App) -> int:
     return len(app.community.sessions.upcoming(app.community.clock.now(), 10))
 
 
+def previews(app: App) -> int:
+    return int(app.community.db.execute("SELECT count(*) FROM schedule_previews").fetchone()[0])
+
+
 async def test_the_form_is_acknowledged_before_the_planner_is_looked_up(
     slack: FakeSlack, grouped: tuple[App, SlackAdapter]
 ) -> None:
@@ -50,8 +62,8 @@ async def test_the_form_is_acknowledged_before_the_planner_is_looked_up(
     assert ack["payload"]["response_action"] == "update"
     assert "one moment" in texts(ack["payload"]["view"])
     assert updated.params["view_id"] == payload["view"]["id"]
-    assert "Scheduled #1 Circle" in texts(updated.params["view"])
-    assert sessions(app) == 1
+    assert "exactly what will be posted" in texts(updated.params["view"])
+    assert (previews(app), sessions(app)) == (1, 0)  # nothing until Schedule it
 
 
 async def test_pressing_submit_twice_schedules_one_session(
@@ -66,9 +78,12 @@ async def test_pressing_submit_twice_schedules_one_session(
     )
     await slack.wait_for_call("views.update", timeout=SLOW + 3)
     again = await slack.send_envelope("interactive", payload, True)  # after it was done
+    [preview] = await slack.wait_for_call("chat.postMessage")
+    [confirm] = [b["value"] for b in buttons(preview.params) if b["text"]["text"] == "Schedule it"]
+    await click(slack, confirm, user=PLANNER)
     await Courier(app.community, adapter).flush()
 
-    assert sessions(app) == 1
+    assert (previews(app), sessions(app)) == (1, 1)
     acks = [texts(a["payload"]["view"]) for a in (first, second, again)]
     assert sum("already been sent" in a for a in acks) == 2
     assert len([c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "C1"]) == 1
@@ -88,4 +103,4 @@ async def test_a_restart_remembers_a_sent_form(
     await restarted.stop()
 
     assert "already been sent" in texts(ack["payload"]["view"])
-    assert sessions(app) == 1
+    assert (previews(app), sessions(app)) == (1, 0)
