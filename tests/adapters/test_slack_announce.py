@@ -7,7 +7,15 @@ import pytest
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.courier import Courier
-from tests.adapters.conftest import PLANNER, cop, eventually, make_adapter, texts
+from tests.adapters.conftest import (
+    PLANNER,
+    buttons,
+    click,
+    cop,
+    eventually,
+    make_adapter,
+    texts,
+)
 from tests.fakes.fake_slack import BOT_USER_ID, FakeSlack
 
 SCHEDULE = 'schedule "Circle" 2026-12-03 14:00 90m CONNECT 20 Civic Hall'
@@ -28,8 +36,11 @@ def posts_to(slack: FakeSlack, channel: str) -> list[str]:
 
 
 async def schedule_and_send(slack: FakeSlack, app: App, adapter: SlackAdapter) -> str:
-    """Schedule as the planner, then run the courier twice: the post, then any notice."""
-    answer = await cop(slack, SCHEDULE, user=PLANNER)
+    """Schedule as the planner (the preview, then Schedule it), then run the courier twice:
+    the post, then any notice."""
+    preview = await cop(slack, SCHEDULE, user=PLANNER)
+    [confirm] = [b["value"] for b in buttons(preview) if b["text"]["text"] == "Schedule it"]
+    answer = await click(slack, confirm, user=PLANNER)
     courier = Courier(app.community, adapter)
     await courier.flush()
     await courier.flush()
