@@ -166,6 +166,6 @@ def test_a_rehearsal_takes_discords_plan_group_words(
     for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
         monkeypatch.delenv(name, raising=False)
     line = '/cop-plan schedule "Circle" 2026-12-03 14:00 90m CONNECT 20 Civic Hall\n'
-    monkeypatch.setattr("sys.stdin", io.StringIO(line))
+    monkeypatch.setattr("sys.stdin", io.StringIO(line + "/cop-plan schedule-confirm\n"))
     assert main(["run", "--simulated-clock", "2026-11-30T09:00"]) == 0
     assert "Scheduled #1 Circle" in capsys.readouterr().out
