@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import App
-from tests.core.conftest import PLANNER, Run, ok, rows, schedule
+from tests.core.conftest import PLANNER, Run, ok, rows, schedule, scheduled
 
 
 def ics_events(run: Run) -> dict[str, object]:
@@ -56,7 +56,9 @@ def test_moving_a_session_into_the_repeated_hour_is_refused_too(app: App, run: R
 def test_a_session_across_a_change_says_its_true_length(
     app: App, run: Run, when: str, length: str, shown: str
 ) -> None:
-    reply = ok(run(PLANNER, f'schedule "Night circle" {when} {length}'))
+    preview = ok(run(PLANNER, f'schedule "Night circle" {when} {length}'))
+    assert shown in "\n".join(preview.items[0].lines)
+    reply = scheduled(run, f'"Night circle" {when} {length}')
     card = "\n".join(reply.items[0].lines)
     assert shown in card
     listed = "\n".join(line for item in ok(run("ann", "sessions")).items for line in item.lines)
