@@ -46,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as err:
         print(explain_db(config.database, err), file=sys.stderr)
         return 1
+    except OSError as err:
+        if not err.filename:
+            raise
+        # A file the operator named (--out) in a folder that is missing or not theirs.
+        print(f"copbot could not use {err.filename}: {err.strerror or err}.", file=sys.stderr)
+        return 1
 
 
 def _config_path(given: str | None) -> tuple[Path, bool]:

@@ -220,3 +220,11 @@ def test_the_shipped_content_copy_does_not_matter_to_database_errors(scratch: Pa
     (scratch / "bad.db").write_bytes(b"x" * 5000)
     done = copbot(scratch, "run")
     assert done.returncode == 1 and b"not a copbot database" in done.stderr
+
+
+def test_an_output_file_in_a_missing_folder_is_one_sentence(
+    scratch: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["calendar", "--out", "no/such/folder/cop.ics"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no/such/folder/cop.ics" in err and "Traceback" not in err
