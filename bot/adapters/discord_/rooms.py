@@ -219,10 +219,13 @@ class SessionRooms:
         """Take out of the session's threads those who no longer hold a place, and let in
         those who do. Raises SendFailed for what should be tried again."""
         holders = {p.member_id for p in self.community.signups.attendees(session_id)}
+        inside: set[int] = set()
         for room in self.store.rooms(session_id):
+            inside |= room.members
             for member_id in room.members - holders:
                 await self._let_out(room.room_id, member_id)
-        members = [m for i in sorted(holders) if (m := self.community.members.get(i))]
+        # Only those not yet in a thread are looked up: a booking in a big session is cheap.
+        members = [m for i in sorted(holders - inside) if (m := self.community.members.get(i))]
         placement = await self.place(session_id, [m for m in members if m.platform == "discord"])
         transient = [f for _, f in placement.failed if not f.permanent]
         if transient:
