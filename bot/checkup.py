@@ -130,7 +130,19 @@ def _plan(config: Config) -> list[str]:
         f"Session reminders: {offsets} before each session",
         f"Quiet hours for direct messages: {quiet}"
         + (" and at weekends" if config.quiet_weekends else ""),
+        _web(config),
     ]
+
+
+def _web(config: Config) -> str:
+    web = config.web
+    if not web.enabled:
+        return "Calendar links and pages: off (set web.port or web.base_url)"
+    public = "with" if web.public else "without"
+    return (
+        f"Calendar links and pages: {web.address} (listening on {web.host}:{web.listen_port}, "
+        f"or Slack's port with --http), {public} the public page"
+    )
 
 
 def _length(seconds: float) -> str:

@@ -175,6 +175,7 @@ async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
     shared = site is not None and platform == "slack" and args.http
     if site is not None and not shared:
         await site.start()
+        print(f"Calendar links and pages: {app.config.web.address}", file=sys.stderr, flush=True)
     try:
         await _platform(app, platform, args, site if shared else None)
     finally:

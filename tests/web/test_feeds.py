@@ -151,3 +151,12 @@ async def test_links_are_off_unless_configured(tmp_path: Any, clock: FakeClock) 
         assert app.community.db.execute("SELECT count(*) FROM calendar_links").fetchone()[0] == 0
     finally:
         app.close()
+
+
+async def test_a_link_word_without_link_is_refused_kindly_and_changes_nothing(
+    app: App, run: Run
+) -> None:
+    reply = run("ann", "calendar mine reset")
+    assert reply.error == "calendar.link.only" and reply.private
+    assert "/cop calendar link reset" in reply.text
+    assert app.community.db.execute("SELECT count(*) FROM calendar_links").fetchone()[0] == 0

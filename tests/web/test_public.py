@@ -163,3 +163,24 @@ async def test_one_address_is_slowed_and_others_are_not(app: App) -> None:
         now[0] += 1.0
         async with client.get("/") as resp:
             assert resp.status == 200
+
+
+async def test_behind_a_proxy_each_visitor_has_their_own_limit(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    app = build_app(tmp_path, clock, behind_proxy=True)
+    try:
+        limit = RateLimit(per_minute=60, burst=1, clock=lambda: 0.0)
+        site = WebSite(app.community, limit)
+        async with TestClient(TestServer(site.application(), host="127.0.0.1")) as client:
+
+            async def status(forwarded: str) -> int:
+                async with client.get("/", headers={"X-Forwarded-For": forwarded}) as resp:
+                    return resp.status
+
+            # The proxy appends the address it saw: only that last entry is believed.
+            assert await status("198.51.100.7, 203.0.113.1") == 200
+            assert await status("198.51.100.99, 203.0.113.1") == 429
+            assert await status("203.0.113.2") == 200
+    finally:
+        app.close()

@@ -37,3 +37,17 @@ def test_bad_web_values_are_all_named(tmp_path: Path) -> None:
     problems = "\n".join(caught.value.problems)
     for key in ("web.port", "web.base_url", "web.public", "web.requests_per_minute"):
         assert f"key '{key}'" in problems
+
+
+def test_check_says_whether_the_pages_are_on_and_where(tmp_path: Path) -> None:
+    from bot.checkup import checkup
+
+    off, _ = checkup(load_config(write(tmp_path, "[community]\n"), env={}))
+    assert "Calendar links and pages: off" in off
+    text = '[web]\nbase_url = "https://calendar.example.org"\npublic = true\n'
+    on, problems = checkup(load_config(write(tmp_path, text), env={}))
+    assert problems == []
+    assert (
+        "Calendar links and pages: https://calendar.example.org (listening on 127.0.0.1:8080" in on
+    )
+    assert "with the public page" in on
