@@ -30,7 +30,7 @@ async def test_the_pages_answer_while_the_console_runs(
     app = App.build(config, FakeClock(NOW))
     answers: list[tuple[int, str]] = []
 
-    async def console(running: App) -> None:
+    async def console(running: App, *streams: object) -> None:
         """Stands in for the terminal: while it runs, a browser asks for the page."""
         async with aiohttp.ClientSession() as http:
             for path in ("/healthz", "/"):
