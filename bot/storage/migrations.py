@@ -333,6 +333,30 @@ def m009_schedule_previews(db: Database) -> None:
     )
 
 
+def m010_member_indexes(db: Database) -> None:
+    """An index led by every column that points at a member.
+
+    Forgetting a member deletes or clears their rows in every table; without these, each of
+    those statements reads the whole table (the delivery ledger grows by every reminder
+    sent), so a forget-me took hundreds of milliseconds and grew with the community's age.
+    `deliveries_session` serves a session's cancellation the same way.
+    """
+    _run(
+        db,
+        """
+        CREATE INDEX deliveries_member ON deliveries (member_id);
+        CREATE INDEX deliveries_session ON deliveries (session_id);
+        CREATE INDEX reflections_member ON reflections (member_id, created);
+        CREATE INDEX audit_actor ON audit (actor_id);
+        CREATE INDEX sessions_created_by ON sessions (created_by);
+        CREATE INDEX resources_suggested_by ON resources (suggested_by);
+        CREATE INDEX room_members_member ON room_members (member_id);
+        CREATE INDEX feedback_asked_member ON feedback_asked (member_id);
+        CREATE INDEX schedule_previews_member ON schedule_previews (member_id)
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -366,4 +390,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_outcomes,
     m008_connect,
     m009_schedule_previews,
+    m010_member_indexes,
 ]
