@@ -15,6 +15,7 @@ from bot.adapters.base import SetupError
 from bot.config import DEFAULT_CONFIG, Config, load_config
 from bot.domain.clock import FakeClock
 from bot.errors import ConfigError, ContentError
+from bot.report.cli import add_report_command
 from bot.storage.trouble import explain as explain_db
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     cal = sub.add_parser("calendar", parents=[common], help="write the calendar as an .ics file")
     cal.add_argument("--out", default="copbot.ics", help="where to write it (default copbot.ics)")
     cal.set_defaults(func=_calendar)
+    add_report_command(sub, common)  # the outcome report (bot/report/cli.py)
     export = sub.add_parser("export", parents=[common], help="export data as CSV")
     what = export.add_subparsers(title="what", metavar="WHAT", required=True)
     attendees = what.add_parser(
@@ -287,7 +289,8 @@ def _export_attendees(config: Config, args: argparse.Namespace) -> int:
         )
         return 1
     places = community.signups.attendees(session.id)
-    data = attendees_csv(session, places, community.members, community.zone)
+    present = community.outcomes.attendance.present(session.id)
+    data = attendees_csv(session, places, community.members, community.zone, present)
     if args.out == "-":
         sys.stdout.write(data.decode())
     else:

@@ -87,6 +87,7 @@ OPTION_NAMES = (
     "action",
     "who",
     "answer",
+    "period",
 )
 
 
@@ -342,17 +343,6 @@ FIELDS: dict[str, set[str]] = {
     "file.sent": _f("filename"),
     "file.failed": _f("filename"),
     # the engagement report
-    "report.intro": _f("weeks", "start"),
-    "report.sessions_title": _f(),
-    "report.sessions": _f("held", "cancelled"),
-    "report.places": _f("places", "people", "full"),
-    "report.mix": _f("mix"),
-    "report.people_title": _f(),
-    "report.members": _f("members", "new"),
-    "report.reflections": _f("reflections", "people"),
-    "report.suggestions": _f("suggestions", "approved"),
-    "report.delivery_title": _f(),
-    "report.delivery": _f("sent", "late", "missed", "failed"),
     "report.privacy": _f(),
     # console
     "console.clock": _f("when"),
@@ -466,7 +456,7 @@ FIELDS.update(
         "feedback.words_needed": _f("id"),
         "feedback.why": _f(),
         "feedback.action_no_thanks": _f(),
-        "report.period": _f("start", "end", "before"),
+        "report.intro": _f("start", "end", "before"),
         "report.line": _f("label", "value", "before"),
         "report.alt": _f("months", "summary"),
         "report.chart_title": _f(),
@@ -494,6 +484,10 @@ for _section, _figures in REPORT_SECTIONS.items():
         FIELDS[f"report.figure.{_figure}"] = set()
 for _section in ("objectives", "months", "sectors", "per_session"):
     FIELDS[f"report.section.{_section}"] = set()
+for _figure in ("undeclared", "sectors"):
+    FIELDS[f"report.figure.{_figure}"] = set()
+for _column in ("section", "group", "figure", "value", "before"):
+    FIELDS[f"report.column.{_column}"] = set()
 # Safe by default: the prompt behind its content note, support from every direct message,
 # and the buttons of the welcome notice (its words are in content/welcome.toml).
 for _name in (

@@ -26,10 +26,12 @@ def test_the_report_counts_sessions_places_and_reflections_but_shows_no_words(
 
     text = lines(ok(run(PLANNER, "report 4")))
 
-    assert "1 session(s) held in the period; 1 cancelled." in text
-    assert "1 place(s) taken by 1 different people; 1 session(s) were full." in text
-    assert "DEVELOP 0, CONNECT 1, INFLUENCE 0" in text
-    assert "1 private reflection(s) kept, by 1 member(s)" in text
+    assert "Sessions held: 1 (0)" in text
+    assert "Sessions cancelled: 1 (0)" in text
+    assert "CONNECT: Sessions held: 1 (0)" in text and "INFLUENCE: Sessions held: 0 (0)" in text
+    # One place, one reflection: numbers from fewer than five people are never shown.
+    assert "Places taken: fewer than 5 (0)" in text
+    assert "Private reflections kept: fewer than 5 (0)" in text
     assert "private thought" not in text and "ann" not in text
 
 

@@ -1,0 +1,1 @@
+"""The planning group's report: figures, the one rule that hides small groups, and outputs."""
