@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.config import SECRET_ENV, Config
 from bot.context import Actor
 from bot.domain.clock import FakeClock
-from tests.core.conftest import PLANNER
+from tests.core.conftest import PLANNER, scheduled
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +37,10 @@ def _held_last_week(tmp_path: Path) -> str:
             reply = app.dispatcher.handle_line(Actor("console", who, who), line)
             assert not reply.error, reply.text
 
-        run(PLANNER, f'schedule "Circle" {when} where="Civic Hall"')
+        scheduled(
+            lambda who, line: app.dispatcher.handle_line(Actor("console", who, who), line),
+            f'"Circle" {when} where="Civic Hall"',
+        )
         names = [f"member{n}" for n in range(6)]
         for name in names:
             run(name, "signup 1")
