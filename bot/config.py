@@ -121,6 +121,8 @@ class Config:
     discord_event_channel: str = ""
     discord_sync_globally: bool = False
     web: WebConfig = field(default_factory=WebConfig)
+    # How long finished deliveries stay in the ledger (None: for ever); see README.
+    keep_deliveries: timedelta | None = timedelta(days=180)
     connect: ConnectConfig = field(default_factory=ConnectConfig)
     secrets: Secrets = field(default_factory=Secrets)
 
@@ -293,6 +295,21 @@ class _Reader:
             remember_rounds=self.whole("connect.remember_rounds", d.remember_rounds, 1, 52),
         )
 
+    def retention(self, dotted: str, default: timedelta | None) -> timedelta | None:
+        """A length of at least a day, such as "180d" or "26w", or "forever"."""
+        text = self.get(dotted, None, str)
+        if text is None:
+            return default
+        if text.strip().lower() == "forever":
+            return None
+        match = _OFFSET.match(text.strip().lower())
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match[2]] if match else ""
+        kept = timedelta(**{unit: int(match[1])}) if match else timedelta(0)
+        if kept < timedelta(days=1):
+            self._problem(dotted, text, "at least a day, such as '180d' or '26w', or 'forever'")
+            return default
+        return kept
+
     def whole(self, dotted: str, default: int, low: int, high: int) -> int:
         value = self.get(dotted, default, int)
         if not low <= value <= high:
@@ -376,6 +393,7 @@ class _Reader:
             discord_event_channel=self.get("discord.event_channel", "", str),
             discord_sync_globally=self.get("discord.sync_globally", False, bool),
             web=self.web(),
+            keep_deliveries=self.retention("storage.keep_deliveries", d.keep_deliveries),
             connect=self.connect(),
             secrets=secrets,
         )

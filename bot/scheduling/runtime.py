@@ -22,6 +22,7 @@ from bot.scheduling import unposted
 from bot.scheduling.connect import make_due_round
 from bot.scheduling.plan import Planned, Planner
 from bot.scheduling.topup import top_up
+from bot.scheduling.upkeep import Upkeep
 from bot.storage.db import from_iso, utc_iso
 from bot.storage.trouble import explain as explain_db
 
@@ -36,18 +37,25 @@ class Runtime:
         self.community = community
         self.planner = Planner(community)
         self.courier = Courier(community, adapter)
+        self.upkeep = Upkeep(community)
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
 
     async def tick(self) -> int:
-        """Plan what fell due since the last tick, then send; returns how many were sent."""
+        """Plan what fell due since the last tick, then send; returns how many were sent.
+
+        Once a day it also prunes the delivery ledger and refreshes SQLite's statistics.
+        """
         async with self._lock:
             now = self.community.clock.now()
             self.community.deliveries.reclaim_stale(now, STALE_CLAIM)
             top_up(self.community, now)
             make_due_round(self.community, now)
             self.plan(now)
-            return await self.courier.flush()
+            sent = await self.courier.flush()
+        # Outside the lock, in short batches: ticks and commands go on meanwhile.
+        await self.upkeep.run_if_due(now)
+        return sent
 
     def plan(self, now: datetime) -> int:
         """Queue every delivery that fell due in (mark, now]; the first run starts from now."""

@@ -357,6 +357,29 @@ def m010_member_indexes(db: Database) -> None:
     )
 
 
+def m011_delivery_counts(db: Database) -> None:
+    """What the report needs from delivery rows that have been let go: counts only.
+
+    One row per UTC day, kind and status: how many messages, how many of them were channel
+    posts, and how many different members they went to. No member and no session: the
+    ledger's rows are pruned after the retention period, and these counts outlive them.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE delivery_counts (
+            day TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            posts INTEGER NOT NULL,
+            people INTEGER NOT NULL,
+            PRIMARY KEY (day, kind, status)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -391,4 +414,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m008_connect,
     m009_schedule_previews,
     m010_member_indexes,
+    m011_delivery_counts,
 ]

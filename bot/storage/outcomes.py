@@ -143,11 +143,22 @@ SELECT
         WHERE source = 'member' AND created >= :start AND created < :end)
 """
 
+# The live ledger, plus the counts kept for rows already pruned (bot.storage.retention).
+# Pruned rows are counted per UTC day, so such a day counts when it begins in the period.
+# Their distinct people are known only per day and kind: the largest of those is a floor for
+# the period's, so a small figure is hidden at least as often as from the rows themselves.
 _DELIVERIES = """
-SELECT status, count(*) AS messages, count(DISTINCT member_id) AS people,
-    sum(member_id IS NULL) AS posts
-FROM deliveries WHERE due_utc >= :start AND due_utc < :end AND kind != 'sync'
-GROUP BY status
+SELECT status, sum(messages) AS messages, max(people) AS people, sum(posts) AS posts FROM (
+    SELECT status, count(*) AS messages, count(DISTINCT member_id) AS people,
+        sum(member_id IS NULL) AS posts
+    FROM deliveries WHERE due_utc >= :start AND due_utc < :end AND kind != 'sync'
+    GROUP BY status
+    UNION ALL
+    SELECT status, sum(count), max(people), sum(posts)
+    FROM delivery_counts WHERE kind != 'sync'
+        AND day || 'T00:00:00+00:00' >= :start AND day || 'T00:00:00+00:00' < :end
+    GROUP BY status
+) GROUP BY status
 """
 
 

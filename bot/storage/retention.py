@@ -1,0 +1,66 @@
+"""Keeping the delivery ledger small: finished rows are counted, then let go.
+
+The ledger gains a row for every reminder, prompt and notice; a year for 1,000 members is
+hundreds of thousands of rows, each naming a member. Once a delivery is finished (sent, late,
+missed, skipped or failed) and older than the retention period, the only thing anyone still
+needs from it is the count the planning group's report shows. So each batch first adds its
+rows to `delivery_counts` (per UTC day, kind and status: messages, channel posts and
+different members; no member, no session), then deletes them, in one transaction. Pending
+and claimed rows are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.storage.db import immediate, utc_iso
+
+FINISHED = ("sent", "late", "missed", "skipped", "failed")
+BATCH_ROWS = 5_000
+_FINISHED_SQL = ", ".join(f"'{status}'" for status in FINISHED)
+
+
+def prune_batch(db: Database, before: datetime, limit: int = BATCH_ROWS) -> int:
+    """Count, then delete, up to `limit` finished deliveries due before `before`.
+
+    One short write transaction, so the bot's own writes wait at most one batch. Returns how
+    many rows went; fewer than `limit` means there is nothing more to prune.
+    """
+    with immediate(db):
+        rowids = [
+            row[0]
+            for row in db.execute(
+                f"SELECT rowid FROM deliveries WHERE status IN ({_FINISHED_SQL})"
+                " AND due_utc < ? LIMIT ?",
+                [utc_iso(before), limit],
+            )
+        ]
+        if not rowids:
+            return 0
+        chosen = json.dumps(rowids)
+        db.execute(
+            "INSERT INTO delivery_counts (day, kind, status, count, posts, people)"
+            " SELECT substr(due_utc, 1, 10), kind, status, count(*), sum(member_id IS NULL),"
+            " count(DISTINCT member_id) FROM deliveries"
+            " WHERE rowid IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3"
+            " ON CONFLICT (day, kind, status) DO UPDATE SET count = count + excluded.count,"
+            " posts = posts + excluded.posts, people = max(people, excluded.people)",
+            [chosen],
+        )
+        db.execute(
+            "DELETE FROM deliveries WHERE rowid IN (SELECT value FROM json_each(?))", [chosen]
+        )
+    return len(rowids)
+
+
+def optimize(db: Database) -> None:
+    """Let SQLite refresh the statistics its query planner uses, where they have gone stale.
+
+    `PRAGMA optimize` only analyses tables whose indexes have been used and whose size has
+    changed a lot, so it costs little when there is nothing to do.
+    """
+    if not db.conn.in_transaction:
+        db.execute("PRAGMA optimize")
