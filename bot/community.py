@@ -224,6 +224,16 @@ class Community:
         key = f"sync:{session_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
         self.deliveries.enqueue(key, "sync", now, session_id=session_id, payload=PLACES)
 
+    def leave_rooms(self, member: Member) -> None:
+        """Before a member is erased, queue their removal from every private room they are
+        in. Erasure deletes the rows that say who is in a room, so each removal carries the
+        member's platform id itself, and the courier scrubs it once the removal is done."""
+        now = self.clock.now()
+        for room_id in self.rooms.rooms_of(member.id):
+            key = f"sync:leave:{room_id}:{uuid.uuid4().hex[:12]}"
+            payload = {"what": "leave", "room": room_id, "user": member.platform_user_id}
+            self.deliveries.enqueue(key, "sync", now, payload=payload)
+
     def announce(self, key: str, kind: str, reply: Reply, *, session_id: int | None = None) -> None:
         """Queue a post to the community's announcement channel."""
         self.deliveries.enqueue(

@@ -286,6 +286,9 @@ class Courier:
     async def _sync(self, delivery: Delivery) -> None:
         """Bring a platform's copy of a session up to date: its event, or (for a change of
         places) who is in its private thread."""
+        if delivery.payload.get("what") == "leave":
+            await self._leave(delivery)
+            return
         places = delivery.payload.get("what") == "places"
         sync = getattr(self.adapter, "sync_places" if places else "sync_session", None)
         if sync is None or delivery.session_id is None:
@@ -293,6 +296,14 @@ class Courier:
             return
         await sync(delivery.session_id)
         self._mark(delivery, "sent", "")
+
+    async def _leave(self, delivery: Delivery) -> None:
+        """Take an erased member out of a private room; then forget who they were."""
+        leave = getattr(self.adapter, "leave_room", None)
+        if leave is not None:
+            await leave(str(delivery.payload["room"]), str(delivery.payload["user"]))
+        self._mark(delivery, "sent" if leave is not None else "skipped", "")
+        self.community.deliveries.scrub(delivery.key)
 
     def _arrival(self, delivery: Delivery) -> str:
         late = delivery.due < self.community.clock.now() - LATE_AFTER

@@ -131,6 +131,10 @@ class DeliveryStore:
             [status, utc_iso(now), reason, key],
         )
 
+    def scrub(self, key: str) -> None:
+        """Forget what a delivery carried (once it was done), keeping that it happened."""
+        self.db.execute("UPDATE deliveries SET payload = '{}' WHERE key = ?", [key])
+
     def release(self, key: str, due: datetime, reason: str) -> None:
         """Put a claimed delivery back to be tried again at `due` (a transient failure)."""
         self.db.execute(

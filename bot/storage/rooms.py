@@ -66,6 +66,13 @@ class RoomStore:
             "DELETE FROM room_members WHERE room_id = ? AND member_id = ?", [room_id, member_id]
         )
 
+    def rooms_of(self, member_id: int) -> list[str]:
+        """The private rooms the member is in, by their platform ids."""
+        rows = self.db.execute(
+            "SELECT room_id FROM room_members WHERE member_id = ? ORDER BY room_id", [member_id]
+        )
+        return [str(r[0]) for r in rows]
+
     def export(self, member_id: int) -> dict[str, Any]:
         rows = self.db.execute(
             "SELECT r.session_id FROM room_members m JOIN session_rooms r USING (room_id)"

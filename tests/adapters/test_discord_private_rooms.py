@@ -163,6 +163,25 @@ async def test_booking_lets_a_member_in_and_giving_up_the_place_takes_them_out(
     assert app.community.rooms.rooms(sid)[0].members == frozenset()
 
 
+async def test_forget_me_takes_the_member_out_of_the_thread_and_then_forgets_their_id(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    courier = Courier(app.community, adapter)
+    user = dc.add_user("cat")
+    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+    await courier.flush()
+    [room] = app.community.rooms.rooms(sid)
+    assert user in dc.thread_members[int(room.room_id)]
+
+    await dc.invoke(dc.slash("cop", "forget-me", {"confirm": "yes"}, user_id=user))
+    await courier.flush()
+
+    assert user not in dc.thread_members[int(room.room_id)]
+    dump = "\n".join(app.community.db.conn.iterdump())
+    assert str(user) not in dump
+
+
 async def test_the_invite_gives_the_bot_what_private_threads_need(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:

@@ -523,6 +523,11 @@ class DiscordAdapter:
         gave theirs up."""
         await self.rooms.sync(session_id)
 
+    async def leave_room(self, room_id: str, user_id: str) -> None:
+        """Take someone out of a private thread by their Discord id (after forget-me, when
+        nothing else about them is left)."""
+        await self.rooms.remove(room_id, user_id)
+
     async def sync_session(self, session_id: int) -> None:
         """Mirror the session as a scheduled event. A failure is logged and raised as
         SendFailed, so the courier records it where the planning group can see it; the

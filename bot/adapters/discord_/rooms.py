@@ -233,8 +233,14 @@ class SessionRooms:
 
     async def _let_out(self, room_id: str, member_id: int) -> None:
         member = self.community.members.get(member_id)
-        if member is not None and member.platform_user_id.isdigit():
-            user = int(member.platform_user_id)
+        if member is not None:
+            await self.remove(room_id, member.platform_user_id)
+        self.store.let_out(room_id, member_id)
+
+    async def remove(self, room_id: str, user_id: str) -> None:
+        """Take a Discord user out of a thread; gone threads and members are fine."""
+        if user_id.isdigit():
+            user = int(user_id)
             try:
                 try:
                     await self.client.http.remove_user_from_thread(int(room_id), user)
@@ -250,4 +256,3 @@ class SessionRooms:
                     raise refused(err) from err
             except NETWORK as err:
                 raise refused(err) from err
-        self.store.let_out(room_id, member_id)
