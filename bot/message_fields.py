@@ -477,6 +477,7 @@ REPORT_SECTIONS = {
     "feedback": ("answer_yes", "answer_a-little", "answer_not-this-time", "feedback_words"),
     "practice": ("reflections", "suggestions"),
     "delivery": ("delivered", "late", "missed", "failed"),
+    "connect": ("connect_opted_in", "connect_groups", "connect_cross_sector", "connect_met"),
 }
 for _section, _figures in REPORT_SECTIONS.items():
     FIELDS[f"report.section.{_section}"] = set()

@@ -18,6 +18,8 @@ from bot.storage.feedback import ANSWERS
 from bot.storage.outcomes import ALL, PeriodFigures, SessionMix
 
 THREE = 3
+# Figures about today, not about a period: there is nothing earlier to compare them with.
+NOT_COMPARED = ("connect_opted_in",)
 Group = tuple[str, str]
 
 
@@ -52,7 +54,7 @@ def build(now: PeriodFigures, before: PeriodFigures, sectors: Sectors) -> Report
                     "",
                     name,
                     figure(now, name, (ALL, ALL)),
-                    figure(before, name, (ALL, ALL)),
+                    None if name in NOT_COMPARED else figure(before, name, (ALL, ALL)),
                 )
             )
     for objective in OBJECTIVES:
@@ -165,6 +167,21 @@ def _delivery(*statuses: str) -> Callable[[PeriodFigures, Group], Figure]:
     return make
 
 
+def _connect(found: PeriodFigures, name: str) -> Figure:
+    """CONNECT's counts, each drawn from the people it is about."""
+    c = found.connect
+    people, answered = c.get("people", 0), c.get("answered", 0)
+    groups = c.get("groups", 0)
+    return {
+        "connect_opted_in": Figure(c.get("opted_in", 0), c.get("opted_in", 0)),
+        "connect_groups": Figure(groups, people),
+        "connect_cross_sector": Figure(
+            c.get("mixed", 0) / groups if groups else 0.0, people, "share"
+        ),
+        "connect_met": Figure(c.get("met", 0) / answered if answered else 0.0, answered, "share"),
+    }[name]
+
+
 _MAKERS: dict[str, Callable[[PeriodFigures, Group], Figure]] = {
     "attendance_rate": lambda f, g: _rate(f, g, True),
     "no_show_rate": lambda f, g: _rate(f, g, False),
@@ -176,4 +193,8 @@ _MAKERS: dict[str, Callable[[PeriodFigures, Group], Figure]] = {
     "late": _delivery("late"),
     "missed": _delivery("missed"),
     "failed": _delivery("failed"),
+    "connect_opted_in": lambda f, g: _connect(f, "connect_opted_in"),
+    "connect_groups": lambda f, g: _connect(f, "connect_groups"),
+    "connect_cross_sector": lambda f, g: _connect(f, "connect_cross_sector"),
+    "connect_met": lambda f, g: _connect(f, "connect_met"),
 }

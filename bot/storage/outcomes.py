@@ -161,6 +161,19 @@ SELECT status, sum(messages) AS messages, max(people) AS people, sum(posts) AS p
 ) GROUP BY status
 """
 
+# CONNECT rounds due in the period: groups, how many mixed sectors, who was introduced, who
+# answered and who said they met; and how many have asked for conversations today.
+_CONNECT = """
+SELECT count(DISTINCT g.round_id || ':' || g.group_no) AS groups,
+    count(DISTINCT CASE WHEN g.mixed THEN g.round_id || ':' || g.group_no END) AS mixed,
+    count(DISTINCT g.member_id) AS people,
+    sum(g.answer != '') AS answered,
+    sum(g.answer = 'met') AS met,
+    (SELECT count(*) FROM connect_members) AS opted_in
+FROM connect_groups g JOIN connect_rounds r ON r.id = g.round_id
+WHERE r.due_utc >= :start AND r.due_utc < :end
+"""
+
 
 @dataclass(frozen=True)
 class SessionMix:
@@ -187,10 +200,11 @@ class PeriodFigures:
     feedback: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     practice: tuple[int, int, int, int] = (0, 0, 0, 0)
     deliveries: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    connect: dict[str, int] = field(default_factory=dict)
 
 
 def period_figures(db: Database, start: datetime, end: datetime) -> PeriodFigures:
-    """Seven queries, whatever the size of the community."""
+    """Eight queries, whatever the size of the community."""
     span = {"start": utc_iso(start), "end": utc_iso(end)}
     found = PeriodFigures(start, end)
     found.sessions = _rolled_up(select_rows(db, _SESSIONS, span))
@@ -209,6 +223,8 @@ def period_figures(db: Database, start: datetime, end: datetime) -> PeriodFigure
         r["status"]: (int(r["messages"]), int(r["people"]), int(r["posts"] or 0))
         for r in select_rows(db, _DELIVERIES, span)
     }
+    [connect] = select_rows(db, _CONNECT, span)
+    found.connect = {name: int(value or 0) for name, value in connect.items()}
     return found
 
 

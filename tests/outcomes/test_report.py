@@ -212,4 +212,4 @@ def test_the_figures_take_the_same_number_of_queries_however_many_members(
         period_figures(community.db, SINCE, LATER)
     finally:
         community.db.conn.set_trace_callback(None)
-    assert len(statements) == 7
+    assert len(statements) == 8  # one per kind of figure, CONNECT included

@@ -6,6 +6,7 @@ Rounds fall every two weeks on Thursday at 10:00 (community time) by default; Th
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from itertools import combinations
 
@@ -187,3 +188,29 @@ async def test_mydata_shows_my_introductions_and_forget_me_erases_them(world: Wo
     for table in ("connect_members", "connect_groups", "connect_not_again"):
         rows = db.execute(f"SELECT count(*) FROM {table} WHERE member_id = ?", [alice])
         assert rows.fetchone()[0] == 0, table
+
+
+async def test_the_report_counts_introductions_and_never_shows_a_small_group(
+    world: World,
+) -> None:
+    people = {**SECTORS, "erin": "education", "fay": "voluntary"}
+    for name, sector in people.items():
+        join(world, name, sector)
+    await world.advance(ROUND + timedelta(minutes=30))
+    for name in ("alice", "bob"):
+        [sent] = world.platform.to(name, "CONNECT conversation")
+        world.run(name, sent.commands[0])  # we met
+
+    reply = world.run(PLANNER, "report 4")
+    lines = [line for item in reply.items for line in item.lines]
+
+    def shown(label: str) -> str:
+        [line] = [line for line in lines if line.startswith(label)]
+        return line.removeprefix(label)
+
+    assert shown("Members who have asked for conversations (now): ") == "6"
+    assert shown("Introductions made (pairs and threes): ") == "3 (0)"
+    assert shown("Introductions that crossed sectors: ") == "100% (–)"
+    # Two answers: too few people to show what they said.
+    assert shown("Of those who answered, share who met: ").startswith("fewer than 5")
+    assert not any(re.search(rf"\b{name}\b", "\n".join(lines)) for name in people)
