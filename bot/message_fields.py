@@ -500,6 +500,7 @@ for _name in (
     "welcome_reminders_thread",
     "welcome_reminders_on",
     "welcome_reminders_off",
+    "welcome_connect_on",
 ):
     FIELDS[f"action.{_name}"] = set()
 FIELDS["privacy.again"] = set()
@@ -533,6 +534,7 @@ FIELDS.update(
         "connect.action_stop": _f(),
         "connect.post_now": _f("groups", "people"),
         "connect.post_now_none": _f(),
+        "connect.offer": _f(),
         "connect.mydata_on": _f(),
         "connect.mydata_title": _f(),
         "connect.mydata_line": _f("period", "names", "answer"),

@@ -18,6 +18,7 @@ from bot.scheduling.plan import SOON
 from bot.storage.members import Member
 from bot.storage.sessions import Session
 from bot.storage.signups import Place
+from commands.connect import offer_connect_once
 from commands.signups import find_session
 
 # How long after a session a member may still say they were there.
@@ -43,7 +44,9 @@ def attended(ctx: CommandContext, session: int, undo: str | None = None) -> Repl
     new = attendance.mark(chosen.id, ctx.member.id, "self", ctx.now)
     thanks = ctx.say("attended.done" if new else "attended.already", **fields)
     undo_button = Action(ctx.say("attended.action_undo"), f"attended {chosen.id} undo")
-    return _with_question(ctx, chosen, Reply(thanks, actions=(undo_button,)))
+    offer, buttons = offer_connect_once(ctx)
+    text = f"{thanks}\n{offer}" if offer else thanks
+    return _with_question(ctx, chosen, Reply(text, actions=(undo_button, *buttons)))
 
 
 def _self_markable(ctx: CommandContext, session_id: int) -> Session:

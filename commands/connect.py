@@ -7,6 +7,7 @@ group only ever sees counts.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.community import CommandContext
@@ -27,6 +28,18 @@ def connect(ctx: CommandContext, choose: str | None = None, round_number: str = 
     if choose in ("on", "off", "skip"):
         return {"on": _on, "off": _off, "skip": _skip}[choose](ctx)
     return _answer(ctx, choose, _round(round_number))
+
+
+def offer_connect_once(ctx: CommandContext) -> tuple[str, tuple[Action, ...]]:
+    """After a member's first "I was there": a line and a button, once, unless they asked.
+
+    Marked as offered when shown, so it never comes again, whatever they do with it."""
+    members = ctx.community.members
+    prefs = members.preferences(ctx.member.id)
+    if prefs.connect_offered or ctx.community.connect.is_in(ctx.member.id):
+        return "", ()
+    members.save_preferences(ctx.member.id, replace(prefs, connect_offered=True))
+    return ctx.say("connect.offer"), (Action(ctx.say("connect.action_on"), "connect on"),)
 
 
 def _status(ctx: CommandContext) -> Reply:

@@ -40,7 +40,8 @@ def _choices(ctx: CommandContext, platform: str) -> tuple[Action, ...]:
             Action(ctx.say("action.welcome_reminders_on"), "subscribe reminders"),
             Action(ctx.say("action.welcome_reminders_off"), "unsubscribe reminders"),
         )
-    return prompts + reminders
+    connect = (Action(ctx.say("action.welcome_connect_on"), "connect on"),)
+    return prompts + reminders + connect
 
 
 def welcome_once(ctx: CommandContext, command: str, reply: Reply) -> Reply:

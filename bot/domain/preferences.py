@@ -32,6 +32,7 @@ class Preferences:
     dm_blocked_told: bool = False
     dm_offered: bool = False
     welcomed: bool = False
+    connect_offered: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Preferences:
@@ -47,6 +48,7 @@ class Preferences:
             dm_blocked_told=bool(data.get("dm_blocked_told", False)),
             dm_offered=bool(data.get("dm_offered", False)),
             welcomed=bool(data.get("welcomed", False)),
+            connect_offered=bool(data.get("connect_offered", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,7 +62,7 @@ class Preferences:
             data["paused_until"] = self.paused_until.isoformat(timespec="seconds")
         if self.via:
             data["via"] = self.via
-        for flag in ("dm_blocked", "dm_blocked_told", "dm_offered", "welcomed"):
+        for flag in ("dm_blocked", "dm_blocked_told", "dm_offered", "welcomed", "connect_offered"):
             if getattr(self, flag):
                 data[flag] = True
         return data

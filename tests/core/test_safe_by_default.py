@@ -158,6 +158,7 @@ def test_the_welcome_offers_the_choices_that_matter(tmp_path: Path) -> None:
             "unsubscribe prompts",
             "subscribe reminders",
             "unsubscribe reminders",
+            "connect on",
         ]
     finally:
         app.close()
@@ -206,9 +207,9 @@ def test_on_discord_the_welcome_asks_how_reminders_should_arrive(tmp_path: Path)
         reply = app.dispatcher.handle_line(Actor("discord", "42", "Dee"), "help")
         assert reply.notice is not None
         commands = [a.command for a in reply.notice.actions]
-        assert commands[2:] == ["direct-messages on", "direct-messages off"]
+        assert commands[2:4] == ["direct-messages on", "direct-messages off"]
         where = app.community.welcome.where_on("discord")
-        assert "others can see" in where and where in reply.notice.lines
+        assert "private thread" in where and where in reply.notice.lines
         assert where in reply.footer  # help says the same, truly for Discord
     finally:
         app.close()

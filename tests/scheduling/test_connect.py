@@ -214,3 +214,16 @@ async def test_the_report_counts_introductions_and_never_shows_a_small_group(
     # Two answers: too few people to show what they said.
     assert shown("Of those who answered, share who met: ").startswith("fewer than 5")
     assert not any(re.search(rf"\b{name}\b", "\n".join(lines)) for name in people)
+
+
+async def test_a_first_i_was_there_offers_conversations_once(world: World) -> None:
+    sid = world.schedule('"Circle" 2026-12-02 14:00 90m CONNECT 5 Civic Hall')
+    world.member("gus")
+    world.run("gus", f"signup {sid}")
+    world.clock.set(local("2026-12-02 15:00"))
+
+    first = world.run("gus", f"attended {sid}")
+    again = world.run("gus", f"attended {sid}")
+
+    assert "connect on" in [a.command for a in first.actions]
+    assert "connect on" not in [a.command for a in again.actions]
