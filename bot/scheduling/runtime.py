@@ -38,13 +38,15 @@ class Runtime:
         self.planner = Planner(community)
         self.courier = Courier(community, adapter)
         self.upkeep = Upkeep(community)
+        self._upkeep_task: asyncio.Task[int] | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
 
     async def tick(self) -> int:
         """Plan what fell due since the last tick, then send; returns how many were sent.
 
-        Once a day it also prunes the delivery ledger and refreshes SQLite's statistics.
+        Once a day it also starts the upkeep (pruning the ledger, refreshing SQLite's
+        statistics) as a task of its own.
         """
         async with self._lock:
             now = self.community.clock.now()
@@ -53,9 +55,27 @@ class Runtime:
             make_due_round(self.community, now)
             self.plan(now)
             sent = await self.courier.flush()
-        # Outside the lock, in short batches: ticks and commands go on meanwhile.
-        await self.upkeep.run_if_due(now)
+        self._start_upkeep(now)
         return sent
+
+    def _start_upkeep(self, now: datetime) -> None:
+        """Once a day, start the upkeep beside the ticks: a tick (or a command waiting on
+        one) never waits for it, and it pauses for the loop between its short batches."""
+        running = self._upkeep_task is not None and not self._upkeep_task.done()
+        if not running and self.upkeep.due(now):
+            self._upkeep_task = asyncio.get_running_loop().create_task(self._safe_upkeep(now))
+
+    async def _safe_upkeep(self, now: datetime) -> int:
+        try:
+            return await self.upkeep.run_if_due(now)
+        except Exception:
+            log.exception("the daily upkeep failed; it runs again tomorrow")
+            return 0
+
+    async def upkept(self) -> int:
+        """Wait for the upkeep the last tick started, if any; rows pruned (tests, rehearsals)."""
+        task = self._upkeep_task
+        return await task if task is not None else 0
 
     def plan(self, now: datetime) -> int:
         """Queue every delivery that fell due in (mark, now]; the first run starts from now."""
@@ -129,9 +149,12 @@ class Runtime:
         while clock.now() < until:
             clock.set(min(clock.now() + step, until))
             sent += await self.tick()
+            await self.upkept()
         return sent
 
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        if self._upkeep_task is not None:
+            self._upkeep_task.cancel()

@@ -52,7 +52,8 @@ def a_year_of_ledger(world: World) -> None:
 
 
 async def test_pruning_lets_go_of_old_finished_rows_only(worlds: Worlds) -> None:
-    world = await worlds(start=MONDAY - 400 * DAY)  # the first upkeep ran then, on nothing
+    world = await worlds(start=MONDAY - 400 * DAY)
+    await world.runtime.upkept()  # the first upkeep ran then, on nothing
     jump_to_monday(world)
     a_year_of_ledger(world)
     before_all = counts(world, MONDAY - 400 * DAY, MONDAY + DAY)
@@ -60,6 +61,7 @@ async def test_pruning_lets_go_of_old_finished_rows_only(worlds: Worlds) -> None
     before_new = counts(world, MONDAY - 11 * DAY, MONDAY)
 
     await world.runtime.tick()
+    await world.runtime.upkept()
 
     left = ledger_keys(world)
     assert {k for k in left if k.startswith("old:")} == set()
@@ -76,11 +78,13 @@ async def test_pruning_lets_go_of_old_finished_rows_only(worlds: Worlds) -> None
 
 async def test_the_report_command_shows_the_same_counts_after_pruning(worlds: Worlds) -> None:
     world = await worlds(start=MONDAY - 400 * DAY)
+    await world.runtime.upkept()
     jump_to_monday(world)
     a_year_of_ledger(world)
     planner = Actor("console", "organiser", "organiser")
     before = world.app.dispatcher.handle_line(planner, "report 52")
     await world.runtime.tick()
+    await world.runtime.upkept()
     after = world.app.dispatcher.handle_line(planner, "report 52")
     assert not before.error
     delivery_lines = [item.lines for item in before.items]
@@ -90,6 +94,7 @@ async def test_the_report_command_shows_the_same_counts_after_pruning(worlds: Wo
 
 async def test_a_later_batch_adds_to_the_same_days_counts(worlds: Worlds) -> None:
     world = await worlds(start=MONDAY - 400 * DAY)
+    await world.runtime.upkept()
     day = MONDAY - 250 * DAY
     put(world, "a", day, "sent")
     put(world, "b", day + timedelta(hours=1), "pending")
@@ -104,6 +109,7 @@ async def test_pruning_works_in_bounded_batches(
     worlds: Worlds, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = await worlds(start=MONDAY - 400 * DAY)
+    await world.runtime.upkept()
     jump_to_monday(world)
     for n in range(10):
         put(world, f"old:{n}", MONDAY - 200 * DAY + n * DAY, "sent")
@@ -117,12 +123,14 @@ async def test_pruning_works_in_bounded_batches(
     monkeypatch.setattr("bot.scheduling.upkeep.prune_batch", counted)
     world.runtime.upkeep.batch_rows = 3
     await world.runtime.tick()
+    await world.runtime.upkept()
     assert sizes == [3, 3, 3, 1]
     assert ledger_keys(world) == set()
 
 
 async def test_the_upkeep_runs_once_a_day_not_every_tick(worlds: Worlds) -> None:
     world = await worlds()
+    await world.runtime.upkept()
     assert world.runtime.upkeep.runs == 1  # the first tick
     await world.advance_by(DAY - timedelta(minutes=10))  # 143 more ticks
     assert world.runtime.upkeep.runs == 1
@@ -133,22 +141,37 @@ async def test_the_upkeep_runs_once_a_day_not_every_tick(worlds: Worlds) -> None
     # A restart within the day does not run it again: the last run is kept in the database.
     again = Runtime(world.community, world.platform)
     await again.tick()
+    await again.upkept()
     assert again.upkeep.runs == 0
 
 
 async def test_keep_forever_prunes_nothing(worlds: Worlds, tmp_path: Path) -> None:
     world = await worlds(start=MONDAY - 400 * DAY, db="forever.db", keep_deliveries=None)
+    await world.runtime.upkept()
     jump_to_monday(world)
     a_year_of_ledger(world)
     await world.runtime.tick()
+    await world.runtime.upkept()
     assert len(ledger_keys(world)) == 30
 
 
 async def test_unfinished_rows_are_never_pruned_however_old(worlds: Worlds) -> None:
     world = await worlds(start=MONDAY - 400 * DAY)
+    await world.runtime.upkept()
     old = MONDAY - 300 * DAY
     put(world, "old:pending", old, "pending")
     put(world, "old:claimed", old, "claimed")
     put(world, "old:sent", old, "sent")
     assert retention.prune_batch(world.community.db, MONDAY - 180 * DAY) == 1
     assert ledger_keys(world) == {"old:pending", "old:claimed"}
+
+
+async def test_a_tick_does_not_wait_for_the_upkeep(worlds: Worlds) -> None:
+    world = await worlds(start=MONDAY - 400 * DAY)
+    await world.runtime.upkept()
+    jump_to_monday(world)
+    a_year_of_ledger(world)
+    await world.runtime.tick()
+    assert "old:0" in ledger_keys(world)  # the tick has returned; the upkeep runs beside it
+    assert await world.runtime.upkept() == 15
+    assert "old:0" not in ledger_keys(world)
