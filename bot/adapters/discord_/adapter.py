@@ -22,6 +22,7 @@ from discord import app_commands
 from bot.adapters.base import Reached, SendFailed, SetupError
 from bot.adapters.discord_.answer import send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
+from bot.adapters.discord_.failures import failure
 from bot.adapters.discord_.held import held_command, shorten
 from bot.adapters.discord_.invite import (
     STAGE_EVENTS,
@@ -61,18 +62,6 @@ def actor_for(user: discord.User | discord.Member) -> Actor:
     roles = {str(r.id) for r in getattr(user, "roles", ())}
     roles |= {str(r) for r in getattr(user, "_roles", ())}  # ids even if the guild is uncached
     return Actor("discord", str(user.id), user.display_name, frozenset(roles))
-
-
-def failure(err: Exception) -> SendFailed:
-    """A Discord error as a SendFailed: server trouble and rate limits are worth retrying."""
-    if isinstance(err, discord.HTTPException):
-        if err.status >= 500:
-            return SendFailed(f"discord error {err.status}", permanent=False)
-        if err.status == 429:
-            retry = getattr(err, "retry_after", None)
-            return SendFailed("rate limited", permanent=False, retry_after=retry)
-        return SendFailed(f"discord refused ({err.status} {err.code})", permanent=True)
-    return SendFailed(f"network error: {err!r}", permanent=False)
 
 
 def _matches(word: str, session_id: int, label: str) -> bool:

@@ -23,6 +23,7 @@ import aiohttp
 import discord
 
 from bot.adapters.base import SendFailed
+from bot.adapters.discord_.failures import failure
 from bot.adapters.discord_.render import plain
 from bot.community import Community
 from bot.storage.members import Member
@@ -56,18 +57,6 @@ class Placement:
     rooms: dict[str, list[Member]] = field(default_factory=dict)
     failed: list[tuple[Member, SendFailed]] = field(default_factory=list)
     note: str = ""
-
-
-def refused(err: Exception) -> SendFailed:
-    """A Discord error as a SendFailed: server trouble and rate limits are worth retrying."""
-    if isinstance(err, discord.HTTPException):
-        if err.status >= 500:
-            return SendFailed(f"discord error {err.status}", permanent=False)
-        if err.status == 429:
-            retry = getattr(err, "retry_after", None)
-            return SendFailed("rate limited", permanent=False, retry_after=retry)
-        return SendFailed(f"discord refused ({err.status} {err.code})", permanent=True)
-    return SendFailed(f"network error: {err!r}", permanent=False)
 
 
 def gone_why(err: discord.HTTPException) -> str:
@@ -172,9 +161,9 @@ class SessionRooms:
         try:
             return await self._open(session_id)
         except discord.HTTPException as err:
-            raise refused(err) from err
+            raise failure(err) from err
         except NETWORK as err:
-            raise refused(err) from err
+            raise failure(err) from err
 
     async def _add(self, room_id: str, member: Member) -> None:
         for attempt in range(2):
@@ -189,9 +178,9 @@ class SessionRooms:
                     continue
                 if err.code == UNKNOWN_MEMBER:
                     raise SendFailed("no longer in the Discord server", permanent=True) from err
-                raise refused(err) from err
+                raise failure(err) from err
             except NETWORK as err:
-                raise refused(err) from err
+                raise failure(err) from err
             self.store.let_in(room_id, member.id)
             return
 
@@ -253,6 +242,6 @@ class SessionRooms:
                 pass  # nobody reads a deleted thread; a locked one keeps only what was said
             except discord.HTTPException as err:
                 if err.code not in (UNKNOWN_CHANNEL, UNKNOWN_MEMBER):
-                    raise refused(err) from err
+                    raise failure(err) from err
             except NETWORK as err:
-                raise refused(err) from err
+                raise failure(err) from err
