@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.app import App  # noqa: E402
 from bot.config import Config, PlanningGroup  # noqa: E402
 from bot.context import Actor, Reply  # noqa: E402
-from bot.courier import Courier  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
+from bot.scheduling.courier import Courier  # noqa: E402
 from bot.storage.members import Member  # noqa: E402
 
 

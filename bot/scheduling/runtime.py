@@ -16,10 +16,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.adapters.base import Adapter
 from bot.community import Community
-from bot.courier import Courier
 from bot.domain.clock import FakeClock
 from bot.scheduling import unposted
 from bot.scheduling.connect import make_due_round
+from bot.scheduling.courier import Courier
 from bot.scheduling.plan import Planned, Planner
 from bot.scheduling.topup import top_up
 from bot.scheduling.upkeep import Upkeep

@@ -12,7 +12,7 @@ from bot.adapters.discord_ import DiscordAdapter
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.context import Actor
-from bot.courier import Courier
+from bot.scheduling.courier import Courier
 from tests.adapters.conftest import buttons, click, cop, plan, texts
 from tests.adapters.conftest_discord import adapter as discord_adapter
 from tests.adapters.conftest_discord import app as discord_app

@@ -22,8 +22,8 @@ from bot.adapters.discord_.render import ZWSP
 from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
 from bot.context import Actor, Reply
-from bot.courier import Courier
 from bot.domain.clock import FakeClock
+from bot.scheduling.courier import Courier
 from bot.storage.db import select_rows
 from tests.adapters.conftest_discord import adapter, app, build_app, dc, planner, schedule
 from tests.fakes.fake_discord import Callback, FakeDiscord, OptionValue

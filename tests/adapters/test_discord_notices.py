@@ -15,8 +15,8 @@ import pytest
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from bot.context import Actor
-from bot.courier import Courier
 from bot.domain.clock import FakeClock
+from bot.scheduling.courier import Courier
 from bot.scheduling.runtime import Runtime
 from tests.adapters.conftest_discord import adapter, app, dc, planner, schedule
 from tests.fakes.fake_discord import FakeDiscord

@@ -17,7 +17,7 @@ from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
 from bot.adapters.discord_.render import ZWSP
 from bot.app import App
 from bot.context import Actor, Reply
-from bot.courier import Courier
+from bot.scheduling.courier import Courier
 from bot.storage.members import Member
 from bot.storage.sessions import EDITABLE
 from tests.adapters.conftest_discord import adapter, app, dc, schedule

@@ -17,8 +17,8 @@ import pytest
 from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
 from bot.app import App
 from bot.context import Actor, Reply
-from bot.courier import GROUP_SLICE, Courier
 from bot.domain.clock import FakeClock
+from bot.scheduling.courier import GROUP_SLICE, Courier
 from bot.scheduling.runtime import Runtime
 from bot.storage.members import Member
 from tests.adapters.conftest_discord import adapter, app, dc, schedule, set_bot_permissions

@@ -21,9 +21,9 @@ from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
 from bot.context import Actor, Reply
-from bot.courier import Courier
 from bot.domain.clock import FakeClock
 from bot.registry import Command
+from bot.scheduling.courier import Courier
 from bot.serve import serve
 from bot.storage.members import Member
 from tests.adapters.conftest_discord import (

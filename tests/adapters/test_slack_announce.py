@@ -6,7 +6,7 @@ import pytest
 
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
-from bot.courier import Courier
+from bot.scheduling.courier import Courier
 from tests.adapters.conftest import (
     PLANNER,
     buttons,

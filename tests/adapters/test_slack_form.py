@@ -11,8 +11,8 @@ import pytest
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.config import PlanningGroup
-from bot.courier import Courier
 from bot.domain.clock import FakeClock
+from bot.scheduling.courier import Courier
 from tests.adapters.conftest import (
     NOW,
     PLANNER,

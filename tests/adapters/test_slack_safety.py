@@ -9,7 +9,7 @@ from bot.adapters.slack.blocks import reply_blocks
 from bot.adapters.slack.escape import clip, escape, mention
 from bot.app import App
 from bot.context import Action, Item, Reply
-from bot.courier import Courier
+from bot.scheduling.courier import Courier
 from tests.adapters.conftest import PLANNER, add_session, allow_uploads, cop, texts
 from tests.fakes.fake_slack import FakeSlack
 

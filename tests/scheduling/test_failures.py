@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.adapters.base import Reached, SendFailed
 from bot.context import Reply
-from bot.courier import MAX_ATTEMPTS, Pacer
+from bot.scheduling.courier import MAX_ATTEMPTS, Pacer
 from bot.storage.members import Member
 from tests.scheduling.conftest import Recorder, ThreadRecorder, World, Worlds, local
 

@@ -13,9 +13,9 @@ from bot.adapters.base import SendFailed
 from bot.app import App, run_console
 from bot.config import Config
 from bot.context import Actor
-from bot.courier import SCHEDULED_KINDS
 from bot.domain.clock import FakeClock
 from bot.domain.when import format_local
+from bot.scheduling.courier import SCHEDULED_KINDS
 from bot.scheduling.runtime import TICK_SECONDS
 from tests.scheduling.conftest import LONDON, MONDAY, PLANNER, World, Worlds, lead, local
 
