@@ -16,6 +16,7 @@ from bot.config import DEFAULT_CONFIG, Config, load_config
 from bot.domain.clock import FakeClock
 from bot.errors import ConfigError, ContentError
 from bot.report.cli import add_report_command
+from bot.storage.onebot import AlreadyRunning, DatabaseLock
 from bot.storage.trouble import explain as explain_db
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         return _problems("The content files need attention:", err.problems)
     except sqlite3.Error as err:
         print(explain_db(config.database, err), file=sys.stderr)
+        return 1
+    except AlreadyRunning as err:
+        print(err, file=sys.stderr)
         return 1
     except OSError as err:
         if not err.filename:
@@ -157,16 +161,31 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
     clock = _simulated_clock(args.simulated_clock, config)
     platform = "console" if args.console or clock else config.chosen_platform()
-    app = App.build(config) if clock is None else App.rehearse(config, clock)
+    # A rehearsal works on a copy in memory and sends nothing: it needs no lock.
+    lock = _one_bot(config) if clock is None else None
     try:
-        asyncio.run(_front_end(app, platform, args))
-    except SetupError as err:
-        return _problems(f"copbot could not start on {platform}:", [str(err)])
-    except KeyboardInterrupt:
-        pass
+        app = App.build(config) if clock is None else App.rehearse(config, clock)
+        try:
+            asyncio.run(_front_end(app, platform, args))
+        except SetupError as err:
+            return _problems(f"copbot could not start on {platform}:", [str(err)])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            app.close()
     finally:
-        app.close()
+        if lock is not None:
+            lock.release()
     return 0
+
+
+def _one_bot(config: Config) -> DatabaseLock | None:
+    """The database's lock, held until the bot stops; raises AlreadyRunning if it is taken."""
+    if str(config.database) == ":memory:":
+        return None
+    lock = DatabaseLock(Path(config.database))
+    lock.acquire()
+    return lock
 
 
 async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
