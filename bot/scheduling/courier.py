@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import secrets
+import socket
 import time
 from collections import deque
 from dataclasses import replace
@@ -77,6 +80,8 @@ class Courier:
         self.community = community
         self.adapter = adapter
         self.composer = Composer(community)
+        # Written on every claim: the next process to start knows these were not its own.
+        self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.pacer = Pacer(
             float(getattr(adapter, "send_interval", 0.0)),
             float(getattr(adapter, "send_interval_overall", 0.0)),
@@ -99,7 +104,8 @@ class Courier:
         batch: list[Delivery] = []
         now = self.community.clock.now()
         while len(batch) < limit:
-            part = self.community.deliveries.claim_due(now, min(GROUP_SLICE, limit - len(batch)))
+            size = min(GROUP_SLICE, limit - len(batch))
+            part = self.community.deliveries.claim_due(now, size, by=self.claimer)
             batch += part
             if len(part) < GROUP_SLICE:
                 break

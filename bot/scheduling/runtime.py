@@ -28,7 +28,6 @@ from bot.storage.trouble import explain as explain_db
 
 log = logging.getLogger(__name__)
 MARK = "planned_until"
-STALE_CLAIM = timedelta(minutes=5)
 TICK_SECONDS = 30
 
 
@@ -41,6 +40,17 @@ class Runtime:
         self._upkeep_task: asyncio.Task[int] | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self._taken_back = False
+
+    def _take_back_once(self) -> None:
+        """At the first tick, take back every claim another process left. Only one bot runs
+        on a database (bot/storage/onebot.py), so a claim not made by this process's courier
+        was left by one that died mid-send: its deliveries go out now, not minutes later."""
+        if not self._taken_back:
+            taken = self.community.deliveries.take_back(self.courier.claimer)
+            if taken:
+                log.warning("took back %d deliveries a stopped process had claimed", taken)
+            self._taken_back = True
 
     async def tick(self) -> int:
         """Plan what fell due since the last tick, then send; returns how many were sent.
@@ -50,7 +60,7 @@ class Runtime:
         """
         async with self._lock:
             now = self.community.clock.now()
-            self.community.deliveries.reclaim_stale(now, STALE_CLAIM)
+            self._take_back_once()
             top_up(self.community, now)
             make_due_round(self.community, now)
             self.plan(now)

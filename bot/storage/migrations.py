@@ -380,6 +380,26 @@ def m011_delivery_counts(db: Database) -> None:
     )
 
 
+def m012_claims_belong_to_a_process(db: Database) -> None:
+    """Who claimed a delivery, when it was first due, and whether its last try is in doubt.
+
+    `claimed_by` names the process (a token per start) so the one live bot can take back,
+    at once, every claim a dead one left. `first_due_utc` keeps the time a delivery was
+    meant for while retries move `due_utc` on, so late and missed are judged against it.
+    `unsure` marks a try whose outcome is unknown (a timeout, a process that died
+    mid-send): the next try looks on the platform before sending again.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE deliveries ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE deliveries ADD COLUMN first_due_utc TEXT NOT NULL DEFAULT '';
+        ALTER TABLE deliveries ADD COLUMN unsure INTEGER NOT NULL DEFAULT 0;
+        UPDATE deliveries SET first_due_utc = due_utc
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -415,4 +435,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m009_schedule_previews,
     m010_member_indexes,
     m011_delivery_counts,
+    m012_claims_belong_to_a_process,
 ]

@@ -2,7 +2,8 @@
 
 The ledger claims a key before sending and marks it after, so the only delivery that can go
 out twice is one the process had sent but not yet marked when it died (documented in
-bot/storage/deliveries.py); claims older than runtime.STALE_CLAIM are taken up again.
+bot/storage/deliveries.py). Only one bot runs on a database, so the next one to start takes
+back every claim it did not make, at its first tick.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot.context import Reply
-from bot.scheduling.runtime import MARK, STALE_CLAIM
+from bot.scheduling.runtime import MARK
 from bot.storage.db import utc_iso
 from bot.storage.members import Member
 from tests.scheduling.conftest import Recorder, World, Worlds, local
@@ -74,12 +75,9 @@ async def test_a_restart_mid_wave_sends_each_key_once(worlds: Worlds) -> None:
     first.community.meta.set(MARK, utc_iso(WAVE_DUE - timedelta(minutes=10)))
     first.app.close()
 
-    # A new process on the same file, straight away: the claims are fresh, so it waits...
+    # A new process on the same file, straight away: its first tick takes the dead one's
+    # claims back and sends the rest, once each.
     second = await worlds(start=WAVE_DUE, db="t.db")
-    assert second.platform.reminders("member00") == []
-    assert [s.to for s in second.platform.sent] == []
-    # ... until they are older than the stale-claim window, then sends the rest, once.
-    await second.advance(WAVE_DUE + STALE_CLAIM + timedelta(minutes=5))
     after = [s.to for s in second.platform.sent]
     assert sorted(before + after) == sorted(names)
     assert {r["status"] for r in reminder_rows(second)} == {"sent"}
@@ -167,8 +165,9 @@ async def test_a_sigkill_mid_wave_loses_nothing_and_repeats_at_most_the_send_in_
     before = log.read_text().splitlines()
     assert 10 <= len(before) < len(names)
 
-    # Back in this process, on the same file, once the dead process's claims have gone stale.
-    later = await worlds(start=moment + STALE_CLAIM + timedelta(minutes=1), db="t.db")
+    # Back in this process, on the same file, seconds later: the dead process's claims are
+    # taken back at the first tick.
+    later = await worlds(start=moment + timedelta(seconds=5), db="t.db")
     rows = reminder_rows(later)
     after = [s.to for s in later.platform.sent]
     counts = Counter(before + after)
@@ -231,3 +230,21 @@ async def test_three_hours_down_sends_the_recent_late_and_records_the_stale_as_m
     await world.advance(local("2026-12-03 12:40"))
     assert len(world.platform.sent) == 3  # only D's 'starting soon' post at 12:35
     assert "Starting in 15 minutes: #" + str(d) in world.platform.sent[-1].text
+
+
+async def test_a_claim_names_its_process_and_only_other_processes_claims_are_taken_back(
+    world: World,
+) -> None:
+    ledger, now = world.community.deliveries, world.clock.now()
+    for key in ("a", "b"):
+        ledger.enqueue(key, "notice", now, channel="C1")
+    [mine] = ledger.claim_due(now, 1, by="this-process")
+    [theirs] = ledger.claim_due(now, 1, by="a-dead-process")
+    assert (mine.claimed_by, theirs.claimed_by) == ("this-process", "a-dead-process")
+
+    assert ledger.take_back("this-process") == 1
+
+    kept, back = ledger.get(mine.key), ledger.get(theirs.key)
+    assert kept is not None and (kept.status, kept.unsure) == ("claimed", False)
+    assert back is not None and (back.status, back.unsure) == ("pending", True)
+    assert back.due == theirs.due  # due now still: sent at the next flush
