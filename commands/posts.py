@@ -96,13 +96,13 @@ def _connect_now(ctx: CommandContext, stamp: str) -> Reply:
     people = community.connect.members_of(round_id) if round_id else []
     if round_id is None or not people:
         return Reply(ctx.say("connect.post_now_none"))
-    for member_id in people:
+    for planned in Planner(community).introductions(round_id, ctx.now):
         community.deliveries.enqueue(
-            f"connect:{round_id}:{member_id}",
-            "connect",
-            ctx.now,
-            member_id=member_id,
-            payload={"period": str(round_id)},
+            planned.key,
+            planned.kind,
+            planned.due,
+            member_id=planned.member_id,
+            payload={"period": planned.detail},
         )
     groups = community.connect.group_count(round_id)
     return Reply(ctx.say("connect.post_now", groups=groups, people=len(people)))

@@ -64,6 +64,21 @@ class GroupingAdapter(Adapter, Protocol):
     ) -> None: ...
 
 
+class SharingAdapter(Adapter, Protocol):
+    """A front end that can bring several members together in one private conversation
+    (Slack: a group direct message; Discord: a private thread; the console: one message
+    naming them all), used for a CONNECT group's introduction. Without it each member gets
+    their own direct message.
+
+    `conversation` names the conversation and stays the same on a retry, so a front end that
+    keeps conversations finds the same one again. Every member is reported through `report`,
+    once, as their part lands or fails."""
+
+    async def send_to_members(
+        self, conversation: str, members: list[Member], reply: Reply, report: Reached
+    ) -> None: ...
+
+
 class MirroringAdapter(Adapter, Protocol):
     """A front end that mirrors sessions elsewhere (Discord's native scheduled events)."""
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.adapters.base import Reached
 from bot.community import Community
 from bot.context import Actor, Attachment, Reply
 from bot.dispatch import Dispatcher, is_planner
@@ -126,6 +127,15 @@ class ConsoleAdapter:
     async def send_to_member(self, member: Member, reply: Reply) -> None:
         label = self.community.messages("console.delivery_to", name=clean(member.display_name))
         self.say(f"{label}\n{render(reply)}")
+
+    async def send_to_members(
+        self, conversation: str, members: list[Member], reply: Reply, report: Reached
+    ) -> None:
+        """One message that everyone named reads together, as in a group conversation."""
+        names = ", ".join(clean(m.display_name) for m in members)
+        label = self.community.messages("console.delivery_together", names=names)
+        self.say(f"{label}\n{render(reply)}")
+        report(members, None, "")
 
     async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
         label = self.community.messages("console.delivery_channel", channel=channel)

@@ -17,7 +17,11 @@ from bot.content.prompts import Prompt
 from bot.context import Action, Reply
 from bot.domain.objectives import OBJECTIVES
 from bot.scheduling.feedback import feedback_question
-from bot.scheduling.introduction import UNDECLARED, connect_introduction
+from bot.scheduling.introduction import (
+    UNDECLARED,
+    connect_introduction,
+    shared_introduction,
+)
 from bot.session_when import human_length, session_when
 from bot.storage.deliveries import Delivery, reply_from_payload
 from bot.storage.library import Entry
@@ -87,6 +91,8 @@ class Composer:
         self._check_wanted(delivery, member, now)
         if delivery.kind in BOOKING_NOTICES:
             self._check_still_true(delivery, member, now)
+        if delivery.kind == "connect":
+            self._check_still_in(member)
         if delivery.kind == "reminder":
             session = self._session(delivery)
             place = self.community.signups.place(session.id, member.id)
@@ -191,19 +197,41 @@ class Composer:
         )
 
     def _connect(self, delivery: Delivery, member: Member | None) -> Reply:
-        """An introduction to this round's CONNECT group: who, why, a starter, the choices."""
+        """An introduction to this round's CONNECT group, to one member: who, why, a
+        starter, the choices. For a front end that cannot bring the group together."""
         assert member is not None
-        store = self.community.connect
+        self._check_still_in(member)
         round_id = int(delivery.payload.get("period", "0"))
-        if not store.is_in(member.id):
-            raise Skip("no longer asked for conversations")
-        others = [self.community.members.get(m) for m in store.group_of(round_id, member.id)]
-        company = [o for o in others if o is not None and o.id != member.id]
+        company = [m for m in self._still_to_meet(round_id, member.id) if m.id != member.id]
         if not company:
-            raise Skip("the others in the group have left")
+            raise Skip("the others in the group have paused or stopped")
         return connect_introduction(
             self.say, round_id, member, company, self._sectors(member, company)
         )
+
+    def introduce_together(self, delivery: Delivery) -> Reply:
+        """The introduction a whole CONNECT group reads together, in one conversation."""
+        round_id = int(delivery.payload.get("period", "0"))
+        group = self._still_to_meet(round_id, delivery.member_id or 0)
+        if len(group) < 2:
+            raise Skip("the others in the group have paused or stopped")
+        return shared_introduction(self.say, round_id, group, self._sectors(group[0], group[1:]))
+
+    def _check_still_in(self, member: Member) -> None:
+        if not self.community.connect.is_in(member.id):
+            raise Skip("no longer asked for conversations")
+
+    def _still_to_meet(self, round_id: int, member_id: int) -> list[Member]:
+        """The member's group that round, less anyone who has since left, stopped
+        conversations or paused: nobody is introduced while they have stepped back."""
+        now, store = self.community.clock.now(), self.community.connect
+        found = []
+        for other in store.group_of(round_id, member_id):
+            person = self.community.members.get(other)
+            prefs = self.community.members.preferences(other)
+            if person is not None and store.is_in(other) and prefs.wants("connect", now):
+                found.append(person)
+        return found
 
     def _sectors(self, member: Member, company: list[Member]) -> str:
         """The sectors in the group, by their labels, when they differ; else empty."""

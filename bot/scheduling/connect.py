@@ -20,6 +20,22 @@ from bot.scheduling.introduction import UNDECLARED
 EPOCH = date(2024, 1, 1)
 
 
+def introduction_key(round_id: int, group: int, member_id: int) -> str:
+    """A member's introduction in the ledger. The members of one group share the start of
+    their keys (`conversation_key`), so the courier finds and sends them together."""
+    return f"{conversation_key(round_id, group)}{member_id}"
+
+
+def conversation_key(round_id: int, group: int) -> str:
+    """The one private conversation a group is introduced in: the same on a retry."""
+    return f"connect:{round_id}:{group}:"
+
+
+def conversation_of(key: str) -> str:
+    """The conversation an introduction's key belongs to."""
+    return key[: key.rindex(":") + 1]
+
+
 def round_moment(config: Config, now: datetime) -> datetime | None:
     """The latest scheduled round time at or before `now` (UTC), in the community's weeks."""
     rules, zone = config.connect, config.zone

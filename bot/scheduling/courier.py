@@ -14,14 +14,16 @@ import secrets
 import socket
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.adapters.base import Adapter, SendFailed
+from bot.adapters.base import Adapter, Reached, SendFailed
 from bot.community import Community
 from bot.context import Reply
 from bot.scheduling import unposted
 from bot.scheduling.compose import Composer, Skip
+from bot.scheduling.connect import conversation_of
 from bot.storage.db import immediate
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
@@ -92,8 +94,11 @@ class Courier:
         sent = 0
         batch = await self._claim(limit)
         together, alone = await self._grouped(batch)
+        shared, alone = self._shared(alone)
         for members_batch in together.values():
             sent += await self._deliver_together(members_batch)
+        for conversation, group_batch in shared.items():
+            sent += await self._deliver_shared(conversation, group_batch)
         for delivery in alone:
             sent += await self._deliver(delivery)
         return sent
@@ -129,6 +134,21 @@ class Courier:
             else:
                 alone.append(delivery)
         return together, alone
+
+    def _shared(self, batch: list[Delivery]) -> tuple[dict[str, list[Delivery]], list[Delivery]]:
+        """Introductions that travel as one message in one private conversation with the
+        group, by conversation, where the front end can bring several members together;
+        everything else (and every introduction, where it cannot) goes one by one."""
+        if getattr(self.adapter, "send_to_members", None) is None:
+            return {}, batch
+        shared: dict[str, list[Delivery]] = {}
+        alone: list[Delivery] = []
+        for delivery in batch:
+            if delivery.kind == "connect":
+                shared.setdefault(conversation_of(delivery.key), []).append(delivery)
+            else:
+                alone.append(delivery)
+        return shared, alone
 
     def _thread_group(self, delivery: Delivery) -> str:
         """Where the platform prefers session threads to direct messages (Discord flags bots
@@ -215,41 +235,87 @@ class Courier:
         first, someone = next(iter(wanted.values()))
         # Written after the wait: a command may have cancelled the session meanwhile.
         await self.pacer.wait(f"thread:{first.session_id}")
+        reply = self._written(wanted, first, lambda: self._shared_reply(first, someone))
+        if reply is None:
+            return 0
+        members = [member for _, member in wanted.values()]
+        send_together = self.adapter.send_together  # type: ignore[attr-defined]
+        return await self._send_reporting(
+            wanted, first, lambda report: send_together(members, reply, first.session_id, report)
+        )
+
+    async def _deliver_shared(self, conversation: str, batch: list[Delivery]) -> int:
+        """A CONNECT group's introduction: one message, in one private conversation with
+        everyone in the group still to be introduced, naming all who still want it. The
+        rest of the group is claimed first, so nobody's part is sent apart later."""
+        now = self.community.clock.now()
+        known = {d.key for d in batch}
+        batch += [
+            d
+            for d in self.community.deliveries.claim_starting(conversation, now)
+            if d.key not in known
+        ]
+        wanted = await self._still_wanted(batch)
+        if not wanted:
+            return 0
+        first, _ = next(iter(wanted.values()))
+        await self.pacer.wait(conversation)
+        # Written after the wait: someone may have paused or stopped meanwhile.
+        written = self._written(wanted, first, lambda: self.composer.introduce_together(first))
+        if written is None:
+            return 0
+        reply = self.composer.direct(written)
+        members = [member for _, member in wanted.values()]
+        send = self.adapter.send_to_members  # type: ignore[attr-defined]
+        return await self._send_reporting(
+            wanted, first, lambda report: send(conversation, members, reply, report)
+        )
+
+    def _written(
+        self,
+        wanted: dict[int, tuple[Delivery, Member]],
+        first: Delivery,
+        write: Callable[[], Reply],
+    ) -> Reply | None:
+        """A group's one message; None, with each member marked, if it no longer applies."""
         try:
-            reply = self._shared_reply(first, someone)
+            return write()
         except Skip as skip:
             for delivery, _ in wanted.values():
                 self._mark(delivery, "skipped", str(skip))
-            return 0
         except Exception as error:
             failure = self._unexpected(first, error)
             for delivery, _ in wanted.values():
                 self._failed(delivery, failure)
-            return 0
-        members = [member for _, member in wanted.values()]
+        return None
+
+    async def _send_reporting(
+        self,
+        wanted: dict[int, tuple[Delivery, Member]],
+        first: Delivery,
+        send: Callable[[Reached], Awaitable[None]],
+    ) -> int:
+        """Run a send that reports its members as each part lands or fails, marking each
+        in the ledger then, never all on one part's fate; how many were reached."""
         done: dict[int, bool] = {}
 
         def report(reached: list[Member], failure: SendFailed | None, note: str) -> None:
-            with immediate(self.community.db):  # a post's members, marked together
-                mark_each(reached, failure, note)
+            with immediate(self.community.db):  # a part's members, marked together
+                for member in reached:
+                    if member.id not in wanted or member.id in done:
+                        continue
+                    delivery = wanted[member.id][0]
+                    done[member.id] = failure is None
+                    if failure is None:
+                        self._mark(delivery, self._arrival(delivery), note)
+                    else:
+                        self._failed(delivery, failure)
 
-        def mark_each(reached: list[Member], failure: SendFailed | None, note: str) -> None:
-            for member in reached:
-                if member.id not in wanted or member.id in done:
-                    continue
-                delivery = wanted[member.id][0]
-                done[member.id] = failure is None
-                if failure is None:
-                    self._mark(delivery, self._arrival(delivery), note)
-                else:
-                    self._failed(delivery, failure)
-
-        send_together = self.adapter.send_together  # type: ignore[attr-defined]
         try:
-            await send_together(members, reply, first.session_id, report)
+            await send(report)
         except Exception as error:
             trouble = error if isinstance(error, SendFailed) else self._unexpected(first, error)
-            report([m for m in members if m.id not in done], trouble, "")
+            report([m for _, m in wanted.values() if m.id not in done], trouble, "")
         return sum(done.values())
 
     async def _still_wanted(self, batch: list[Delivery]) -> dict[int, tuple[Delivery, Member]]:

@@ -18,21 +18,29 @@ STARTERS = 6
 def connect_introduction(
     say: Messages, round_id: int, member: Member, company: list[Member], sectors: str
 ) -> Reply:
-    """The introduction `member` reads, naming the others in their group."""
-    names = (
-        say(
-            "connect.names",
-            first=", ".join(m.display_name for m in company[:-1]),
-            last=company[-1].display_name,
-        )
-        if len(company) > 1
-        else company[0].display_name
-    )
+    """The introduction `member` reads on their own, naming the others in their group."""
+    names = _names(say, [m.display_name for m in company])
+    intro = say("connect.intro", names=names)
+    return _introduction(say, round_id, intro, sectors, say("connect.why"))
+
+
+def shared_introduction(say: Messages, round_id: int, group: list[Member], sectors: str) -> Reply:
+    """The introduction a whole group reads together. Each button answers only for the
+    person who presses it, and only they see the answer: the footer says so."""
+    intro = say("connect.intro_together", names=_names(say, [m.display_name for m in group]))
+    return _introduction(say, round_id, intro, sectors, say("connect.why_together"))
+
+
+def _names(say: Messages, names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return say("connect.names", first=", ".join(names[:-1]), last=names[-1])
+
+
+def _introduction(say: Messages, round_id: int, intro: str, sectors: str, footer: str) -> Reply:
     why = say("connect.why_sectors", sectors=sectors) if sectors else say("connect.why_any")
     starter = say(f"connect.starter.{round_id % STARTERS + 1}")
-    text = "\n".join(
-        (say("connect.intro", names=names), why, say("connect.starter_intro", starter=starter))
-    )
+    text = "\n".join((intro, why, say("connect.starter_intro", starter=starter)))
     return Reply(
         text,
         actions=(
@@ -42,6 +50,6 @@ def connect_introduction(
             Action(say("connect.action_skip"), "connect skip"),
             Action(say("connect.action_stop"), "connect off"),
         ),
-        footer=say("connect.why"),
+        footer=footer,
         private=False,
     )

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.community import Community
 from bot.domain.preferences import Preferences
 from bot.domain.quiet import QuietHours
+from bot.scheduling.connect import introduction_key
 from bot.scheduling.feedback import FEEDBACK_AFTER
 from bot.storage.members import Member
 from bot.storage.sessions import Session
@@ -209,16 +210,27 @@ class Planner:
         ]
 
     def _connect(self, start: datetime, end: datetime) -> list[Planned]:
-        """Each member's introduction to their CONNECT group, held out of quiet hours."""
-        found = []
         store = self.community.connect
-        for round_ in store.rounds_due(start - MAX_HOLD, end + timedelta(seconds=1)):
-            for member_id in store.members_of(round_.id):
-                due = self._held(member_id, "connect", round_.due, None)
-                key = f"connect:{round_.id}:{member_id}"
-                found.append(
-                    Planned(key, "connect", due, member_id=member_id, detail=str(round_.id))
+        rounds = store.rounds_due(start - MAX_HOLD, end + timedelta(seconds=1))
+        return [p for round_ in rounds for p in self.introductions(round_.id, round_.due)]
+
+    def introductions(self, round_id: int, nominal: datetime) -> list[Planned]:
+        """Each member's introduction to their CONNECT group. A group is introduced in one
+        conversation, so all its members' introductions fall due together: when quiet hours
+        hold any of them, the whole group waits until the time that suits everyone."""
+        found = []
+        for number, group in self.community.connect.groups_of(round_id).items():
+            due = max(self._held(m, "connect", nominal, None) for m in group)
+            found += [
+                Planned(
+                    introduction_key(round_id, number, member_id),
+                    "connect",
+                    due,
+                    member_id=member_id,
+                    detail=str(round_id),
                 )
+                for member_id in group
+            ]
         return found
 
     def _starting(self, start: datetime, end: datetime) -> list[Session]:

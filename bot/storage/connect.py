@@ -132,6 +132,18 @@ class ConnectStore:
         )
         return [int(r[0]) for r in rows]
 
+    def groups_of(self, round_id: int) -> dict[int, tuple[int, ...]]:
+        """Each group of the round by its number, with its members."""
+        found: dict[int, list[int]] = {}
+        rows = self.db.execute(
+            "SELECT group_no, member_id FROM connect_groups WHERE round_id = ?"
+            " ORDER BY group_no, member_id",
+            [round_id],
+        )
+        for number, member in rows:
+            found.setdefault(int(number), []).append(int(member))
+        return {number: tuple(members) for number, members in found.items()}
+
     def group_count(self, round_id: int) -> int:
         found = self.db.execute(
             "SELECT count(DISTINCT group_no) FROM connect_groups WHERE round_id = ?", [round_id]

@@ -1,5 +1,6 @@
-"""CONNECT introductions on the wire: each member's introduction in their own direct message,
-with its buttons, and each button answered, on Slack (Socket Mode) and Discord (gateway)."""
+"""CONNECT introductions on the wire: one shared private conversation per group (a Slack
+group DM; a Discord private thread), and every button in it answered for the person who
+pressed it and seen only by them, on Slack (Socket Mode) and Discord (gateway)."""
 
 # The Discord fixtures are imported by name, which ruff sees as redefinitions.
 # ruff: noqa: F401, F811
@@ -8,77 +9,129 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.discord_ import DiscordAdapter
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
-from bot.context import Actor
 from bot.scheduling.courier import Courier
-from tests.adapters.conftest import buttons, click, cop, plan, texts
-from tests.adapters.conftest_discord import adapter as discord_adapter
-from tests.adapters.conftest_discord import app as discord_app
-from tests.adapters.conftest_discord import dc, planner
-from tests.fakes.fake_discord import FakeDiscord
+from bot.storage.members import Member
+from tests.adapters.conftest import buttons, cop, plan, texts
 from tests.fakes.fake_slack import FakeSlack
 
 INTRO = "invited to a CONNECT conversation"
 CHOICES = ("connect met", "connect cant", "connect not-again", "connect skip", "connect off")
+Json = dict[str, Any]
 
 
-async def test_slack_introductions_arrive_by_dm_and_every_button_answers(
-    slack: FakeSlack, app: App, adapter: SlackAdapter
-) -> None:
-    for user in ("U1", "U2"):
-        await cop(slack, "sector health" if user == "U1" else "sector education", user=user)
+def answers(app: App, round_id: int) -> dict[int, str]:
+    rows = app.community.db.execute(
+        "SELECT member_id, answer FROM connect_groups WHERE round_id = ?", [round_id]
+    )
+    return {int(member): str(answer) for member, answer in rows}
+
+
+def round_of(values: list[str]) -> int:
+    return int(values[0].split()[-1])
+
+
+# ---------------------------------------------------------------------------------- Slack
+
+
+async def slack_pair(slack: FakeSlack, app: App, adapter: SlackAdapter) -> tuple[Json, str]:
+    """U1 (health) and U2 (education) ask, a round is made and sent: the one introduction
+    posted, and the conversation it went to."""
+    for user, sector in (("U1", "health"), ("U2", "education")):
+        await cop(slack, f"sector {sector}", user=user)
         await cop(slack, "connect on", user=user)
     assert "1 introduction(s)" in plan(app, "/cop post-now connect").text
+    await Courier(app.community, adapter).flush()
+    [post] = [c for c in slack.calls_to("chat.postMessage") if INTRO in c.params["text"]]
+    return post.params, str(post.params["channel"])
+
+
+async def press(slack: FakeSlack, value: str, user: str, channel: str) -> Json:
+    """Press a button on the message in `channel`; the body posted to its response_url."""
+    label = f"press-{len(slack.envelopes)}"
+    payload = slack.block_action_payload(
+        "cop:1", value, user_id=user, channel_id=channel, response_url=slack.response_url(label)
+    )
+    await slack.send_envelope("interactive", payload)
+    [body] = await slack.wait_for_response(label)
+    return body
+
+
+def member(app: App, user: str) -> Member:
+    found = app.community.members.by_platform_id("slack", user)
+    assert found is not None
+    return found
+
+
+async def test_slack_introduces_a_pair_in_one_group_dm(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    post, channel = await slack_pair(slack, app, adapter)
+
+    opened = [c.params["users"] for c in slack.calls_to("conversations.open")]
+    assert "U1,U2" in opened or "U2,U1" in opened
+    assert channel.startswith("G")  # the group DM, not either member's own DM
+    assert "user-u1 and user-u2" in post["text"] or "user-u2 and user-u1" in post["text"]
+    assert "Health, Education" in texts(post["blocks"])
+    values = [b["value"] for b in buttons(post["blocks"])]
+    assert [v.rsplit(" ", 1)[0] if v[-1].isdigit() else v for v in values[:5]] == list(CHOICES)
+    rows = app.community.db.execute_returning_dicts(
+        "SELECT * FROM deliveries WHERE kind = ?", ["connect"]
+    )
+    assert len(rows) == 2 and {r["status"] for r in rows} == {"sent"}
+
+
+async def test_slack_each_button_in_the_group_dm_answers_only_the_presser(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    post, channel = await slack_pair(slack, app, adapter)
+    values = [b["value"] for b in buttons(post["blocks"])]
+    round_id, u1, u2 = round_of(values), member(app, "U1"), member(app, "U2")
+    posts_before = len(slack.calls_to("chat.postMessage"))
+
+    met = await press(slack, values[0], "U1", channel)
+    assert answers(app, round_id) == {u1.id: "met", u2.id: ""}
+    cant = await press(slack, values[1], "U2", channel)
+    assert answers(app, round_id) == {u1.id: "met", u2.id: "cant"}
+    not_again = await press(slack, values[2], "U1", channel)
+    assert app.community.connect.not_again() == [(u1.id, u2.id)]
+    skip = await press(slack, values[3], "U1", channel)
+    assert app.community.connect.skipping(u1.id) != ""
+    assert app.community.connect.skipping(u2.id) == ""
+    stop = await press(slack, values[4], "U2", channel)
+    assert not app.community.connect.is_in(u2.id) and app.community.connect.is_in(u1.id)
+
+    bodies = (met, cant, not_again, skip, stop)
+    assert "Lovely, thank you" in texts(met) and "another round" in texts(cant)
+    assert "won't be introduced to them again" in texts(not_again)
+    assert "No introduction for you" in texts(skip) and "are off" in texts(stop)
+    for body in bodies:  # seen only by whoever pressed, under the introduction, not over it
+        assert body["response_type"] == "ephemeral" and body["replace_original"] is False
+    assert len(slack.calls_to("chat.postMessage")) == posts_before  # nothing in the group DM
+
+
+async def test_slack_without_the_group_dm_scope_sends_a_dm_each(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    slack.set_default(
+        "conversations.open",
+        lambda call: (
+            {"ok": False, "error": "missing_scope", "needed": "mpim:write"}
+            if "," in str(call.params.get("users"))
+            else {"ok": True, "channel": {"id": f"D{call.params['users']}"}}
+        ),
+    )
+    for user, sector in (("U1", "health"), ("U2", "education")):
+        await cop(slack, f"sector {sector}", user=user)
+        await cop(slack, "connect on", user=user)
+    plan(app, "/cop post-now connect")
 
     await Courier(app.community, adapter).flush()
 
     posts = [c for c in slack.calls_to("chat.postMessage") if INTRO in c.params["text"]]
     assert sorted(c.params["channel"] for c in posts) == ["DU1", "DU2"]
-    first = next(c for c in posts if c.params["channel"] == "DU1")
-    assert "Health, Education" in texts(first.params["blocks"])
-    values = [b["value"] for b in buttons(first.params["blocks"])]
-    assert [v.rsplit(" ", 1)[0] if v[-1].isdigit() else v for v in values[:5]] == list(CHOICES)
-
-    answers = [texts(await click(slack, value, user="U1")) for value in values[:3]]
-    assert "Lovely, thank you" in answers[0]
-    assert "another round" in answers[1]
-    assert "won't be introduced to them again" in answers[2]
-    u1 = app.community.members.by_platform_id("slack", "U1")
-    assert u1 is not None and app.community.connect.not_again() != []
-    stopped = texts(await click(slack, "connect off", user="U1"))
-    assert "CONNECT conversations are off" in stopped
-    assert not app.community.connect.is_in(u1.id)
-
-
-async def test_discord_introductions_arrive_by_dm_and_every_button_answers(
-    dc: FakeDiscord, discord_app: App, discord_adapter: DiscordAdapter
-) -> None:
-    app = discord_app
-    users = [dc.add_user(name) for name in ("ana", "ben")]
-    for user in users:
-        await dc.invoke(dc.slash("cop", "connect", {"choose": "on"}, user_id=user))
-    reply = app.dispatcher.handle_line(planner(dc), "post-now connect")
-    assert "1 introduction(s)" in reply.text, reply.text
-
-    await Courier(app.community, discord_adapter).flush()
-
-    intros = [m for m in dc.messages if INTRO in m.content]
-    assert sorted(m.channel_id for m in intros) == sorted(dc.dm_channel_id(u) for u in users)
-    assert all(m.allowed_mentions == {"parse": []} for m in intros)
-    ids = [c["custom_id"] for row in intros[0].components for c in row.get("components") or []]
-    assert [i.removeprefix("cop:").rsplit(" ", 1)[0] for i in ids[:3]] == list(CHOICES[:3])
-    reader = next(u for u in users if intros[0].channel_id == dc.dm_channel_id(u))
-
-    met = await dc.invoke(dc.button(ids[0], user_id=reader, guild=False))
-    skip = await dc.invoke(dc.button(ids[3], user_id=reader, guild=False))
-
-    assert "Lovely, thank you" in _content(met.data)
-    assert "No introduction for you in the round" in _content(skip.data)
-
-
-def _content(data: Any) -> str:
-    parts = [str((data or {}).get("content") or "")]
-    parts += [str(e.get("description") or "") for e in (data or {}).get("embeds") or []]
-    return "\n".join(parts)
+    rows = app.community.db.execute_returning_dicts(
+        "SELECT * FROM deliveries WHERE kind = ?", ["connect"]
+    )
+    assert {r["status"] for r in rows} == {"sent"} and len(rows) == 2

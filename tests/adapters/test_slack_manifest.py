@@ -19,7 +19,8 @@ def test_manifest_for_socket_mode() -> None:
     assert all(name in command["usage_hint"] for name in ("help", "signup", "forget-me"))
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert set(scopes) == set(scopes_why(config))
-    assert {"commands", "chat:write", "im:write", "files:write", "channels:read"} <= set(scopes)
+    assert {"commands", "chat:write", "im:write", "mpim:write", "files:write"} <= set(scopes)
+    assert "channels:read" in scopes
     assert "usergroups:read" not in scopes
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True

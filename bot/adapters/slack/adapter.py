@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import SendFailed
+from bot.adapters.base import Reached, SendFailed
 from bot.adapters.slack import watch, words
 from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.http import events_route
@@ -178,6 +178,27 @@ class SlackAdapter:
         if member.platform != self.platform:
             raise SendFailed(f"the member is on {member.platform}, not Slack", permanent=True)
         await self.sender.to_user(member.platform_user_id, reply)
+
+    async def send_to_members(
+        self, conversation: str, members: list[Member], reply: Reply, report: Reached
+    ) -> None:
+        """One group direct message with the members and the bot. Where Slack will not
+        open one (see `Sender.to_group`), or only one member is on Slack, a DM each."""
+        elsewhere = [m for m in members if m.platform != self.platform]
+        here = [m for m in members if m.platform == self.platform]
+        if elsewhere:
+            report(elsewhere, SendFailed("not on Slack", permanent=True), "")
+        ids = [m.platform_user_id for m in here]
+        if len(here) > 1 and await self.sender.to_group(ids, reply):
+            report(here, None, "in a group direct message")
+            return
+        for member in here:
+            try:
+                await self.sender.to_user(member.platform_user_id, reply)
+            except SendFailed as failure:
+                report([member], failure, "")
+                continue
+            report([member], None, "" if len(here) == 1 else "by direct message")
 
     async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
         """Post in `channel` (an id, or a name such as `cop-announcements`)."""

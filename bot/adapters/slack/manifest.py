@@ -24,6 +24,8 @@ def scopes_why(config: Config) -> dict[str, str]:
         "commands": "Receive the /cop slash command.",
         "chat:write": "Send replies, reminders and notices, and post announcements.",
         "im:write": "Open a direct message with a member to send reminders and files.",
+        "mpim:write": "Open one group direct message with the members of a CONNECT "
+        "introduction, so they meet in one conversation.",
         "users:read": "Learn the name of a member who opens the App Home before using a command.",
         "files:write": "Put files a member asked for (.ics calendar, attendee CSV, their data as "
         "JSON) in their direct messages.",

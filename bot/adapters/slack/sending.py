@@ -20,6 +20,9 @@ from bot.context import Attachment, Reply
 
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
 MAX_PAGES = 50
+# Slack will not open a group DM: an app installed before it asked for mpim:write, or more
+# people than a group DM holds. Each member is then sent their own DM instead.
+NO_GROUP = ("missing_scope", "too_many_users", "not_enough_users")
 
 
 class Sender:
@@ -38,6 +41,22 @@ class Sender:
             raise send_failure(err) from err
         except SEND_ERRORS as err:
             raise send_failure(err) from err
+
+    async def to_group(self, user_ids: list[str], reply: Reply) -> bool:
+        """One message in a group direct message with these users and the bot (Slack's
+        mpim, opened with `conversations.open`; needs mpim:write). False, with nothing
+        sent, when Slack will not open one (the scope not granted yet, or too many people);
+        raises SendFailed for anything else."""
+        try:
+            resp = await self.client.conversations_open(users=",".join(user_ids))
+            await self._post(str(_channel(resp.data)["id"]), reply)
+        except SlackApiError as err:
+            if err.response.get("error") in NO_GROUP:
+                return False
+            raise send_failure(err) from err
+        except SEND_ERRORS as err:
+            raise send_failure(err) from err
+        return True
 
     async def to_channel(self, channel: str, reply: Reply) -> None:
         try:
