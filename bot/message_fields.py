@@ -523,6 +523,7 @@ FIELDS.update(
         "connect.answered_cant": _f(),
         "connect.intro": _f("names"),
         "connect.intro_together": _f("names"),
+        "connect.thread_name": _f(),
         "connect.why_together": _f(),
         "connect.names": _f("first", "last"),
         "connect.why_sectors": _f("sectors"),

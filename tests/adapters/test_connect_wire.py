@@ -1,9 +1,5 @@
-"""CONNECT introductions on the wire: one shared private conversation per group (a Slack
-group DM; a Discord private thread), and every button in it answered for the person who
-pressed it and seen only by them, on Slack (Socket Mode) and Discord (gateway)."""
-
-# The Discord fixtures are imported by name, which ruff sees as redefinitions.
-# ruff: noqa: F401, F811
+"""CONNECT introductions on Slack's wire (Socket Mode): one group DM per group, and every
+button in it answered for the person who pressed it and seen only by them."""
 
 from __future__ import annotations
 

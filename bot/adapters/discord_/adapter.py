@@ -41,6 +41,7 @@ from bot.adapters.discord_.render import (
     plan_group_words,
 )
 from bot.adapters.discord_.rooms import Placement, SessionRooms
+from bot.adapters.discord_.together import Conversations, NoThread
 from bot.adapters.discord_.tree import build_groups, session_label
 from bot.app import App
 from bot.context import Actor, Reply
@@ -103,6 +104,7 @@ class DiscordAdapter:
         self.dispatcher = app.dispatcher
         self.client = CopClient(self, **client_options)
         self.rooms = SessionRooms(self.client, self.community)
+        self.conversations = Conversations(self.rooms, self.community)
         for group in build_groups(self):
             self.client.tree.add_command(group)
         self.ready = asyncio.Event()
@@ -506,6 +508,37 @@ class DiscordAdapter:
                 continue
             report(share, None, note or "in the session's private thread")
         return None
+
+    async def send_to_members(
+        self, conversation: str, members: list[Member], reply: Reply, report: Reached
+    ) -> None:
+        """One private thread with the members, pinging only them (see `together.py`);
+        where the bot cannot start one, a direct message each."""
+        try:
+            gathered = await self.conversations.gather(conversation, members)
+        except NoThread as why:
+            log.warning("no private thread for an introduction (%s): a DM each instead", why)
+            await self._dm_each(members, reply, report)
+            return
+        for member, refusal in gathered.failed:
+            report([member], refusal, "")
+        if not gathered.inside:
+            return
+        rest = await self._post_in_room(
+            gathered.room_id, gathered.inside, self._words(reply), report, "in a private thread"
+        )
+        if rest is not None:  # deleted between adding and posting: a new thread next time
+            unreached, why = rest
+            report(unreached, SendFailed(f"the private thread was {why}", permanent=False), "")
+
+    async def _dm_each(self, members: list[Member], reply: Reply, report: Reached) -> None:
+        for member in members:
+            try:
+                await self.send_to_member(member, reply)
+            except SendFailed as failure:
+                report([member], failure, "")
+                continue
+            report([member], None, "by direct message")
 
     async def sync_places(self, session_id: int) -> None:
         """Let those holding a place into the session's private thread; take out those who

@@ -39,7 +39,13 @@ UNKNOWN_CHANNEL = 10003
 UNKNOWN_MEMBER = 10007
 ARCHIVED = 50083
 ROOM_FULL = 30033
+MISSING_PERMISSIONS = 50013
 NETWORK = (aiohttp.ClientError, TimeoutError, OSError)
+
+
+class NotAllowed(SendFailed):
+    """The bot lacks a permission it needs for private threads (Manage Threads to add
+    members): the same for every member, until an administrator changes it."""
 
 
 class RoomGone(Exception):
@@ -78,16 +84,22 @@ class SessionRooms:
 
     async def _open(self, session_id: int) -> Room:
         """Start a new private thread for the session in the announcement channel."""
-        channel = await self._announce_channel()
         session = self.community.sessions.get(session_id)
         name = plain(session.title if session else "")[:100] or f"Session {session_id}"
+        thread_id = await self.open_private(name)
+        return self.store.add_room(session_id, thread_id, self.community.clock.now())
+
+    async def open_private(self, name: str) -> str:
+        """Start a private thread in the announcement channel that only those the bot adds
+        can see, and that they cannot invite others to; its id."""
+        channel = await self._announce_channel()
         thread = await channel.create_thread(
             name=name,
             type=discord.ChannelType.private_thread,
             invitable=False,
             auto_archive_duration=A_WEEK,
         )
-        return self.store.add_room(session_id, str(thread.id), self.community.clock.now())
+        return str(thread.id)
 
     async def _announce_channel(self) -> discord.TextChannel:
         wanted = self.community.config.announce_channel
@@ -166,6 +178,12 @@ class SessionRooms:
             raise failure(err) from err
 
     async def _add(self, room_id: str, member: Member) -> None:
+        await self.add_to(room_id, member)
+        self.store.let_in(room_id, member.id)
+
+    async def add_to(self, room_id: str, member: Member) -> None:
+        """Add a member to a private thread, reopening it if it was archived. Raises RoomGone
+        if the thread was deleted, SendFailed if the member cannot be added."""
         for attempt in range(2):
             try:
                 user = int(member.platform_user_id)
@@ -178,10 +196,12 @@ class SessionRooms:
                     continue
                 if err.code == UNKNOWN_MEMBER:
                     raise SendFailed("no longer in the Discord server", permanent=True) from err
+                if err.code == MISSING_PERMISSIONS:
+                    why = "the bot may not add members to private threads (Manage Threads)"
+                    raise NotAllowed(why, permanent=True) from err
                 raise failure(err) from err
             except NETWORK as err:
                 raise failure(err) from err
-            self.store.let_in(room_id, member.id)
             return
 
     def _forget(self, room_id: str, why: str, placement: Placement | None = None) -> None:
