@@ -516,8 +516,8 @@ class DiscordAdapter:
         where the bot cannot start one, a direct message each."""
         try:
             gathered = await self.conversations.gather(conversation, members)
-        except NoThread as why:
-            log.warning("no private thread for an introduction (%s): a DM each instead", why)
+        except NoThread as refused:
+            log.warning("no private thread for an introduction (%s): a DM each instead", refused)
             await self._dm_each(members, reply, report)
             return
         for member, refusal in gathered.failed:

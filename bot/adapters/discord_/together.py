@@ -77,15 +77,15 @@ class Conversations:
         name = self.community.messages("connect.thread_name")
         try:
             room_id = await self.rooms.open_private(name)
-        except SendFailed as trouble:
-            raise NoThread(trouble.reason) from trouble
+        except SendFailed as refused:
+            raise NoThread(refused.reason) from refused
         except discord.Forbidden as err:
             raise NoThread(f"no permission to start a private thread ({err.code})") from err
         except discord.HTTPException as err:
-            trouble = failure(err)
-            if trouble.permanent:
-                raise NoThread(trouble.reason) from err
-            raise trouble from err
+            judged = failure(err)
+            if judged.permanent:
+                raise NoThread(judged.reason) from err
+            raise judged from err
         except NETWORK as err:
             raise failure(err) from err
         self.community.meta.set(REF + conversation, room_id)
