@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
-from bot.courier import Courier
+from bot.scheduling.courier import Courier
 from bot.storage.members import Member
 from tests.adapters.conftest_discord import adapter, app, dc, planner, set_bot_permissions
 from tests.adapters.test_connect_wire import CHOICES, INTRO, answers, round_of
