@@ -52,8 +52,8 @@ async def test_start_names_scopes_the_token_was_not_granted(
         await adapter.start()
     await adapter.stop()
 
-    assert len(adapter.problems) == 3
-    for scope in ("files:write", "channels:read", "groups:read"):
+    assert len(adapter.problems) == 4
+    for scope in ("mpim:write", "files:write", "channels:read", "groups:read"):
         assert f"lacks the {scope} scope" in caplog.text
     assert all("reinstall the app" in p for p in adapter.problems)
 
