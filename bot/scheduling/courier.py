@@ -252,7 +252,7 @@ class Courier:
         known = {d.key for d in batch}
         batch += [
             d
-            for d in self.community.deliveries.claim_starting(conversation, now)
+            for d in self.community.deliveries.claim_starting(conversation, now, self.claimer)
             if d.key not in known
         ]
         wanted = await self._still_wanted(batch)

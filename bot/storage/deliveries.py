@@ -138,18 +138,19 @@ class DeliveryStore:
         rows.sort(key=lambda row: (row["due_utc"], row["key"]))
         return [Delivery.from_row(row) for row in rows]
 
-    def claim_starting(self, prefix: str, now: datetime) -> list[Delivery]:
-        """Claim every pending delivery whose key starts with `prefix`, whenever due: the
-        rest of a group that travels as one message, so none of it is sent apart later."""
+    def claim_starting(self, prefix: str, now: datetime, by: str = "") -> list[Delivery]:
+        """Claim for the process `by` every pending delivery whose key starts with `prefix`,
+        whenever due: the rest of a group that travels as one message, so none of it is sent
+        apart later."""
         # A range on the key (its primary index) rather than LIKE, which would read it all.
         end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         with immediate(self.db):
             rows = select_rows(
                 self.db,
-                "UPDATE deliveries SET status = 'claimed', claimed_utc = ?,"
+                "UPDATE deliveries SET status = 'claimed', claimed_utc = ?, claimed_by = ?,"
                 " attempts = attempts + 1"
                 " WHERE key >= ? AND key < ? AND status = 'pending' RETURNING *",
-                [utc_iso(now), prefix, end],
+                [utc_iso(now), by, prefix, end],
             )
         rows.sort(key=lambda row: row["key"])
         return [Delivery.from_row(row) for row in rows]
