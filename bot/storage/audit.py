@@ -20,9 +20,6 @@ class AuditStore:
             [utc_iso(now), actor_id, action, detail],
         )
 
-    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
-        return select_rows(self.db, "SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit])
-
     def export(self, member_id: int) -> dict[str, Any]:
         rows = select_rows(
             self.db,

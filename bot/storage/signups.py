@@ -16,7 +16,6 @@ from bot.errors import AlreadySignedUp, NotSignedUp
 from bot.storage.db import from_iso, immediate, select_rows, utc_iso
 from bot.storage.sessions import Session
 
-ACTIVE = ("confirmed", "waitlisted")
 # Active signups with each one's waitlist position (1 = next; 0 when confirmed).
 _WITH_POSITION = (
     "SELECT s.*, (SELECT count(*) FROM signups w WHERE w.session_id = s.session_id"

@@ -12,7 +12,6 @@ message as Slack requires, and all caught by one listener.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from itertools import count
 from typing import Any
@@ -21,7 +20,6 @@ from bot.adapters.slack.escape import clip, escape, mention
 from bot.context import Action, Item, Reply
 
 Block = dict[str, Any]
-ACTION_ID = re.compile(r"^cop:\d+$")
 MAX_BLOCKS = 50  # Slack's limit for one message (a Home view allows 100)
 SECTION_LIMIT = 3000
 BUTTON_LIMIT = 75
