@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
-from tests.adapters.conftest import PLANNER, add_session, buttons, click, cop, texts
+from bot.domain.clock import FakeClock
+from tests.adapters.conftest import (
+    NOW,
+    PLANNER,
+    add_session,
+    buttons,
+    click,
+    cop,
+    make_adapter,
+    make_config,
+    texts,
+)
 from tests.fakes.fake_slack import FakeSlack
 from tests.helpers import met_the_welcome
 
@@ -129,6 +141,24 @@ async def test_schedule_with_nothing_else_opens_the_form(
         "where": "plain_text_input",
         "repeat": "plain_text_input",
     }
+
+
+async def test_the_form_speaks_in_its_own_communitys_words(
+    slack: FakeSlack, app: App, adapter: SlackAdapter, tmp_path: Path
+) -> None:
+    """Each adapter keeps its own words: building a second one (a rehearsal, a test) in the
+    same process must not reword the first one's form."""
+    app.community.messages.templates["form.modal_title"] = "Ours"
+    (tmp_path / "other").mkdir()
+    other = App.build(make_config(tmp_path / "other", slack), FakeClock(NOW))
+    other.community.messages.templates["form.modal_title"] = "Theirs"
+    make_adapter(other)
+
+    await slack.send_envelope("slash_commands", slack.slash_payload("schedule", user_id=PLANNER))
+    [opened] = await slack.wait_for_call("views.open")
+    other.close()
+
+    assert opened.params["view"]["title"]["text"] == "Ours"
 
 
 async def test_submitting_the_form_previews_by_dm_and_the_button_schedules(

@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import Reached, SendFailed
-from bot.adapters.slack import watch, words
+from bot.adapters.slack import watch
 from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.http import events_route
 from bot.adapters.slack.listeners import Listeners
@@ -72,7 +72,6 @@ class SlackAdapter:
     ) -> None:
         secrets = app.config.secrets
         self.app = app
-        words.use(app.community.messages)
         self.client = make_client(
             secrets.slack_bot_token, base_url or app.config.slack_api_url, rate_limit_retries
         )

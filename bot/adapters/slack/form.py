@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.adapters.slack.blocks import Block, plain, reply_blocks, words
 from bot.adapters.slack.modal import schedule_view
-from bot.adapters.slack.words import word
+from bot.adapters.slack.words import SlackWords
 from bot.context import Reply
 from bot.storage.meta import MetaStore
 
@@ -56,9 +56,11 @@ def note(text: str) -> Block:
     return {"type": "section", "block_id": NOTE_BLOCK, "text": plain(text, 3000, emoji=False)}
 
 
-def refilled(zone: str, state: dict[str, Any], top: str, errors: dict[str, str]) -> View:
+def refilled(
+    word: SlackWords, zone: str, state: dict[str, Any], top: str, errors: dict[str, str]
+) -> View:
     """The form with what was typed in it, `top` above it and each error under its field."""
-    view = schedule_view(zone)
+    view = schedule_view(word, zone)
     blocks: list[Block] = [note(top)] if top else []
     for block in view["blocks"]:
         blocks.append(_with_value(block, state.get(block.get("block_id", ""), {})))
@@ -80,20 +82,20 @@ def _with_value(block: Block, elements: dict[str, Any]) -> Block:
     return filled
 
 
-def message_view(text: str) -> View:
+def message_view(word: SlackWords, text: str) -> View:
     """A modal with one message and a close button, and nothing to submit."""
-    return _closing([words(text)])
+    return _closing(word, [words(text)])
 
 
-def done_view(reply: Reply) -> View:
+def done_view(word: SlackWords, reply: Reply) -> View:
     """The confirmation, as the modal's last state; its buttons live in the DM copy."""
     quiet = replace(reply, actions=(), items=tuple(replace(i, actions=()) for i in reply.items))
     if reply.actions:  # a preview: say where its Schedule it button is
         quiet = replace(quiet, footer=f"{quiet.footer}\n{word('buttons_in_dm')}".strip())
-    return _closing(reply_blocks(quiet, limit=DONE_BLOCKS))
+    return _closing(word, reply_blocks(quiet, limit=DONE_BLOCKS))
 
 
-def _closing(blocks: list[Block]) -> View:
+def _closing(word: SlackWords, blocks: list[Block]) -> View:
     return {
         "type": "modal",
         "title": plain(word("modal_title"), 24),

@@ -26,7 +26,7 @@ from bot.adapters.slack.form import Submissions, done_view, message_view, refill
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.modal import CALLBACK_ID, errors_for, options_from_state, schedule_view
 from bot.adapters.slack.people import user_of
-from bot.adapters.slack.words import word
+from bot.adapters.slack.words import SlackWords
 from bot.context import Actor, Reply
 from bot.dispatch import is_planner
 
@@ -45,6 +45,7 @@ class Listeners:
         self.dispatcher = adapter.app.dispatcher
         self.community = adapter.app.community
         self.forms = Submissions(self.community.meta)
+        self.word = SlackWords(self.community.messages)
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.command("/cop")(self.on_command)
@@ -94,18 +95,22 @@ class Listeners:
         view_id, state = str(view.get("id") or ""), view.get("state", {}).get("values", {})
         zone = self.community.config.timezone
         if not self.forms.claim(view_id):
-            await ack(response_action="update", view=message_view(word("already_sent")))
+            await ack(
+                response_action="update", view=message_view(self.word, self.word("already_sent"))
+            )
             return
-        await ack(response_action="update", view=message_view(word("working")))
+        await ack(response_action="update", view=message_view(self.word, self.word("working")))
         try:
             actor = await self.adapter.people.actor(*user_of(body))
             reply = self.dispatcher.handle(actor, "schedule", options_from_state(state))
             if reply.error:
                 self.forms.release(view_id)
                 errors = errors_for(reply)
-                await self._update(view_id, refilled(zone, state, word("fix"), errors))
+                await self._update(
+                    view_id, refilled(self.word, zone, state, self.word("fix"), errors)
+                )
                 return
-            await self._update(view_id, done_view(reply))
+            await self._update(view_id, done_view(self.word, reply))
             await self.adapter.sender.to_user(actor.user_id, reply)
         except SendFailed as failure:
             log.warning("could not confirm a scheduled session: %s", failure.reason)
@@ -164,7 +169,7 @@ class Listeners:
         trigger_id, channel = command.get("trigger_id", ""), command.get("channel_id", "")
         try:
             await client.views_open(
-                trigger_id=trigger_id, view=schedule_view(self.community.config.timezone)
+                trigger_id=trigger_id, view=schedule_view(self.word, self.community.config.timezone)
             )
         except SEND_ERRORS as err:
             log.warning("could not open the schedule form: %r", err)
@@ -216,10 +221,10 @@ class Listeners:
         name = reply.attachment.filename
         try:
             await self.adapter.sender.upload(actor.user_id, reply.attachment)
-            note = word("file_sent", filename=name)
+            note = self.word("file_sent", filename=name)
         except SendFailed as failure:
             log.warning("could not send a file: %s", failure.reason)
-            note = word("file_failed", filename=name)
+            note = self.word("file_failed", filename=name)
         footer = f"{reply.footer}\n{note}" if reply.footer else note
         return replace(reply, footer=footer, attachment=None)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.slack.blocks import Block, plain
-from bot.adapters.slack.words import word
+from bot.adapters.slack.words import SlackWords
 from bot.context import Reply
 from bot.domain.objectives import OBJECTIVES
 
@@ -49,7 +49,12 @@ def _option(value: str) -> dict[str, Any]:
 
 
 def _input(
-    block_id: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
+    word: SlackWords,
+    block_id: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str = "",
 ) -> Block:
     block: Block = {
         "type": "input",
@@ -71,15 +76,16 @@ def _select(choices: tuple[str, ...], initial: str) -> dict[str, Any]:
     }
 
 
-def schedule_view(zone: str) -> dict[str, Any]:
+def schedule_view(word: SlackWords, zone: str) -> dict[str, Any]:
     """The form, with times read in the community's zone (said beside the time picker)."""
     blocks = [
-        _input("title", {"type": "plain_text_input", "max_length": TITLE_LIMIT}),
-        _input("date", {"type": "datepicker"}),
-        _input("time", {"type": "timepicker"}, hint=word("time_hint", zone=zone)),
-        _input("duration", _select(DURATIONS, DEFAULT_DURATION)),
-        _input("objective", _select(OBJECTIVES, OBJECTIVES[0])),
+        _input(word, "title", {"type": "plain_text_input", "max_length": TITLE_LIMIT}),
+        _input(word, "date", {"type": "datepicker"}),
+        _input(word, "time", {"type": "timepicker"}, hint=word("time_hint", zone=zone)),
+        _input(word, "duration", _select(DURATIONS, DEFAULT_DURATION)),
+        _input(word, "objective", _select(OBJECTIVES, OBJECTIVES[0])),
         _input(
+            word,
             "capacity",
             {
                 "type": "number_input",
@@ -90,8 +96,10 @@ def schedule_view(zone: str) -> dict[str, Any]:
             optional=True,
             hint=word("capacity_hint"),
         ),
-        _input("where", {"type": "plain_text_input", "max_length": 200}, optional=True),
-        _input("repeat", {"type": "plain_text_input"}, optional=True, hint=word("repeat_hint")),
+        _input(word, "where", {"type": "plain_text_input", "max_length": 200}, optional=True),
+        _input(
+            word, "repeat", {"type": "plain_text_input"}, optional=True, hint=word("repeat_hint")
+        ),
     ]
     return {
         "type": "modal",
