@@ -27,7 +27,7 @@ class SendFailed(Exception):
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
-        # The member does not accept direct messages (the front end has noted it): what can
+        # The member does not accept direct messages: the courier remembers it, and what can
         # travel in a session's thread may still reach them there.
         self.dms_closed = dms_closed
         super().__init__(reason)

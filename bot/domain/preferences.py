@@ -67,6 +67,11 @@ class Preferences:
                 data[flag] = True
         return data
 
+    def with_dms_closed(self) -> Preferences:
+        """The member's platform refuses the bot's direct messages: what can travel in a
+        session's thread goes there from now on, until the member chooses DMs again."""
+        return replace(self, dm_blocked=True, via="thread")
+
     def via_on(self, platform: str) -> str:
         """How reminders reach this member: "dm" or "thread"."""
         if self.dm_blocked:

@@ -215,6 +215,8 @@ class Courier:
             self._mark(delivery, "skipped", str(skip))
             return 0
         except SendFailed as failure:
+            if failure.dms_closed and delivery.member_id is not None:
+                self.community.members.note_dms_closed(delivery.member_id)
             if failure.dms_closed and self._thread_group(delivery):
                 # Refused as a DM, but it can still reach them in the session's thread.
                 return await self._deliver_together([delivery])

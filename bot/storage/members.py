@@ -108,6 +108,11 @@ class MemberStore:
     def save_preferences(self, member_id: int, preferences: Preferences) -> None:
         self.set_preferences(member_id, preferences.to_dict())
 
+    def note_dms_closed(self, member_id: int) -> None:
+        """A front end reported that the member refuses direct messages: remember it, so
+        nothing more is tried by DM (see `Preferences.with_dms_closed`)."""
+        self.save_preferences(member_id, self.preferences(member_id).with_dms_closed())
+
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM members").fetchone()[0])
 

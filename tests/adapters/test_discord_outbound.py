@@ -30,16 +30,17 @@ def member(app: App, user_id: int, name: str = "Member") -> Member:
     return app.community.register(Actor("discord", str(user_id), name))
 
 
-async def test_dm_refused_is_permanent_and_switches_to_thread(
+async def test_dm_refused_is_permanent_and_only_reported(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
+    """The adapter says what happened; remembering it is the courier's rule, not the wire's."""
     someone = member(app, dc.add_user("someone"))
     dc.refuse_dms(int(someone.platform_user_id))
+    before = app.community.members.preferences(someone.id)
     with pytest.raises(SendFailed) as err:
         await adapter.send_to_member(someone, Reply("Your session starts soon"))
-    assert err.value.permanent
-    prefs = app.community.members.preferences(someone.id)
-    assert prefs.dm_blocked and prefs.via == "thread"
+    assert err.value.permanent and err.value.dms_closed
+    assert app.community.members.preferences(someone.id) == before
 
 
 async def test_dm_server_error_is_transient(

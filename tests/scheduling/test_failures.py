@@ -50,6 +50,28 @@ async def test_a_permanent_failure_is_recorded_and_never_retried(world: World) -
     assert len(world.platform.reminders("bob")) == 1  # the others were not held up
 
 
+async def test_a_refused_direct_message_is_remembered_so_none_is_tried_again(
+    worlds: Worlds,
+) -> None:
+    """The front end only reports that DMs are closed; the courier keeps the member's choice
+    of route, so the next message goes to the session's thread and no DM is attempted."""
+    world = await worlds(start=local("2026-12-01 10:00"), platform=ThreadRecorder)
+    session = await setup(world, "alice")
+    world.set_prefs("alice", via="dm")
+    closed = SendFailed("member does not accept direct messages", permanent=True, dms_closed=True)
+    world.platform.fail_next("alice", closed)
+
+    await world.advance(DUE + timedelta(minutes=5))
+
+    prefs = world.community.members.preferences(world.member_named("alice").id)
+    assert prefs.dm_blocked and prefs.via_on("discord") == "thread"
+    world.platform.calls.clear()
+    world.run("organiser", f'edit {session} where="Room 2"')
+    await world.advance(DUE + timedelta(minutes=15))
+    assert "alice" not in world.platform.calls
+    assert [s.together for s in world.platform.sent if s.to == "thread"][-1] == ("alice",)
+
+
 async def test_a_transient_failure_is_retried_after_the_time_asked(world: World) -> None:
     session = await setup(world, "alice")
     world.platform.fail_next("alice", SendFailed("rate limited", permanent=False, retry_after=120))

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -388,7 +387,7 @@ class DiscordAdapter:
         return None
 
     async def send_to_member(self, member: Member, reply: Reply) -> None:
-        """A direct message; a member who refuses DMs is switched to their session threads."""
+        """A direct message; a refusal says `dms_closed`, and the courier decides what follows."""
         try:
             user_id = int(member.platform_user_id)
             user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
@@ -396,9 +395,6 @@ class DiscordAdapter:
             await dm.send(**message_kwargs(self._words(reply)))
         except discord.Forbidden as err:
             if err.code == DM_BLOCKED:
-                members = self.community.members
-                prefs = members.preferences(member.id)
-                members.save_preferences(member.id, replace(prefs, dm_blocked=True, via="thread"))
                 raise SendFailed(
                     "member does not accept direct messages", permanent=True, dms_closed=True
                 ) from err
