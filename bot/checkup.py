@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot.config import WEEKDAYS, Config
-from bot.content.prompts import load_prompts
-from bot.content.resources import load_resources
-from bot.content.sectors import load_sectors
-from bot.content.support import load_support, stale_routes
-from bot.content.welcome import load_welcome
+from bot.content.files import load_each
+from bot.content.support import stale_routes
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.objectives import OBJECTIVES
-from bot.errors import ContentError
-from bot.messages import load_messages
 from bot.storage.db import check_whole
 from bot.storage.trouble import explain as explain_db
 
@@ -28,23 +22,8 @@ def checkup(config: Config, clock: Clock | None = None) -> tuple[str, list[str]]
 
     Warnings (a support route not checked for a year) are in the report but are not
     problems: the bot still runs, and the planning group is told what to look at."""
-    problems: list[str] = []
     lines = _plan(config)
-    folder = config.content_dir
-    loaders: list[tuple[str, Callable[[Path], Any]]] = [
-        ("messages.toml", load_messages),
-        ("prompts.toml", load_prompts),
-        ("resources.toml", load_resources),
-        ("support.toml", load_support),
-        ("sectors.toml", load_sectors),
-        ("welcome.toml", load_welcome),
-    ]
-    loaded: dict[str, Any] = {}
-    for name, loader in loaders:
-        try:
-            loaded[name] = loader(folder / name)
-        except ContentError as err:
-            problems += err.problems
+    loaded, problems = load_each(config.content_dir)
     lines += _content_counts(loaded)
     problems += database_problems(Path(config.database))
     lines += _warnings(loaded, (clock or SystemClock()).now().astimezone(config.zone))

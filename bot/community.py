@@ -9,22 +9,21 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from bot.config import Config
-from bot.content.prompts import Prompt, load_prompts
-from bot.content.resources import load_resources
-from bot.content.sectors import Sectors, load_sectors
-from bot.content.support import Support, load_support
-from bot.content.welcome import Welcome, load_welcome
+from bot.content.files import load_content
+from bot.content.prompts import Prompt
+from bot.content.sectors import Sectors
+from bot.content.support import Support
+from bot.content.welcome import Welcome
 from bot.context import Actor, Reply
 from bot.domain.clock import Clock
 from bot.domain.preferences import DEFAULT_VIA
 from bot.domain.quiet import QuietHours
-from bot.messages import Messages, load_messages
+from bot.messages import Messages
 from bot.storage.attendance import AttendanceStore
 from bot.storage.audit import AuditStore
 from bot.storage.calendar_links import CalendarLinkStore
@@ -60,13 +59,8 @@ class Outcomes:
     sector_choices: Sectors
 
     @classmethod
-    def open(cls, db: Database, content: Path) -> Outcomes:
-        return cls(
-            SectorStore(db),
-            AttendanceStore(db),
-            FeedbackStore(db),
-            load_sectors(content / "sectors.toml"),
-        )
+    def open(cls, db: Database, sector_choices: Sectors) -> Outcomes:
+        return cls(SectorStore(db), AttendanceStore(db), FeedbackStore(db), sector_choices)
 
     def stores(self) -> list[HoldsMemberData]:
         return [self.sectors, self.attendance, self.feedback]
@@ -112,14 +106,14 @@ class Community:
         links, rooms = CalendarLinkStore(db), RoomStore(db)
         connect = ConnectStore(db)
         previews = PreviewStore(db)
-        content = config.content_dir
-        outcomes = Outcomes.open(db, content)
-        library.load(load_resources(content / "resources.toml"), clock.now())
+        content = load_content(config.content_dir)
+        outcomes = Outcomes.open(db, content.sectors)
+        library.load(content.resources, clock.now())
         return cls(
             config=config,
             db=db,
             clock=clock,
-            messages=load_messages(config.content_dir / "messages.toml"),
+            messages=content.messages,
             members=members,
             sessions=SessionStore(db),
             series=SeriesStore(db),
@@ -147,12 +141,12 @@ class Community:
             library=library,
             calendar_links=links,
             previews=previews,
-            prompts=load_prompts(content / "prompts.toml"),
-            support=load_support(content / "support.toml"),
+            prompts=content.prompts,
+            support=content.support,
             rooms=rooms,
             pending=PendingStore(db),
             outcomes=outcomes,
-            welcome=load_welcome(content / "welcome.toml"),
+            welcome=content.welcome,
             connect=connect,
         )
 

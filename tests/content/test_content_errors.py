@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.checkup import checkup
+from bot.community import Community
+from bot.config import Config
 from bot.content.prompts import load_prompts
 from bot.content.resources import load_resources
 from bot.content.support import load_support
+from bot.domain.clock import FakeClock
 from bot.domain.objectives import OBJECTIVES, parse_objective
 from bot.errors import BadInput, ContentError
 
@@ -224,3 +230,21 @@ def test_parse_objective_refuses_unknown_words() -> None:
         parse_objective("convene")
     assert caught.value.key == "objective.bad"
     assert caught.value.fields == {"text": "convene"}
+
+
+def test_the_bot_and_the_check_name_every_broken_file_at_once(tmp_path: Path) -> None:
+    """An operator who broke two files hears about both, from `copbot check` and at start,
+    in the same words: both read the one list of content files."""
+    folder = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "content", folder)
+    write(folder, "prompts.toml", GOOD_PROMPT.replace("DEVELOP", "GROW"))
+    write(folder, "welcome.toml", "[welcome]\n")
+    config = Config(database=tmp_path / "c.db", content_dir=folder)
+
+    with pytest.raises(ContentError) as refused:
+        Community.open(config, FakeClock(datetime(2026, 12, 1, tzinfo=UTC)))
+    _, checked = checkup(config)
+
+    assert any("prompts.toml" in problem for problem in refused.value.problems)
+    assert any("welcome.toml" in problem for problem in refused.value.problems)
+    assert checked == refused.value.problems
