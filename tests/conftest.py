@@ -1,4 +1,4 @@
-"""Suite-wide settings.
+"""Suite-wide settings, and the fixtures most folders share (built from `tests/helpers.py`).
 
 `COPBOT_TEST_SHIFT_DAYS=N` runs the whole suite with the process's wall clock moved N days
 ahead (time-machine patches `time.time` and `datetime.now`; monotonic time is untouched, so
@@ -9,9 +9,18 @@ that quietly depends on today's date fails the second pass.
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+
+from bot.app import App
+from bot.config import SECRET_ENV
+from bot.domain.clock import FakeClock
+from bot.storage.members import Member
+from tests.fakes.fake_slack import FakeSlack
+from tests.helpers import NOW, Run, actor, build_app, runner
 
 _SHIFT_VARIABLE = "COPBOT_TEST_SHIFT_DAYS"
 
@@ -39,3 +48,57 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 _traveller_key = pytest.StashKey["time_machine.travel"]()
+_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """slack_sdk reads *_PROXY env vars and ignores NO_PROXY, so 127.0.0.1 would be proxied;
+    no test reaches beyond this machine, so none needs a proxy."""
+    for var in _PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    """Slack's Web API and Socket Mode, faked on 127.0.0.1."""
+    async with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
+    """A fresh community on its own database and the test's clock."""
+    built = build_app(tmp_path, clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def run(app: App) -> Run:
+    """Type a line as a console user: `run("alice", "signup 1")`."""
+    return runner(app)
+
+
+@pytest.fixture
+def member(app: App) -> Callable[[str], Member]:
+    """The stored member for a console name (registered if new)."""
+
+    def find(name: str) -> Member:
+        return app.community.register(actor(name))
+
+    return find
+
+
+@pytest.fixture
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run `copbot` as an operator would: in an empty folder, with no tokens set."""
+    monkeypatch.chdir(tmp_path)
+    for name in SECRET_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path

@@ -20,30 +20,22 @@ from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
 from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
-from tests.core.conftest import scheduled
 from tests.fakes.fake_slack import FakeSlack
+from tests.helpers import scheduled
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 PLANNER = "UPLAN"
 SIGNING_SECRET = "s3cret"
 # The SDK pings every ping_interval; 0.3 s notices a dropped socket quickly.
 PING_INTERVAL = 0.3
-_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 Json = dict[str, Any]
 
 
 @pytest.fixture(autouse=True)
-def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """slack_sdk reads *_PROXY env vars and ignores NO_PROXY, so 127.0.0.1 would be proxied."""
-    for var in (*_PROXY_VARS, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+def _no_tokens_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The adapters under test take their tokens from the config the test builds."""
+    for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
         monkeypatch.delenv(var, raising=False)
-    yield
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 def make_config(tmp_path: Path, slack: FakeSlack, **overrides: Any) -> Config:

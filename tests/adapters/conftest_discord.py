@@ -15,8 +15,8 @@ from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
 from bot.context import Actor
 from bot.domain.clock import FakeClock
-from tests.core.conftest import scheduled
 from tests.fakes.fake_discord import FakeDiscord
+from tests.helpers import scheduled
 
 SCHEDULE = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 2 Civic Hall'
 

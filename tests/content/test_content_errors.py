@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from bot.content.support import load_support
 from bot.domain.clock import FakeClock
 from bot.domain.objectives import OBJECTIVES, parse_objective
 from bot.errors import BadInput, ContentError
+from tests.helpers import NOW, copy_content
 
 GOOD_PROMPT = """
 [[prompt]]
@@ -235,14 +234,13 @@ def test_parse_objective_refuses_unknown_words() -> None:
 def test_the_bot_and_the_check_name_every_broken_file_at_once(tmp_path: Path) -> None:
     """An operator who broke two files hears about both, from `copbot check` and at start,
     in the same words: both read the one list of content files."""
-    folder = tmp_path / "content"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "content", folder)
+    folder = copy_content(tmp_path)
     write(folder, "prompts.toml", GOOD_PROMPT.replace("DEVELOP", "GROW"))
     write(folder, "welcome.toml", "[welcome]\n")
     config = Config(database=tmp_path / "c.db", content_dir=folder)
 
     with pytest.raises(ContentError) as refused:
-        Community.open(config, FakeClock(datetime(2026, 12, 1, tzinfo=UTC)))
+        Community.open(config, FakeClock(NOW))
     _, checked = checkup(config)
 
     assert any("prompts.toml" in problem for problem in refused.value.problems)

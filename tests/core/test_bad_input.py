@@ -12,17 +12,7 @@ from bot.adapters.console import render
 from bot.app import App
 from bot.context import Actor, Reply
 from commands import build_registry
-from tests.core.conftest import (
-    NOW,
-    PLANNER,
-    Run,
-    build_app,
-    ok,
-    rows,
-    schedule,
-    scheduled,
-    snapshot,
-)
+from tests.helpers import NOW, PLANNER, Run, build_app, ok, rows, schedule, scheduled, snapshot
 
 LONG_TITLE = "x" * 5000
 CASES = [

@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from bot.app import App
 from bot.export import COLUMNS
-from tests.core.conftest import PLANNER, Run, ok, schedule
+from tests.helpers import PLANNER, Run, ok, schedule
 
 
 def events(content: bytes) -> list:

@@ -13,18 +13,12 @@ from icalendar import Calendar
 
 from bot.app import App
 from bot.cli import main
-from bot.config import REPO_CONTENT, SECRET_ENV, Config
+from bot.config import REPO_CONTENT, Config
 from bot.context import Actor
 from bot.domain.clock import FakeClock
-from tests.core.conftest import PLANNER, scheduled
+from tests.helpers import PLANNER, scheduled
 
-
-@pytest.fixture(autouse=True)
-def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in SECRET_ENV:
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("scratch")  # as an operator runs copbot
 
 
 def with_a_session(tmp_path: Path) -> int:
@@ -160,11 +154,8 @@ def test_the_rehearsal_help_says_it_runs_on_the_console_with_console_words(
 
 
 def test_a_rehearsal_takes_discords_plan_group_words(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
-        monkeypatch.delenv(name, raising=False)
     line = '/cop-plan schedule "Circle" 2026-12-03 14:00 90m CONNECT 20 Civic Hall\n'
     monkeypatch.setattr("sys.stdin", io.StringIO(line + "/cop-plan schedule-confirm\n"))
     assert main(["run", "--simulated-clock", "2026-11-30T09:00"]) == 0

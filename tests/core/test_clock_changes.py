@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import App
-from tests.core.conftest import PLANNER, Run, ok, rows, schedule, scheduled
+from tests.helpers import PLANNER, Run, ok, rows, schedule, scheduled
 
 
 def ics_events(run: Run) -> dict[str, object]:

@@ -14,7 +14,7 @@ from bot.context import Actor
 from bot.dispatch import is_planner
 from bot.message_fields import FIELDS
 from commands import build_registry
-from tests.core.conftest import PLANNER, Run, ok, schedule, snapshot
+from tests.helpers import PLANNER, Run, ok, schedule, snapshot
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 REGISTRY = build_registry()

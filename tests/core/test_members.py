@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import App
 from bot.storage.members import Member
-from tests.core.conftest import PLANNER, Run, ok, rows, schedule, snapshot, statuses, tables
+from tests.helpers import PLANNER, Run, ok, rows, schedule, snapshot, statuses, tables
 
 NAME = "Annabel Zed"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import App
-from tests.core.conftest import PLANNER, Run, ok, schedule
+from tests.helpers import PLANNER, Run, ok, schedule
 
 
 def lines(reply: object) -> str:

@@ -20,7 +20,7 @@ from bot.content.support import load_support
 from bot.context import Item, Reply
 from bot.domain.clock import FakeClock
 from bot.errors import ContentError
-from tests.library.conftest import NOW, build_app, copy_content, runner
+from tests.helpers import NOW, build_app, copy_content, runner
 
 HIDDEN = "What stays with you from the hardest conversation this week?"
 NOTE = "This prompt touches on distressing experiences at work."

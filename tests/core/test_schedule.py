@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
-from tests.core.conftest import NOW, PLANNER, Run, ok, rows, schedule, scheduled
+from tests.helpers import NOW, PLANNER, Run, ok, rows, schedule, scheduled
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -12,7 +12,7 @@ from bot.app import App
 from bot.context import Actor
 from bot.domain.clock import FakeClock
 from bot.domain.recurrence import MAX_COUNT
-from tests.core.conftest import PLANNER, Run, rows, snapshot
+from tests.helpers import PLANNER, Run, rows, snapshot
 
 DAY = "2026-12-03 14:00"
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from bot.app import App
-from tests.core.conftest import PLANNER, Run, ok, rows, schedule, scheduled
+from tests.helpers import PLANNER, Run, ok, rows, schedule, scheduled
 
 
 def series_starts(app: App, session: int) -> list[str]:

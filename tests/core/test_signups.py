@@ -17,7 +17,7 @@ from bot.dispatch import Dispatcher
 from bot.domain.clock import FakeClock
 from bot.storage.db import open_db
 from commands import build_registry
-from tests.core.conftest import NOW, PLANNER, Run, ok, rows, schedule, snapshot, statuses
+from tests.helpers import NOW, PLANNER, Run, ok, rows, schedule, snapshot, statuses
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -11,7 +11,7 @@ from bot.app import App
 from bot.storage import db as db_module
 from bot.storage.db import BUSY_TIMEOUT_MS, migrate, open_db, schema_version
 from bot.storage.migrations import MIGRATIONS
-from tests.core.conftest import NOW, Run, rows, schedule, tables
+from tests.helpers import NOW, Run, rows, schedule, tables
 
 
 def schema(path: Path) -> set[tuple[str, str, str]]:

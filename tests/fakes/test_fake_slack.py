@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -27,22 +27,6 @@ SIGNING_SECRET = "test-signing-secret"
 # pong; it also only notices an aborted TCP connection on that cycle. 0.3 s keeps
 # reconnect tests fast without spurious "stale" reconnects on a loaded CI box.
 PING_INTERVAL = 0.3
-
-_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """slack_sdk reads *_PROXY env vars and ignores NO_PROXY, so 127.0.0.1 would be proxied."""
-    for var in _PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-    yield
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 def make_app(slack: FakeSlack) -> AsyncApp:

@@ -1,66 +1,21 @@
-"""Shared fixtures for the resource library tests: a fresh app per test on a fixed clock.
+"""The resource library's own helpers: resources to add, members suggesting them, and a
+small library so a year of picks goes round each objective's rota several times.
 
-`run("alice", "resources reflect")` types a line as a console member; "organiser" is the
-default planning group on the console, so `run(PLANNER, "approve s1")` acts as a planner.
+The app, clock and console `run` are the suite's (`tests/conftest.py`, `tests/helpers.py`).
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.app import App
-from bot.config import REPO_CONTENT, Config
 from bot.content.resources import Resource
-from bot.context import Actor, Reply
+from bot.context import Reply
 from bot.domain.clock import FakeClock
-
-# Wednesday 25 November 2026, 09:00 UTC: GMT, so London and UTC agree; picks go out at 12:30.
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-PLANNER = "organiser"
-
-Run = Callable[[str, str], Reply]
-
-
-def build_app(
-    tmp_path: Path, clock: FakeClock | None = None, name: str = "t.db", **config: Any
-) -> App:
-    return App.build(Config(database=tmp_path / name, **config), clock or FakeClock(NOW))
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
-
-
-@pytest.fixture
-def app(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
-    built = build_app(tmp_path, clock)
-    yield built
-    built.close()
-
-
-def actor(name: str) -> Actor:
-    return Actor("console", name, name)
-
-
-def runner(app: App) -> Run:
-    """Type a line as a console user: `run("alice", "suggest https://... CONNECT Title")`."""
-
-    def run_line(name: str, line: str) -> Reply:
-        return app.dispatcher.handle_line(actor(name), line)
-
-    return run_line
-
-
-@pytest.fixture
-def run(app: App) -> Run:
-    return runner(app)
+from tests.helpers import PLANNER, Run, actor, build_app, copy_content, ok, rows
 
 
 @pytest.fixture
@@ -73,31 +28,9 @@ def member_id(app: App) -> Callable[[str], int]:
     return find
 
 
-def ok(reply: Reply) -> Reply:
-    """Assert a reply is not an error, showing its text if it is."""
-    assert not reply.error, reply.text
-    return reply
-
-
 def ids(reply: Reply) -> list[str]:
     """The resource ids of the cards in a reply, in order."""
     return [item.key.removeprefix("resource:") for item in reply.items]
-
-
-def rows(app: App, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    return app.community.db.execute_returning_dicts(sql, params or [])
-
-
-def snapshot(app: App) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, to show that a command changed nothing."""
-    db = app.community.db
-    names = [
-        r[0]
-        for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).fetchall()
-    ]
-    return {n: sorted(db.execute(f"SELECT * FROM [{n}]").fetchall(), key=repr) for n in names}
 
 
 def add_resources(app: App, *resources: Resource) -> None:
@@ -129,13 +62,6 @@ def resource(
     audience: str = "",
 ) -> Resource:
     return Resource(ident, title, objectives, summary, "document", audience, "")
-
-
-def copy_content(tmp_path: Path) -> Path:
-    """A private copy of the shipped content folder, safe to edit in a test."""
-    folder = tmp_path / "content"
-    shutil.copytree(REPO_CONTENT, folder)
-    return folder
 
 
 def suggest(app: App, run: Run, who: str, objective: str, title: str, link: str = "") -> str:

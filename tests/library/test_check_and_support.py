@@ -8,17 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import REPO_CONTENT, SECRET_ENV
+from bot.config import REPO_CONTENT
 from bot.domain.objectives import OBJECTIVES
-from tests.library.conftest import Run, build_app, ok, runner, small_content
+from tests.helpers import Run, build_app, ok, runner
+from tests.library.conftest import small_content
 
-
-@pytest.fixture(autouse=True)
-def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in SECRET_ENV:
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("scratch")  # as an operator runs copbot
 
 
 def test_check_counts_the_shipped_content_per_objective(

@@ -10,7 +10,8 @@ import pytest
 
 from bot.app import App
 from bot.scheduling.compose import Composer
-from tests.library.conftest import PLANNER, Run, actor, ids, ok, rows, snapshot, suggest
+from tests.helpers import PLANNER, Run, actor, ok, rows, snapshot
+from tests.library.conftest import ids, suggest
 
 GIBBS = "gibbs-reflective-cycle"
 

@@ -10,7 +10,8 @@ import pytest
 
 from bot.adapters.console import render
 from bot.app import App
-from tests.library.conftest import PLANNER, Run, actor, ids, ok, rows
+from tests.helpers import PLANNER, Run, actor, ok, rows
+from tests.library.conftest import ids
 
 LINK = "https://example.net/peer-support"
 

@@ -17,18 +17,15 @@ from pathlib import Path
 import pytest
 
 from bot.config import SECRET_ENV
-from tests.core.conftest import app, clock, run  # noqa: F401  (the same fixtures here)
 
 _PR_CAPBSET_DROP = 24
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _CAP_FOWNER = 1, 2, 3
 
 
 @pytest.fixture(autouse=True)
-def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in SECRET_ENV:
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+def _in_scratch(scratch: Path) -> Path:
+    """Every test here runs copbot as an operator would (see `scratch`)."""
+    return scratch
 
 
 def _as_an_ordinary_account() -> None:

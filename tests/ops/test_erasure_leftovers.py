@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.app import App, run_console
 from bot.config import Config
 from bot.domain.clock import FakeClock
-from tests.core.conftest import NOW
+from tests.helpers import NOW
 
 MARKER = "Quillfeatherzz"
 LINK = "https://www.gov.uk/government/publications/working-definition-of-trauma-informed-practice"

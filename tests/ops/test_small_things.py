@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from bot.app import App, run_console
 from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
-from tests.core.conftest import PLANNER, Run, ok, rows, schedule
+from tests.helpers import PLANNER, Run, ok, rows, schedule
 
 
 def card_lines(reply: Reply) -> list[str]:

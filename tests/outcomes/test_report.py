@@ -19,7 +19,7 @@ from bot.report.outputs import report_csv, report_html
 from bot.report.run import make_report
 from bot.report.suppress import Figure, shown
 from bot.storage.outcomes import period_figures
-from tests.core.conftest import PLANNER, Run, ok, schedule, snapshot
+from tests.helpers import PLANNER, Run, ok, schedule, snapshot
 
 FEWER = "fewer than 5"
 SINCE = datetime(2026, 11, 1, tzinfo=UTC)

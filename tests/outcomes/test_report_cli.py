@@ -11,18 +11,12 @@ import pytest
 
 from bot.app import App
 from bot.cli import main
-from bot.config import SECRET_ENV, Config
+from bot.config import Config
 from bot.context import Actor
 from bot.domain.clock import FakeClock
-from tests.core.conftest import PLANNER, scheduled
+from tests.helpers import PLANNER, scheduled
 
-
-@pytest.fixture(autouse=True)
-def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in SECRET_ENV:
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("scratch")  # as an operator runs copbot
 
 
 def _held_last_week(tmp_path: Path) -> str:

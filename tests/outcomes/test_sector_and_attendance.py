@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot.app import App
 from bot.domain.clock import FakeClock
 from bot.storage.members import Member
-from tests.core.conftest import PLANNER, Run, ok, schedule, snapshot
+from tests.helpers import PLANNER, Run, ok, schedule, snapshot
 
 Find = Callable[[str], Member]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from bot.cli import main
 from bot.config import REPO_CONTENT
 from bot.content.sectors import load_sectors
 from bot.errors import ContentError
+from tests.helpers import copy_content
 
 
 def test_the_shipped_list_offers_the_sectors_the_cop_spans() -> None:
@@ -38,10 +38,10 @@ def test_bad_entries_are_all_named(tmp_path: Path) -> None:
 
 
 def test_copbot_check_reports_a_broken_sector_list(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    scratch: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(REPO_CONTENT, tmp_path / "content")
+    tmp_path = scratch
+    copy_content(tmp_path)
     (tmp_path / "content" / "sectors.toml").write_text('[[sector]]\nid = "x"\n', "utf-8")
     (tmp_path / "config.toml").write_text('[content]\ndir = "content"\n', encoding="utf-8")
     assert main(["check"]) == 1

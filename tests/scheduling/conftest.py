@@ -25,7 +25,7 @@ from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
 from bot.scheduling.runtime import Runtime
 from bot.storage.members import Member
-from tests.core.conftest import scheduled
+from tests.helpers import scheduled
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

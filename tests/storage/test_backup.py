@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.config import Config
 from bot.domain.clock import FakeClock
 from bot.storage.backup import backup_to
-from tests.core.conftest import NOW, Run, ok, schedule, statuses
+from tests.helpers import NOW, Run, ok, schedule, statuses
 from tests.ops.conftest import copbot
 
 

@@ -4,8 +4,7 @@ over real HTTP on 127.0.0.1; members and the planner type commands as on the con
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,13 @@ from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
 from bot.web.limit import RateLimit
 from bot.web.server import WebSite
-from tests.core.conftest import scheduled
+from tests.helpers import Run
 
-# Wednesday 25 November 2026, 09:00 UTC (GMT, so London and UTC agree).
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 BASE_URL = "https://calendar.example.org"
-PLANNER = "organiser"
 _LINK = re.compile(r"https://calendar\.example\.org(/calendar/[A-Za-z0-9_-]+\.ics)")
 
-Run = Callable[[str, str], Reply]
 
-
-def build_app(tmp_path: Path, clock: FakeClock, **web: Any) -> App:
+def build_web_app(tmp_path: Path, clock: FakeClock, **web: Any) -> App:
     config = Config(
         database=tmp_path / "t.db",
         web=WebConfig(**{"base_url": BASE_URL, "public": True, **web}),
@@ -38,13 +32,9 @@ def build_app(tmp_path: Path, clock: FakeClock, **web: Any) -> App:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(NOW)
-
-
-@pytest.fixture
 def app(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
-    built = build_app(tmp_path, clock)
+    """The suite's app with the web pages switched on."""
+    built = build_web_app(tmp_path, clock)
     yield built
     built.close()
 
@@ -70,17 +60,6 @@ def site(app: App) -> WebSite:
 async def client(site: WebSite) -> AsyncIterator[TestClient[Any, Any]]:
     async with TestClient(TestServer(site.application(), host="127.0.0.1")) as test_client:
         yield test_client
-
-
-def ok(reply: Reply) -> Reply:
-    assert not reply.error, reply.text
-    return reply
-
-
-def schedule(run: Run, line: str) -> int:
-    """Schedule as the planner (the preview, then its Schedule it button)."""
-    reply = scheduled(run, line, PLANNER)
-    return int(reply.items[0].key.removeprefix("session:"))
 
 
 def link_path(reply: Reply) -> str:

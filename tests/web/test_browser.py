@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import App
 from bot.web.server import WebSite
-from tests.web.conftest import PLANNER, Run, ok, schedule
+from tests.helpers import PLANNER, Run, ok, schedule
 
 CHROMIUM = ("chromium", "/usr/bin/chromium")
 FLAGS = (

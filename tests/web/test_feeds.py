@@ -10,7 +10,8 @@ from icalendar import Calendar
 
 from bot.app import App
 from bot.domain.clock import FakeClock
-from tests.web.conftest import PLANNER, Run, link_path, ok, schedule
+from tests.helpers import PLANNER, Run, ok, schedule
+from tests.web.conftest import link_path
 
 Client = TestClient[Any, Any]
 

@@ -12,7 +12,8 @@ from bot.app import App
 from bot.domain.clock import FakeClock
 from bot.web.limit import RateLimit
 from bot.web.server import WebSite
-from tests.web.conftest import PLANNER, Run, build_app, link_path, ok, schedule
+from tests.helpers import PLANNER, Run, ok, schedule
+from tests.web.conftest import build_web_app, link_path
 
 Client = TestClient[Any, Any]
 SECURITY = {
@@ -134,7 +135,7 @@ async def test_health_check(client: Client) -> None:
 
 
 async def test_the_public_pages_are_opt_in(tmp_path: Path, clock: FakeClock) -> None:
-    app = build_app(tmp_path, clock, public=False)
+    app = build_web_app(tmp_path, clock, public=False)
     try:
         site = WebSite(app.community)
         async with TestClient(TestServer(site.application(), host="127.0.0.1")) as client:
@@ -168,7 +169,7 @@ async def test_one_address_is_slowed_and_others_are_not(app: App) -> None:
 async def test_behind_a_proxy_each_visitor_has_their_own_limit(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    app = build_app(tmp_path, clock, behind_proxy=True)
+    app = build_web_app(tmp_path, clock, behind_proxy=True)
     try:
         limit = RateLimit(per_minute=60, burst=1, clock=lambda: 0.0)
         site = WebSite(app.community, limit)

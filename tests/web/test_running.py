@@ -13,7 +13,7 @@ from bot import cli
 from bot.app import App
 from bot.config import Config, WebConfig
 from bot.domain.clock import FakeClock
-from tests.web.conftest import NOW
+from tests.helpers import NOW
 
 
 def free_port() -> int:
