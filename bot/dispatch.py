@@ -62,6 +62,10 @@ def tokenize(line: str) -> list[str]:
 
 
 class Dispatcher:
+    """The one door every command comes through, whichever front end it arrived by: it parses,
+    checks, runs the handler and turns any problem into a kind private reply, so every front
+    end gets the same answers and none handles errors of its own."""
+
     def __init__(self, registry: Registry, community: Community) -> None:
         self.registry = registry
         self.community = community

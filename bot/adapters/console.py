@@ -101,6 +101,9 @@ class ExportFolder:
 
 
 class ConsoleAdapter:
+    """The terminal front end: anyone can try the bot, and a rehearsal can run, with no chat
+    service at all; it prints what the other front ends would send."""
+
     platform = "console"
 
     def __init__(

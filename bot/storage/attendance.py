@@ -17,6 +17,9 @@ Source = Literal["self", "planner", "walk-in"]
 
 
 class AttendanceStore:
+    """Who was there, one row per member and session; kept apart from signups because a place
+    booked is not a visit made."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

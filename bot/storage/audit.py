@@ -11,6 +11,9 @@ from bot.storage.db import select_rows, utc_iso
 
 
 class AuditStore:
+    """Every change the planning group makes, so a community can see later who changed what;
+    an erased member's entries stay, without their name."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

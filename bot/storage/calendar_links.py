@@ -27,6 +27,9 @@ class CalendarLink:
 
 
 class CalendarLinkStore:
+    """Each member's calendar link, found by the hash a feed request carries, never by the
+    token itself, so the database alone cannot open anyone's calendar."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

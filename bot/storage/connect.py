@@ -37,6 +37,9 @@ class ConnectCounts:
 
 
 class ConnectStore:
+    """Who takes part in CONNECT rounds and which groups each round made, so a round never pairs
+    the same people again too soon and the report can count without naming anyone."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -58,6 +58,9 @@ class Delivery:
 
 
 class DeliveryStore:
+    """The ledger every message the bot sends on its own passes through: a key is queued once,
+    claimed by one process, and marked with how it went, so a restart repeats nothing."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -18,6 +18,9 @@ ANSWERS = ("yes", "a-little", "not-this-time")
 
 
 class FeedbackStore:
+    """Answers after a session, stored without who gave them, beside a marker that only says a
+    member was asked; the two cannot be joined back together."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

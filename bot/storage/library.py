@@ -58,6 +58,9 @@ class Entry:
 
 
 class LibraryStore:
+    """The resources members can search: the shipped file, kept in step at every start, plus
+    members' suggestions waiting for, or past, the planning group's review."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

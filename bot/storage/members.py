@@ -35,6 +35,9 @@ class Member:
 
 
 class MemberStore:
+    """Members by platform and user id, registered on first contact, with the preferences each
+    has chosen; every other store refers to a member by this row's id."""
+
     """Who the bot knows. Keeps the least it needs: a platform id, a name, a zone, choices."""
 
     def __init__(self, db: Database) -> None:

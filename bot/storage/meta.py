@@ -6,6 +6,9 @@ from sqlite_utils import Database
 
 
 class MetaStore:
+    """Named values the bot keeps about itself (how far planning has looked ahead, forms already
+    claimed), in the database so they survive a restart and are shared by every process."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -18,6 +18,9 @@ KEEP_FOR = timedelta(days=7)
 
 
 class PendingStore:
+    """Commands too long for a Discord button, held behind a short id for a week, so the button
+    still works after a restart and expires kindly afterwards."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -14,6 +14,9 @@ from bot.storage.db import immediate, utc_iso
 
 
 class PostedStore:
+    """The rota's memory: which prompt or pick each period got, chosen once, so asking twice or
+    restarting never changes it and nothing repeats before the rest have had a turn."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

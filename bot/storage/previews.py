@@ -37,6 +37,9 @@ class Preview:
 
 
 class PreviewStore:
+    """Schedule previews waiting for their planner's "Schedule it", each settled exactly once,
+    so a late or repeated press never makes a second session."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -11,6 +11,9 @@ from bot.storage.db import select_rows, utc_iso
 
 
 class ReflectionStore:
+    """Members' private reflections, written for themselves: shown only in their own data
+    export, and erased with them."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

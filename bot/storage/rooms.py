@@ -26,6 +26,9 @@ class Room:
 
 
 class RoomStore:
+    """Each session's private rooms and who has been let in, so a reminder needs no request per
+    member and a given-up place can be taken out of its room."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

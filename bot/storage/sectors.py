@@ -15,6 +15,9 @@ from bot.storage.db import select_rows, utc_iso
 
 
 class SectorStore:
+    """Each member's own answer to "which sector do you work in", and that they were asked, so
+    the question comes once and the report can say which sectors met."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -39,6 +39,9 @@ class Series:
 
 
 class SeriesStore:
+    """Repeating sessions' rules and how far each has been written out, so topping up is safe to
+    repeat and never brings back a date that was moved or cancelled."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

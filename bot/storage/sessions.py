@@ -90,6 +90,9 @@ class NewSession:
 
 
 class SessionStore:
+    """The calendar itself: every session, past and future, read by commands, the planner and
+    the feeds alike, so a change here is a change everywhere at once."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

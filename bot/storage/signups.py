@@ -45,6 +45,9 @@ class Counts:
 
 
 class SignupStore:
+    """Places and the waitlist; each change counts and writes in one transaction, so a session
+    is never over-booked and a freed place goes to the next person in line."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

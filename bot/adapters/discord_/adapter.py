@@ -90,6 +90,10 @@ class CopClient(discord.Client):
 
 
 class DiscordAdapter:
+    """The Discord front end: it turns slash commands, buttons and modals into dispatcher calls
+    and draws the replies, and carries the courier's messages as DMs, channel posts and
+    posts in each session's private thread (where Discord discourages many DMs)."""
+
     platform = "discord"
     default_via = "thread"
     # discord.py keeps to each route's bucket itself; these keep a wave from bursting.
