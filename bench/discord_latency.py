@@ -1,18 +1,23 @@
-"""`/cop sessions` over the Discord gateway: copbot against discord.py's own floor.
+"""`/cop sessions` over the Discord gateway, with the scheduler ticking, against a fair floor.
 
-Starts FakeDiscord on 127.0.0.1, builds the 10,000-member / 500-session / 20,000-signup
-database of `bench/commands.py`, and runs a real `DiscordAdapter` client against the fake.
-Sends INTERACTION_CREATE for `/cop sessions` one after another and times each from sending
-it to its interaction callback reaching the fake. The floor is a bare `discord.Client` +
-`CommandTree` whose `/cop sessions` answers a constant. A second floor answers with copbot's
-own `/cop sessions` message (embeds and buttons) as a constant, to tell copbot's work from
-the cost of carrying a bigger message. The three take turns, in rounds.
+Starts FakeDiscord on 127.0.0.1 and copbot as `copbot run` starts it (the Discord adapter, its
+after-command hook, the runtime and APScheduler) on a clock that moves 30 / `--tick-seconds`
+times as fast as the wall clock, the scheduler ticking every 30 s of that community time. A
+busy community (10,000 members, 500 sessions, 20,000 signups, a reminder falling due every
+15 community minutes) answers `/cop sessions` from 200 members in turn; every
+`--write-every` call is instead a signup or a cancellation, so the listing changes under the
+reads (the reads right after a write are counted and timed apart: no cache can answer them).
 
-    .venv/bin/python bench/discord_latency.py [--calls 300] [--rounds 5] [--warmup 30]
-        [--profile FILE]
+The floor does the same work without copbot: a bare discord.py bot (Client + CommandTree)
+whose `/cop sessions` answers copbot's own answer (captured from copbot: its words, embeds
+and buttons) to the same interaction. copbot and the floor take turns in rounds. Prints p50
+and p99 from INTERACTION_CREATE to the callback reaching the fake, throughput, the ratio to
+the floor, RSS before and after copbot's calls, and each target.
 
-Not part of the test suite: the figures depend on the machine. Target: copbot/floor <= 1.5
-at p50 and p99.
+    .venv/bin/python bench/discord_latency.py [--quick] [--calls 20000] [--rounds 4]
+        [--tick-seconds 1] [--write-every 10]
+
+Targets: p50 and p99 <= 1.5x the floor; RSS growth < 5 MiB over 20,000 calls.
 """
 
 from __future__ import annotations
@@ -20,14 +25,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import cProfile
 import logging
 import re
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -36,26 +39,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import discord  # noqa: E402
 from discord import app_commands  # noqa: E402
 
-from bench.commands import NOW, build  # noqa: E402
-from bot.adapters.discord_ import DiscordAdapter  # noqa: E402
-from bot.adapters.discord_.render import message_kwargs  # noqa: E402
+from bench import _common as common  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config, PlanningGroup, Secrets  # noqa: E402
-from bot.context import Actor  # noqa: E402
-from bot.domain.clock import FakeClock  # noqa: E402
 from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
 
-TARGET_RATIO = 1.5
-USERS = 30  # members typing the command in turn; the warm-up introduces every one
 READY_TIMEOUT = 0.05  # see tests/fakes/README.md: on_ready otherwise waits 2 s
-
-
 CALLBACK_PATH = re.compile(r"/interactions/(\d+)/[^/]+/callback")
 
 
 class TimedDiscord(FakeDiscord):
-    """FakeDiscord noting when each interaction callback reaches it: as the request arrives,
-    before the fake reads and parses the body, which is the fake's work, not the bot's."""
+    """FakeDiscord noting when each interaction callback reaches it (as the request arrives,
+    before the fake parses it: that is the fake's work, not the bot's), and keeping no record
+    of old traffic (over 20,000 calls the record would be the fake's memory growth)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,15 +59,34 @@ class TimedDiscord(FakeDiscord):
 
     async def _rest(self, request: Any) -> Any:
         arrived = time.perf_counter()
-        if (m := CALLBACK_PATH.fullmatch("/" + request.match_info["tail"])) is not None:
-            self.answered_at.setdefault(int(m[1]), arrived)
+        if (found := CALLBACK_PATH.fullmatch("/" + request.match_info["tail"])) is not None:
+            self.answered_at.setdefault(int(found[1]), arrived)
         return await super()._rest(request)
+
+    def forget(self) -> None:
+        for record in (self.requests, self.callbacks, self.messages, self.followups):
+            record.clear()
+        self.gateway_received.clear()
+        self._interactions.clear()
+        self._acked.clear()
+        self.answered_at.clear()
+
+    async def ask(self, user: str, text: str) -> tuple[float, Any]:
+        """`/cop text` as `user`; ms to the callback, and the callback's message."""
+        word, _, rest = text.partition(" ")
+        options = {"session": int(rest)} if rest else None
+        payload = self.slash("cop", word, options, user_id=int(user))
+        started = time.perf_counter()
+        iid = await self.send_interaction(payload, timeout=30)
+        callback = await self.wait_for_callback(iid, timeout=30)
+        return (self.answered_at.pop(iid, started) - started) * 1000, callback.data
 
 
 class FloorClient(discord.Client):
-    """discord.py with nothing of copbot's: `/cop sessions` answers a constant."""
+    """discord.py with nothing of copbot's: `/cop <anything>` answers `answer` (copbot's own
+    `/cop sessions` message: words, embeds and buttons)."""
 
-    def __init__(self, guild_id: int, answer: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, guild_id: int, answer: dict[str, Any]) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, guild_ready_timeout=READY_TIMEOUT)
@@ -79,12 +94,16 @@ class FloorClient(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self.synced = asyncio.Event()
         cop = app_commands.Group(name="cop", description="Community of Practice")
-
-        @cop.command(name="sessions", description="Upcoming sessions")
-        async def sessions(interaction: discord.Interaction[Any]) -> None:
-            await interaction.response.send_message(**answer(), ephemeral=True)
-
+        for name in ("sessions", "signup", "cancel"):
+            cop.add_command(self._command(name, answer))
         self.tree.add_command(cop)
+
+    @staticmethod
+    def _command(name: str, answer: dict[str, Any]) -> app_commands.Command[Any, Any, Any]:
+        async def reply(interaction: discord.Interaction[Any], session: int = 0) -> None:
+            await interaction.response.send_message(**rebuilt(answer), ephemeral=True)
+
+        return app_commands.Command(name=name, description=name, callback=reply)
 
     async def on_ready(self) -> None:
         if not self.synced.is_set():
@@ -93,142 +112,141 @@ class FloorClient(discord.Client):
             self.synced.set()
 
 
-def constant() -> dict[str, Any]:
-    return {"content": "Upcoming sessions"}
+def rebuilt(answer: dict[str, Any]) -> dict[str, Any]:
+    """send_message keywords for a message as it crossed the wire (a new view each time, as
+    discord.py keeps one per message)."""
+    view = discord.ui.View(timeout=None)
+    for row, line in enumerate(answer.get("components") or []):
+        for part in line.get("components", []):
+            if part.get("type") == 2 and part.get("custom_id"):
+                style = discord.ButtonStyle(part.get("style", 2))
+                view.add_item(
+                    discord.ui.Button(
+                        label=part.get("label"), custom_id=part["custom_id"], style=style, row=row
+                    )
+                )
+    embeds = [discord.Embed.from_dict(e) for e in answer.get("embeds") or []]
+    return {"content": answer.get("content"), "embeds": embeds, "view": view}
 
 
-def same_message(adapter: DiscordAdapter) -> Callable[[], dict[str, Any]]:
-    """copbot's `/cop sessions` answer, rendered once; only the buttons' view is new each time
-    (discord.py keeps a view per message), built from plain `discord.ui.Button`s."""
-    actor = Actor("discord", "1", "floor")
-    reply = adapter._words(adapter.dispatcher.handle(actor, "sessions", {}))
-    kwargs = message_kwargs(reply)
-    buttons = [
-        (b.label, b.custom_id, b.style)
-        for b in kwargs.pop("view").children
-        if isinstance(b, discord.ui.Button)
-    ]
-
-    def answer() -> dict[str, Any]:
-        view = discord.ui.View(timeout=None)
-        for label, custom_id, style in buttons:
-            view.add_item(discord.ui.Button(label=label, custom_id=custom_id, style=style))
-        return {**kwargs, "view": view}
-
-    return answer
+# --- the two bots ----------------------------------------------------------------------------
 
 
-# --- timing ----------------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def copbot(app: App, dc: TimedDiscord) -> AsyncIterator[None]:
+    dc.synced_commands.clear()
+    with dc.patch_discord():
+        async with common.front_end(app, "discord"):
+            await dc.wait_until(lambda: dc.synced_commands, timeout=30)
+            yield
 
 
-async def measure(dc: TimedDiscord, users: list[int], calls: int, warmup: int) -> list[float]:
-    times: list[float] = []
-    for n in range(warmup + calls):
-        payload = dc.slash("cop", "sessions", user_id=users[n % len(users)])
-        started = time.perf_counter()
-        iid = await dc.send_interaction(payload)
-        await dc.wait_for_callback(iid)
-        if n >= warmup:
-            times.append((dc.answered_at[iid] - started) * 1000)
-    return times
+@contextlib.asynccontextmanager
+async def floor(dc: TimedDiscord, answer: dict[str, Any]) -> AsyncIterator[None]:
+    client = FloorClient(dc.guild_id, answer)
+    async with dc.run(client, timeout=30):
+        await client.synced.wait()
+        yield
 
 
-def percentiles(times: list[float]) -> tuple[float, float]:
-    return statistics.median(times), statistics.quantiles(times, n=100, method="inclusive")[98]
+def asker(dc: TimedDiscord) -> common.Ask:
+    async def ask(user: str, text: str, n: int) -> tuple[float, dict[str, float]]:
+        answer, _ = await dc.ask(user, text)
+        if n % 200 == 0:
+            dc.forget()
+        return answer, {}
+
+    return ask
 
 
-def report(copbot: list[float], floor: list[float], same: list[float]) -> bool:
-    """The target is against the constant floor; the same-message floor is for analysis."""
-    (m50, m99), (b50, b99) = percentiles(copbot), percentiles(floor)
-    s50, s99 = percentiles(same)
-    r50, r99 = m50 / b50, m99 / b99
-    met = r50 <= TARGET_RATIO and r99 <= TARGET_RATIO
-    verdict = "ok" if met else f"MISSES the {TARGET_RATIO} target"
-    print(f"{'':25}{'p50 ms':>9}{'p99 ms':>9}")
-    print(f"  callback copbot         {m50:9.2f}{m99:9.2f}")
-    print(f"  callback floor          {b50:9.2f}{b99:9.2f}")
-    print(f"  callback copbot/floor   {r50:9.2f}{r99:9.2f}  {verdict}")
-    print(f"  callback floor, same msg{s50:9.2f}{s99:9.2f}")
-    print(f"  callback copbot/same msg{m50 / s50:9.2f}{m99 / s99:9.2f}")
-    return met
+async def warm(dc: TimedDiscord, count: int) -> Any:
+    """Uncounted calls (each member introduced once); returns the last `sessions` message."""
+    body: Any = None
+    for n in range(count):
+        _, body = await dc.ask(common.user_id("discord", n % common.USERS), "sessions")
+    dc.forget()
+    return body
 
 
 # --- main ------------------------------------------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def connected(
-    dc: TimedDiscord, app: App, answer: Callable[[], dict[str, Any]] | None
-) -> AsyncIterator[None]:
-    """A freshly connected copbot (no `answer`) or floor client, ready for interactions."""
-    if answer is None:
-        adapter = DiscordAdapter(app, guild_ready_timeout=READY_TIMEOUT)
-        async with dc.run(adapter.client):
-            await adapter.ready.wait()
-            yield
-    else:
-        floor = FloorClient(dc.guild_id, answer)
-        async with dc.run(floor):
-            await floor.synced.wait()
-            yield
-
-
-async def run(args: argparse.Namespace, scratch: Path) -> bool:
-    """Rounds of copbot, the floor and the same-message floor in turn, so that the machine
-    drifting (another process, the CPU's clock) falls on all three alike."""
+async def run(args: argparse.Namespace, folder: Path) -> None:
+    speed = common.tick_every(args.tick_seconds)
+    clock = common.MovingClock(common.NOW, speed)
     async with TimedDiscord() as dc:
-        users = [dc.add_user(f"member{i:02d}") for i in range(USERS)]
         config = Config(
-            database=scratch / "bench.db",
+            database=folder / "bench.db",
             announce_channel=str(dc.channel_id),
             discord_guild_id=str(dc.guild_id),
             planning_group=PlanningGroup(discord_role=str(dc.role_id)),
             secrets=Secrets(discord_token="fake-token"),
         )
-        app = App.build(config, FakeClock(NOW))
+        app = App.build(config, clock)
         try:
-            print("Building 10,000 members, 500 sessions, 20,000 signups:")
-            build(app, 10_000, 500, 20_000, args.seed)
-            per_round = max(1, args.calls // args.rounds)
-            print(
-                f"/cop sessions over the gateway: {args.rounds} rounds of {per_round} calls "
-                f"(after {args.warmup}) for each client:"
+            ahead = common.populate(
+                app,
+                platform="discord",
+                members=args.members,
+                sessions=args.sessions,
+                signups=args.signups,
             )
-            answers = {
-                "copbot": None,
-                "floor": constant,
-                "same": same_message(DiscordAdapter(app)),
-            }
-            times: dict[str, list[float]] = {name: [] for name in answers}
-            profiler = cProfile.Profile() if args.profile else None
-            for _ in range(args.rounds):
-                for name, answer in answers.items():
-                    async with connected(dc, app, answer):
-                        if profiler is not None and answer is None:
-                            profiler.enable()
-                        times[name] += await measure(dc, users, per_round, args.warmup)
-                        if profiler is not None:
-                            profiler.disable()
-            if profiler is not None:
-                profiler.dump_stats(args.profile)
+            print(
+                f"{args.members:,} members, {args.sessions} sessions, {args.signups:,} signups;"
+                f" community clock x{speed:g}, a tick every {args.tick_seconds} s",
+                flush=True,
+            )
+            await rounds(app, dc, args, ahead)
         finally:
             app.close()
-    return report(times["copbot"], times["floor"], times["same"])
+
+
+async def rounds(app: App, dc: TimedDiscord, args: argparse.Namespace, ahead: list[int]) -> None:
+    mine, base = common.WireRun(), common.WireRun()
+    per_round = max(1, args.calls // args.rounds)
+    answer: dict[str, Any] = {}
+    with common.ticks_counted() as ticks:
+        for number in range(args.rounds):
+            calls = common.command_plan("discord", per_round, args.write_every, ahead, number)
+            async with copbot(app, dc):
+                answer = await warm(dc, args.warmup) or answer
+                await common.measured(asker(dc), calls, mine)
+            ticked = len(ticks.took_ms)
+            async with floor(dc, answer):
+                await warm(dc, args.warmup)
+                await common.measured(asker(dc), calls, base)
+            del ticks.took_ms[ticked:]  # the floor runs no scheduler; none should be here
+    title = (
+        f"/cop sessions over the gateway, INTERACTION_CREATE to callback, {args.rounds} round(s):"
+    )
+    common.versus_floor(title, mine, base, ticks.took_ms)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=30, help="uncounted calls per round")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--profile", help="write cProfile stats of copbot's run to this file")
+    parser = common.parser(__doc__)
+    parser.add_argument(
+        "--calls", type=int, default=common.RSS_CALLS, help="per bot, over all rounds"
+    )
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--warmup", type=int, default=common.USERS)
+    parser.add_argument(
+        "--tick-seconds", type=int, default=1, help="wall seconds per 30-second tick"
+    )
+    parser.add_argument("--write-every", type=int, default=10)
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--sessions", type=int, default=500)
+    parser.add_argument("--signups", type=int, default=20_000)
     args = parser.parse_args(argv)
+    if args.quick:
+        args.calls, args.rounds, args.warmup = 60, 1, 10
+        args.members, args.sessions, args.signups = 1_000, 100, 2_000
     # discord.py warns that voice is unavailable (no PyNaCl); nothing here uses voice.
-    logging.basicConfig(level=logging.ERROR)
-    with tempfile.TemporaryDirectory() as scratch:
-        met = asyncio.run(run(args, Path(scratch)))
-    return 0 if met else 1
+    logging.basicConfig(level=logging.CRITICAL)
+    common.machine("start")
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(run(args, Path(folder)))
+    common.machine("end")
+    return 0
 
 
 if __name__ == "__main__":
