@@ -82,6 +82,10 @@ class MovingClock:
     def now(self) -> datetime:
         return self.start + timedelta(seconds=(time.monotonic() - self._origin) * self.speed)
 
+    def restart(self) -> None:
+        """Back to `start` from this moment: building a community takes a while."""
+        self._origin = time.monotonic()
+
     def real_moment(self, moment: datetime) -> float:
         """The `time.monotonic()` reading at which community time reaches `moment`."""
         return self._origin + (moment - self.start).total_seconds() / self.speed
@@ -337,7 +341,8 @@ async def open_loop(
     rate: float, until: Callable[[], bool], call: Callable[[int], Awaitable[None]]
 ) -> int:
     """Start `call(n)` `rate` times a second, each as its own task, whether or not the last
-    has finished (members do not wait for each other); returns how many were started."""
+    has finished (members do not wait for each other); returns how many were started.
+    Calls still running 2 s after the end are cancelled: they were timed when answered."""
     started, origin, pending = 0, time.perf_counter(), set()
     while not until():
         await asyncio.sleep(max(0.0, origin + started / rate - time.perf_counter()))
@@ -345,8 +350,11 @@ async def open_loop(
         pending.add(task)
         task.add_done_callback(pending.discard)
         started += 1
-    if pending:
-        await asyncio.gather(*pending)
+    if pending:  # what is still running (a hook queued behind a tick) is not waited for
+        await asyncio.wait(pending, timeout=2.0)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
     return started
 
 

@@ -1,251 +1,240 @@
-"""Command latency at a realistic scale, and signup contention.
+"""1,000 members pressing "Sign up" at once, from 8 OS processes, on a session of 40 places.
 
-Builds a scratch database of 10,000 members, 500 sessions (a year of history and a year
-ahead) and 20,000 signups, then times `sessions`, `signup`, `cancel` and `mine` through the
-dispatcher (p50 and p99 over a few hundred calls each). Then presses "Sign up" 1,000 times at
-once on a 40-place session, and times `signup` and `cancel` again on that long waitlist.
+Starts FakeSlack on 127.0.0.1 (the Web API and the response_urls) and copbot as
+`copbot run --http` starts it: the Slack adapter receiving signed HTTP requests on a port of
+its own, the runtime and APScheduler ticking on a clock that moves. `--processes` worker
+processes (8 by default) each hold their share of 1,000 signed `/cop signup` requests, from
+1,000 different members, and on one signal POST them all at once, as Slack would deliver a
+rush. Every answer goes to its response_url on the fake.
 
-    .venv/bin/python bench/commands.py [--members N] [--sessions N] [--signups N] [--calls N]
+Prints the time from the signal to the last answer, signups a second, p50/p99 of the HTTP
+acknowledgement (as each worker saw it) and of the answer (from the signal), RSS before and
+after, and the places taken: exactly 40 confirmed and 960 waiting, or it is wrong.
 
-Not part of the test suite: the figures depend on the machine. The target is p99 < 10 ms.
+    .venv/bin/python bench/commands.py [--quick] [--presses 1000] [--places 40]
+        [--processes 8] [--tick-seconds 1]
+
+Targets: exactly `--places` taken; >= 1,000 signups a second.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import random
-import statistics
+import json
+import logging
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+
+from bench import _common as common  # noqa: E402
 from bot.app import App  # noqa: E402
-from bot.config import Config  # noqa: E402
-from bot.context import Actor  # noqa: E402
-from bot.domain.clock import FakeClock  # noqa: E402
+from bot.config import Config, PlanningGroup, Secrets  # noqa: E402
 from bot.storage.db import immediate, utc_iso  # noqa: E402
+from tests.fakes.fake_slack import FakeSlack, http_body, sign_request  # noqa: E402
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-TARGET_P99_MS = 10.0
-PLANNER = Actor("console", "organiser", "organiser")
-
-
-def member(i: int) -> Actor:
-    return Actor("console", f"m{i:05d}", f"Member {i}")
+SECRET = "bench-secret"
+EVENTS_PATH = "/slack/events"  # where `copbot run --http` listens (the Slack adapter's)
+TARGET_RATE = 1_000
 
 
-def progress(text: str) -> None:
-    """One line rewritten in place on a terminal; plain lines in a log."""
-    if sys.stdout.isatty():
-        print(f"\r  {text:<60}", end="", flush=True)
-    else:
-        print(f"  {text}", flush=True)
+class CountingSlack(FakeSlack):
+    """FakeSlack noting when each answer reaches a response_url."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered: list[float] = []
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        self.answered.append(time.perf_counter())
+        return await super()._handle_response_url(request)
 
 
-# --- building the database -------------------------------------------------------------------
+# --- the worker processes --------------------------------------------------------------------
 
 
-def build(app: App, members: int, sessions: int, signups: int, seed: int) -> None:
-    """Bulk rows in one transaction: the same shape the commands write, far faster."""
-    rng = random.Random(seed)
-    db, stamp = app.community.db, utc_iso(NOW)
-    started = time.perf_counter()
-    with immediate(db):
-        progress(f"writing {members:,} members")
-        db.conn.executemany(
-            "INSERT INTO members (platform, platform_user_id, display_name, timezone, created)"
-            " VALUES ('console', ?, ?, 'Europe/London', ?)",
-            ((a.user_id, a.display_name, stamp) for a in map(member, range(members))),
+async def workers(
+    url: str, payloads: list[dict[str, Any]], count: int
+) -> list[asyncio.subprocess.Process]:
+    """`count` processes (bench/_press.py), each holding its share of the signed requests,
+    started and ready to send."""
+    started = []
+    for n in range(count):
+        signed = []
+        for payload in payloads[n::count]:
+            body, kind = http_body("slash_commands", payload)
+            signed.append((body, {"Content-Type": kind, **sign_request(body, SECRET)}))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(Path(__file__).with_name("_press.py")),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
         )
-        progress(f"writing {sessions:,} sessions")
-        db.conn.executemany(
+        assert process.stdin is not None
+        process.stdin.write(json.dumps({"url": url, "requests": signed}).encode() + b"\n")
+        await process.stdin.drain()
+        started.append(process)
+    for process in started:
+        assert process.stdout is not None
+        await process.stdout.readline()  # "ready"
+    return started
+
+
+# --- the community ---------------------------------------------------------------------------
+
+
+def contended(app: App, places: int) -> int:
+    """A session two days ahead with `places` places; returns its id."""
+    now = common.NOW
+    stamp = utc_iso(now)
+    with immediate(app.community.db):
+        cursor = app.community.db.execute(
             "INSERT INTO sessions (title, objective, start_utc, duration_minutes, capacity,"
-            " created, updated) VALUES (?, ?, ?, 90, ?, ?, ?)",
-            (_session_row(i, rng, stamp) for i in range(sessions)),
+            " created, updated) VALUES ('Contended circle', 'CONNECT', ?, 90, ?, ?, ?)",
+            [utc_iso(now + timedelta(days=2)), places, stamp, stamp],
         )
-        _bulk_signups(app, members, sessions, signups, rng, stamp)
-    progress(f"built in {time.perf_counter() - started:.1f}s")
-    if sys.stdout.isatty():
-        print()
+    return int(cursor.lastrowid or 0)
 
 
-def _session_row(i: int, rng: random.Random, stamp: str) -> tuple[object, ...]:
-    start = NOW + timedelta(days=i * 730 // 500 - 365, hours=rng.choice((1, 2, 6)))
-    capacity = rng.choice((None, 20, 40, 60))
-    objective = ("DEVELOP", "CONNECT", "INFLUENCE")[i % 3]
-    return (f"Session {i + 1}", objective, utc_iso(start), capacity, stamp, stamp)
-
-
-def _bulk_signups(
-    app: App, members: int, sessions: int, signups: int, rng: random.Random, stamp: str
-) -> None:
-    db = app.community.db
-    capacities = dict(db.execute("SELECT id, capacity FROM sessions").fetchall())
-    per_session = _spread(signups, sessions, rng)
-    written = 0
-    for session_id, count in zip(sorted(capacities), per_session, strict=True):
-        chosen = rng.sample(range(1, members + 1), count)
-        rows = []
-        for n, member_id in enumerate(chosen):
-            capacity = capacities[session_id]
-            waiting = capacity is not None and n >= capacity
-            status, order = ("waitlisted", n - capacity + 1) if waiting else ("confirmed", None)
-            rows.append((session_id, member_id, status, order, stamp, stamp))
-        db.conn.executemany(
-            "INSERT INTO signups (session_id, member_id, status, waitlist_order, created,"
-            " updated) VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        written += count
-        if session_id % 100 == 0:
-            progress(f"signups {written}/{signups}")
-
-
-def _spread(total: int, buckets: int, rng: random.Random) -> list[int]:
-    """`total` split over `buckets`, unevenly (some sessions are popular), summing exactly."""
-    weights = [rng.uniform(0.2, 1.8) for _ in range(buckets)]
-    scale = total / sum(weights)
-    counts = [int(w * scale) for w in weights]
-    for i in range(total - sum(counts)):
-        counts[i % buckets] += 1
-    return counts
-
-
-# --- latency ---------------------------------------------------------------------------------
-
-
-def timed(app: App, calls: list[tuple[Actor, str]]) -> tuple[list[float], int]:
-    """Milliseconds per call, and how many calls were answered with an error."""
-    handle = app.dispatcher.handle_line
-    times, errors = [], 0
-    for actor, line in calls:
-        started = time.perf_counter()
-        reply = handle(actor, line)
-        times.append((time.perf_counter() - started) * 1000)
-        errors += bool(reply.error)
-    return times, errors
-
-
-def report(name: str, times: list[float], errors: int) -> bool:
-    cuts = statistics.quantiles(times, n=100, method="inclusive")
-    p50, p99 = statistics.median(times), cuts[98]
-    met = p99 < TARGET_P99_MS
-    verdict = "ok" if met else f"MISSES the {TARGET_P99_MS:.0f} ms target"
-    print(
-        f"  {name:<9} n={len(times):<4} p50={p50:6.2f} ms  p99={p99:6.2f} ms"
-        f"  max={max(times):6.2f} ms  errors={errors}  {verdict}"
-    )
-    return met
-
-
-def latency(app: App, members: int, calls: int, rng: random.Random) -> bool:
-    db = app.community.db
-    open_ids = [
-        r[0] for r in db.execute("SELECT id FROM sessions WHERE start_utc > ?", [utc_iso(NOW)])
-    ]
-    people = rng.sample(range(members), calls)
-    fresh = [(member(i), rng.choice(open_ids)) for i in people]
-    fresh = [(a, s) for a, s in fresh if not _signed_up(app, a, s)]
-    plans: list[tuple[str, list[tuple[Actor, str]]]] = [
-        ("sessions", [(member(rng.randrange(members)), "sessions") for _ in range(calls)]),
-        ("mine", [(member(rng.randrange(members)), "mine") for _ in range(calls)]),
-        ("signup", [(a, f"signup {s}") for a, s in fresh]),
-        ("cancel", [(a, f"cancel {s}") for a, s in fresh]),
-    ]
-    timed(app, [(member(i), line) for i in range(20) for line in ("sessions", "mine")])  # warm-up
-    print(f"Handler latency through dispatcher.handle_line ({calls} calls each):")
-    results = [report(name, *timed(app, plan)) for name, plan in plans]
-    return all(results)
-
-
-def _signed_up(app: App, actor: Actor, session_id: int) -> bool:
-    found = app.community.db.execute(
-        "SELECT 1 FROM signups s JOIN members m ON m.id = s.member_id"
-        " WHERE m.platform_user_id = ? AND s.session_id = ?",
-        [actor.user_id, session_id],
-    ).fetchone()
-    return found is not None
-
-
-# --- contention ------------------------------------------------------------------------------
-
-
-async def contention(app: App, presses: int, capacity: int) -> bool:
-    reply = app.dispatcher.handle_line(
-        PLANNER, f'schedule "Contended circle" 2026-12-10 14:00 capacity={capacity}'
-    )
-    session = int(reply.items[0].key.removeprefix("session:"))
-    handle = app.dispatcher.handle_line
-
-    async def press(i: int) -> str:
-        await asyncio.sleep(0)
-        return handle(Actor("console", f"rush{i}", f"Rush {i}"), f"signup {session}").error
-
-    started = time.perf_counter()
-    errors = await asyncio.gather(*(press(i) for i in range(presses)))
-    elapsed = time.perf_counter() - started
-    counts = dict(
-        app.community.db.execute(
-            "SELECT status, count(*) FROM signups WHERE session_id = ? GROUP BY status",
-            [session],
-        ).fetchall()
-    )
-    exact = counts.get("confirmed") == capacity and counts.get("waitlisted") == presses - capacity
-    print(f"Signup contention: {presses} concurrent signups on a {capacity}-place session:")
-    print(
-        f"  {presses / elapsed:,.0f} signups/s ({elapsed:.2f}s); confirmed="
-        f"{counts.get('confirmed', 0)} waitlisted={counts.get('waitlisted', 0)}"
-        f" errors={sum(bool(e) for e in errors)}  {'exact' if exact else 'WRONG'}"
-    )
-    return exact and long_waitlist(app, session, presses)
-
-
-def long_waitlist(app: App, session: int, presses: int) -> bool:
-    """Joining and leaving must stay cheap however many are already waiting."""
-    joiners = [Actor("console", f"late{i}", f"Late {i}") for i in range(200)]
-    leavers = [Actor("console", f"rush{i}", f"Rush {i}") for i in range(0, presses, 5)]
-    print(f"  then on that session ({presses - 40} waiting):")
-    joined = report("signup", *timed(app, [(a, f"signup {session}") for a in joiners]))
-    left = report("cancel", *timed(app, [(a, f"cancel {session}") for a in leavers]))
-    return joined and left
+def taken(app: App, session: int) -> dict[str, int]:
+    rows = app.community.db.execute(
+        "SELECT status, count(*) FROM signups WHERE session_id = ? GROUP BY status", [session]
+    ).fetchall()
+    return {status: count for status, count in rows}
 
 
 # --- main ------------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--sessions", type=int, default=500)
-    parser.add_argument("--signups", type=int, default=20_000)
-    parser.add_argument("--calls", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as scratch:
-        app = App.build(Config(database=Path(scratch) / "bench.db"), FakeClock(NOW))
+async def rush(args: argparse.Namespace, folder: Path) -> None:
+    speed = common.tick_every(args.tick_seconds)
+    async with CountingSlack() as slack:
+        config = Config(
+            database=folder / "bench.db",
+            slack_api_url=slack.api_url,
+            announce_channel="C1",
+            planning_group=PlanningGroup(slack_users=("UPLAN",)),
+            secrets=Secrets(slack_bot_token="xoxb-test", slack_signing_secret=SECRET),
+        )
+        clock = common.MovingClock(common.NOW, speed)
+        app = App.build(config, clock)
         try:
-            return _run(app, args)
+            common.populate(
+                app, platform="slack", members=args.presses, sessions=50, signups=args.presses
+            )
+            session = contended(app, args.places)
+            payloads = [
+                slack.slash_payload(
+                    f"signup {session}",
+                    user_id=common.user_id("slack", i),
+                    response_url=slack.response_url(f"rush-{i}"),
+                )
+                for i in range(args.presses)
+            ]
+            port = common.free_port()
+            clock.restart()
+            async with common.front_end(app, "slack", http=True, port=port):
+                url = f"http://127.0.0.1:{port}{EVENTS_PATH}"
+                await _listening(url)
+                await _measure(args, app, slack, session, url, payloads)
         finally:
             app.close()
 
 
-def _run(app: App, args: argparse.Namespace) -> int:
-    print(
-        f"Building {args.members:,} members, {args.sessions:,} sessions, {args.signups:,} signups:"
+async def _listening(url: str) -> None:
+    """Until the adapter answers on its port (an unsigned request is refused: it is up)."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            try:
+                async with http.post(url, data="") as answer:
+                    await answer.read()
+                    return
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+    raise SystemExit(f"copbot did not start listening on {url}")
+
+
+async def _measure(
+    args: argparse.Namespace,
+    app: App,
+    slack: CountingSlack,
+    session: int,
+    url: str,
+    payloads: list[dict[str, Any]],
+) -> None:
+    pressing = await workers(url, payloads, args.processes)
+    before = common.settled_rss()
+    slack.answered.clear()
+    began = time.perf_counter()
+    for process in pressing:
+        assert process.stdin is not None
+        process.stdin.write(b"go\n")
+    for process in pressing:
+        assert process.stdin is not None
+        await process.stdin.drain()
+    acks: list[tuple[int, float]] = []
+    for process in pressing:
+        out, _ = await process.communicate()
+        acks += [(int(status), float(ms)) for status, ms in json.loads(out)]
+    deadline = time.perf_counter() + 60
+    while len(slack.answered) < args.presses and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    last = max(slack.answered, default=began)
+    report(args, acks, [(t - began) * 1000 for t in slack.answered], last - began)
+    common.rss(before, common.settled_rss(), args.presses)
+    counts = taken(app, session)
+    confirmed, waiting = counts.get("confirmed", 0), counts.get("waitlisted", 0)
+    print(f"  places: {confirmed} confirmed, {waiting} waiting", flush=True)
+    common.target(
+        f"exactly {args.places} places taken, the rest waiting",
+        confirmed == args.places and waiting == args.presses - args.places,
+        f"{confirmed} confirmed, {waiting} waiting",
     )
-    build(app, args.members, args.sessions, args.signups, args.seed)
-    checks: list[Callable[[], bool]] = [
-        lambda: latency(app, args.members, args.calls, random.Random(args.seed)),
-        lambda: asyncio.run(contention(app, 1000, 40)),
-    ]
-    results = [check() for check in checks]
-    return 0 if all(results) else 1
+    rate = len(slack.answered) / (last - began) if last > began else 0.0
+    common.target(f">= {TARGET_RATE:,} signups a second", rate >= TARGET_RATE, f"{rate:,.0f}/s")
+
+
+def report(
+    args: argparse.Namespace, acks: list[tuple[int, float]], answers: list[float], took: float
+) -> None:
+    refused = sum(status != 200 for status, _ in acks)
+    common.heading(
+        f"{args.presses:,} signups from {args.processes} processes on {args.places} places:"
+    )
+    print(
+        f"  {len(answers):,} answered in {took:.2f} s; {refused} HTTP requests refused",
+        flush=True,
+    )
+    common.timing("HTTP acknowledgement, as each worker saw it", [ms for _, ms in acks])
+    common.timing("answer at the response_url, from the signal", answers, took)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = common.parser(__doc__)
+    parser.add_argument("--presses", type=int, default=1_000)
+    parser.add_argument("--places", type=int, default=40)
+    parser.add_argument("--processes", type=int, default=8)
+    parser.add_argument(
+        "--tick-seconds", type=int, default=1, help="wall seconds per 30-second tick"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.presses = 200
+    common.no_proxy()
+    logging.basicConfig(level=logging.CRITICAL)
+    common.machine("start")
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(rush(args, Path(folder)))
+    common.machine("end")
+    return 0
 
 
 if __name__ == "__main__":

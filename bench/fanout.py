@@ -1,79 +1,95 @@
-"""Reminder fan-out against a platform rate limit, with commands arriving all the while.
+"""A 10,000-member reminder wave against a platform's round trip and rate limit, with members
+typing commands at 50 a second before, during and after it.
 
-Builds a database with 1,000 members confirmed on one session, then lets one tick of the
-runtime send the 1-day reminder to all of them through a simulated platform that allows 200
-messages a second (and would refuse a faster send) and takes 2 ms a send. Meanwhile another
-task types `/cop sessions` every 20 ms, as members would.
+For each round trip (20 ms and 100 ms) it builds a community of `--members` members booked
+on one session and runs copbot's runner (the runtime and APScheduler, the after-command hook)
+around a fake platform: each send takes the round trip, many may be in flight, and a send
+that would make more than `--rate` in any one second is refused as a 429 would be (and
+counted). The clock moves with the wall clock (or faster, with `--tick-seconds` under 30); the
+day-ahead reminder falls due a few seconds after the start. Members type `sessions`, `mine`,
+`signup` and `cancel` at 50 a second throughout, each answered as its own task, as the
+platforms deliver them; the latency is from arrival to answer.
 
-Prints the wave's duration against the rate-limit floor (target: within 10 %) and the
-commands' latency, measured from when each command arrived to when it was answered
-(target: p99 under 200 ms, well inside the platforms' 3-second acknowledgement).
+Prints the wave's length against the rate-limit floor (members / rate), how long after the
+reminder fell due the first send went (in community time, so it reads the same whatever the
+clock's speed), the commands' p50/p99 before, during and after the wave, the longest the loop
+was held, RSS before and after, and each target.
 
-    .venv/bin/python bench/fanout.py [--members 1000] [--rate 200] [--latency-ms 2]
+    .venv/bin/python bench/fanout.py [--quick] [--members 10000] [--rate 200]
+        [--rtt-ms 20 100] [--commands-per-second 50] [--tick-seconds 30]
+
+Targets: the wave <= 1.1x the floor; first send < 100 ms after it falls due; command p99
+< 50 ms during and after the wave, at 50 commands/s.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
+import logging
+import random
 import sys
 import tempfile
 import time
 from collections import deque
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import _common as common  # noqa: E402
 from bot.adapters.base import SendFailed  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.context import Actor, Reply  # noqa: E402
-from bot.domain.clock import FakeClock  # noqa: E402
-from bot.scheduling.runtime import Runtime  # noqa: E402
 from bot.storage.db import immediate, utc_iso  # noqa: E402
 from bot.storage.members import Member  # noqa: E402
 
-# Monday 30 November 2026, 09:00 UTC (GMT): the session is on Thursday at 14:00.
-START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-SESSION = "2026-12-03 14:00"
-REMINDER_DUE = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
-COMMAND_EVERY = 0.020
+TARGET_FLOOR_RATIO = 1.10
+TARGET_FIRST_MS = 100.0
+TARGET_COMMAND_P99_MS = 50.0
+LEAD = timedelta(seconds=5)  # community time from the start to the reminder falling due
+AFTER_SECONDS = 5.0  # commands keep coming this long after the wave (1 s with --quick)
 # A platform's limiter is not exact to the microsecond; 1 ms of slack in a second.
-TOLERANCE = 0.001
+SLACK_IN_WINDOW = 0.001
 
 
 class RateLimitedPlatform:
-    """A platform that allows `rate` messages in any one second and takes `latency` a send.
+    """A chat platform as the runner sees a front end: every send takes `rtt`, many may be in
+    flight, and one that would make `rate + 1` in any second is refused as a 429 is.
 
-    A send that would make `rate + 1` in a second is refused as a 429 would be, and counted.
-    """
+    It also receives members' commands, answering each and then calling the runner's
+    after-command hook, as the Slack and Discord adapters do."""
 
-    platform = "bench"
+    platform = "console"
 
-    def __init__(self, rate: int, latency: float) -> None:
-        self.rate = rate
-        self.latency = latency
-        # The courier's pace: one message a second to any one place (as Slack asks of a
-        # channel; each member's DM is its own), and `rate` a second in all.
+    def __init__(self, app: App, rate: int, rtt: float) -> None:
+        self.dispatcher = app.dispatcher
+        self.rate, self.rtt = rate, rtt
+        # The pace the courier keeps: one message a second to any one place, `rate` in all.
         self.send_interval = 1.0
         self.send_interval_overall = 1.0 / rate
+        self.after_command: Callable[[], Awaitable[object]] | None = None
         self.window: deque[float] = deque()
-        self.times: list[float] = []
+        self.started: list[float] = []  # time.monotonic() as each accepted send left
+        self.finished: list[float] = []
         self.refused = 0
+        self._hooks: set[asyncio.Future[object]] = set()
 
     async def _send(self) -> None:
-        now = time.perf_counter()
-        while self.window and self.window[0] <= now - 1.0 + TOLERANCE:
+        now = time.monotonic()
+        while self.window and self.window[0] <= now - 1.0 + SLACK_IN_WINDOW:
             self.window.popleft()
         if len(self.window) >= self.rate:
             self.refused += 1
+            await asyncio.sleep(self.rtt)
             raise SendFailed("rate limited", permanent=False, retry_after=1.0)
         self.window.append(now)
-        self.times.append(now)
-        await asyncio.sleep(self.latency)
+        self.started.append(now)
+        await asyncio.sleep(self.rtt)
+        self.finished.append(time.monotonic())
 
     async def send_to_member(self, member: Member, reply: Reply) -> None:
         await self._send()
@@ -81,127 +97,200 @@ class RateLimitedPlatform:
     async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
         await self._send()
 
+    async def start(self) -> None:
+        """Nothing to connect to."""
 
-def build(folder: Path, members: int) -> tuple[App, FakeClock]:
-    """A community with `members` members, all confirmed on session 1 (bulk SQL, fast)."""
-    clock = FakeClock(START)
-    app = App.build(Config(database=folder / "bench.db"), clock)
-    organiser = Actor("console", "organiser", "organiser")
-    reply = app.dispatcher.handle_line(organiser, f'schedule "Circle" {SESSION} 90m CONNECT none')
-    assert not reply.error, reply.text
-    db, stamp = app.community.db, utc_iso(START)
+    async def stop(self) -> None:
+        """Nothing to close."""
+
+    async def command(self, actor: Actor, line: str) -> float:
+        """Answer a member's command, then start the after-command hook beside it (as the
+        Discord adapter does); returns when the answer was ready (perf_counter)."""
+        self.dispatcher.handle_line(actor, line)
+        answered = time.perf_counter()
+        if self.after_command is not None:
+            hook = asyncio.ensure_future(self.after_command())
+            self._hooks.add(hook)
+            hook.add_done_callback(self._hooks.discard)
+        return answered
+
+
+@dataclass
+class Wave:
+    """What one run measured."""
+
+    rtt_ms: float
+    members: int
+    rate: int
+    sent: int = 0
+    refused: int = 0
+    seconds: float = 0.0
+    first_after_due_ms: float = 0.0
+    commands: dict[str, list[float]] = field(default_factory=dict)
+    stall_ms: float = 0.0
+    rss: tuple[float, float] = (0.0, 0.0)
+
+
+def build(app: App, members: int) -> None:
+    """`members` members confirmed on a session a day and a few seconds after the start, and
+    ten more sessions ahead for the commands' signups (bulk SQL, the shape the commands write)."""
+    db, now = app.community.db, common.NOW
+    stamp, start = utc_iso(now), now + timedelta(days=1) + LEAD
     with immediate(db):
         db.conn.executemany(
             "INSERT INTO members (platform, platform_user_id, display_name, timezone, created)"
             " VALUES ('console', ?, ?, 'Europe/London', ?)",
-            [(f"m{i}", f"member {i}", stamp) for i in range(members)],
+            ((common.user_id("console", i), f"Member {i}", stamp) for i in range(members)),
+        )
+        db.conn.executemany(
+            "INSERT INTO sessions (title, objective, start_utc, duration_minutes, capacity,"
+            " created, updated) VALUES (?, 'CONNECT', ?, 90, ?, ?, ?)",
+            [("The wave", utc_iso(start), None, stamp, stamp)]
+            + [
+                (f"Circle {n}", utc_iso(start + timedelta(days=n)), 20, stamp, stamp)
+                for n in range(1, 11)
+            ],
         )
         db.execute(
             "INSERT INTO signups (session_id, member_id, status, created, updated)"
-            " SELECT 1, id, 'confirmed', ?, ? FROM members WHERE platform_user_id LIKE 'm%'",
+            " SELECT 1, id, 'confirmed', ?, ? FROM members",
             [stamp, stamp],
         )
-    return app, clock
 
 
-async def commands(app: App, stop: asyncio.Event) -> tuple[list[float], list[float]]:
-    """Type `/cop sessions` every 20 ms until stopped: (latency from arrival, own run time)."""
-    actor = Actor("console", "someone", "someone")
-    latency: list[float] = []
-    running: list[float] = []
-    origin = time.perf_counter()
-    n = 0
-    while not stop.is_set():
-        arrival = origin + n * COMMAND_EVERY
-        n += 1
-        await asyncio.sleep(max(0.0, arrival - time.perf_counter()))
-        began = time.perf_counter()
-        reply = app.dispatcher.handle_line(actor, "/cop sessions")
-        done = time.perf_counter()
-        assert not reply.error, reply.text
-        latency.append(done - max(arrival, origin))
-        running.append(done - began)
-    return latency, running
+def typed(n: int, rng: random.Random) -> tuple[Actor, str]:
+    """What the n-th member types: mostly reads, a signup or a cancellation every fifth."""
+    who = common.user_id("console", n % common.USERS)
+    actor = Actor("console", who, f"Member {n % common.USERS}")
+    kind = n % 10
+    if kind in (4, 9):
+        return actor, f"{'signup' if kind == 4 else 'cancel'} {rng.randrange(2, 12)}"
+    return actor, "mine" if kind % 3 == 0 else "sessions"
 
 
-def busiest_second(times: list[float]) -> int:
-    """The most sends that fell in any one-second window."""
-    most, first = 0, 0
-    for last, moment in enumerate(times):
-        while times[first] <= moment - 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
+async def one_wave(args: argparse.Namespace, rtt_ms: float, folder: Path) -> Wave:
+    speed = common.tick_every(args.tick_seconds)
+    clock = common.MovingClock(common.NOW, speed)
+    app = App.build(Config(database=folder / f"wave{rtt_ms:g}.db"), clock)
+    result = Wave(rtt_ms, args.members, args.rate)
+    try:
+        build(app, args.members)
+        platform = RateLimitedPlatform(app, args.rate, rtt_ms / 1000)
+        due = clock.real_moment(common.NOW + LEAD)
+        before = common.settled_rss()
+        arrivals: list[tuple[float, float]] = []  # (time.monotonic() of arrival, seconds)
+        stalls: list[float] = []
+        stop, rng = asyncio.Event(), random.Random(7)
+        limit = time.monotonic() + 60 + 3 * args.tick_seconds + 5 * args.members / args.rate
 
+        def finished() -> bool:
+            """Once the wave is out, commands keep coming a while longer."""
+            done = len(platform.finished) >= args.members
+            end = platform.finished[-1] + args.after if done else limit
+            return time.monotonic() > end
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        async def member(n: int) -> None:
+            actor, line = typed(n, rng)
+            arrived, began = time.monotonic(), time.perf_counter()
+            answered = await platform.command(actor, line)
+            arrivals.append((arrived, answered - began))
 
-
-async def main(members: int, rate: int, latency_ms: float) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        began = time.perf_counter()
-        app, clock = build(Path(tmp), members)
-        print(f"built {members} members on one session in {time.perf_counter() - began:.2f} s")
-        platform = RateLimitedPlatform(rate, latency_ms / 1000)
-        runtime = Runtime(app.community, platform)
-        clock.set(REMINDER_DUE - timedelta(minutes=1))
-        await runtime.tick()  # the announcement and the planner's starting mark
-        platform.times.clear()
-        clock.set(REMINDER_DUE)
-
-        stop = asyncio.Event()
-        typing = asyncio.create_task(commands(app, stop))
-        await asyncio.sleep(0.1)  # commands are flowing before the wave starts
-        wave_start = time.perf_counter()
-        sent = await runtime.tick()
-        wave = time.perf_counter() - wave_start
-        await asyncio.sleep(0.1)
-        stop.set()
-        cmd_latency, cmd_running = await typing
-
-        counts = app.community.deliveries.counts()
-        floor = (sent - 1) / rate if sent else 0.0
-        first_to_last = platform.times[-1] - platform.times[0] if platform.times else 0.0
-        print(f"reminders sent: {sent} of {members}; ledger: {counts}")
-        print(f"refused by the platform (rate limit exceeded): {platform.refused}")
-        print(f"rate-limit floor: {sent / rate:.2f} s ({sent} at {rate}/s)")
-        print(
-            f"wave (whole tick: plan + claim + send): {wave:.2f} s"
-            f" = {wave / (sent / rate):.3f} x floor (target <= 1.10)"
-        )
-        print(
-            f"first send to last send: {first_to_last:.2f} s"
-            f" = {first_to_last / floor:.3f} x ({sent - 1} gaps at {1000 / rate:.0f} ms)"
-            if floor
-            else ""
-        )
-        gaps = [b - a for a, b in zip(platform.times, platform.times[1:], strict=False)]
-        if gaps:
-            print(
-                f"gap between sends: min {min(gaps) * 1000:.2f} ms,"
-                f" median {statistics.median(gaps) * 1000:.2f} ms;"
-                f" most sends in any one second: {busiest_second(platform.times)}"
-            )
-        print(
-            f"commands during the wave: {len(cmd_latency)};"
-            f" latency p50 {pct(cmd_latency, 50) * 1000:.1f} ms,"
-            f" p99 {pct(cmd_latency, 99) * 1000:.1f} ms,"
-            f" max {max(cmd_latency) * 1000:.1f} ms (target p99 < 200 ms);"
-            f" own run time p50 {statistics.median(cmd_running) * 1000:.1f} ms"
-        )
-        ok = sent == members and platform.refused == 0
-        ok = ok and wave <= 1.10 * sent / rate and pct(cmd_latency, 99) < 0.200
-        print("targets met" if ok else "TARGETS MISSED")
+        clock.restart()  # the wave falls due LEAD from now, however long building took
+        async with common.runner(app, platform, platform.start()):
+            stalled = asyncio.create_task(common.loop_stalls(stop, stalls))
+            await common.open_loop(args.commands_per_second, finished, member)
+            stop.set()
+            await stalled
+        result.rss = (before, common.settled_rss())
+        measure(result, platform, due, speed, arrivals, stalls)
+    finally:
         app.close()
-        return 0 if ok else 1
+    return result
+
+
+def measure(
+    result: Wave,
+    platform: RateLimitedPlatform,
+    due: float,
+    speed: float,
+    arrivals: list[tuple[float, float]],
+    stalls: list[float],
+) -> None:
+    result.sent, result.refused = len(platform.finished), platform.refused
+    if not platform.started:
+        return
+    first, last = platform.started[0], platform.finished[-1]
+    result.seconds = last - first
+    result.first_after_due_ms = (first - due) * speed * 1000
+    phases: dict[str, list[float]] = {"before": [], "during": [], "after": []}
+    for arrived, latency in arrivals:
+        phase = "before" if arrived < first else "during" if arrived <= last else "after"
+        phases[phase].append(latency * 1000)
+    result.commands = phases
+    result.stall_ms = max(stalls, default=0.0)
+
+
+def report(wave: Wave, args: argparse.Namespace) -> None:
+    floor = wave.members / wave.rate
+    common.heading(
+        f"{wave.members:,}-member reminder wave, {wave.rtt_ms:g} ms round trip,"
+        f" {wave.rate}/s limit, commands at {args.commands_per_second:g}/s:"
+    )
+    ratio = wave.seconds / floor if wave.seconds else float("inf")
+    print(
+        f"  wave: {wave.sent:,} sends for {wave.members:,} members in {wave.seconds:.2f} s, a"
+        f" {floor:.2f} s floor ({ratio:.3f}x); {wave.refused} refused by the rate limit",
+        flush=True,
+    )
+    print(
+        f"  first send: {wave.first_after_due_ms:,.0f} ms of community time after it fell due"
+        f" (a tick every 30 s of it)",
+        flush=True,
+    )
+    for phase, values in wave.commands.items():
+        common.timing(f"commands {phase} the wave", values)
+    print(f"  longest the loop was held: {wave.stall_ms:.1f} ms", flush=True)
+    common.rss(*wave.rss, len(wave.commands.get("during", [])) + wave.members)
+    common.target(
+        f"wave <= {TARGET_FLOOR_RATIO}x the rate-limit floor",
+        wave.sent >= wave.members and ratio <= TARGET_FLOOR_RATIO,
+        f"{ratio:.3f}x, {wave.sent:,} sent",
+    )
+    common.target(
+        f"first send < {TARGET_FIRST_MS:g} ms after it falls due",
+        0 <= wave.first_after_due_ms < TARGET_FIRST_MS,
+        f"{wave.first_after_due_ms:,.0f} ms",
+    )
+    for phase in ("during", "after"):
+        _, p99 = common.percentiles(wave.commands.get(phase, []))
+        common.target(
+            f"command p99 < {TARGET_COMMAND_P99_MS:g} ms {phase} the wave",
+            bool(wave.commands.get(phase)) and p99 < TARGET_COMMAND_P99_MS,
+            f"p99 {p99:.1f} ms",
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = common.parser(__doc__)
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--rate", type=int, default=200, help="the platform's sends a second")
+    parser.add_argument("--rtt-ms", type=float, nargs="+", default=[20.0, 100.0])
+    parser.add_argument("--commands-per-second", type=float, default=50.0)
+    parser.add_argument(
+        "--tick-seconds", type=int, default=30, help="wall seconds per 30-second tick"
+    )
+    parser.add_argument("--after", type=float, default=AFTER_SECONDS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.members, args.tick_seconds, args.after = 50, 1, 1.0
+    logging.basicConfig(level=logging.CRITICAL)
+    common.machine("start")
+    with tempfile.TemporaryDirectory() as folder:
+        for rtt in args.rtt_ms:
+            report(asyncio.run(one_wave(args, rtt, Path(folder))), args)
+    common.machine("end")
+    return 0
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=1000)
-    parser.add_argument("--rate", type=int, default=200, help="messages a second")
-    parser.add_argument("--latency-ms", type=float, default=2.0)
-    args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.members, args.rate, args.latency_ms)))
+    sys.exit(main())

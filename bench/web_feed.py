@@ -10,15 +10,13 @@ feed really changes and the ETag cache is not flattered. Prints requests per sec
 and p99 latency (target: p99 under 100 ms), and how many answers were full feeds and how
 many 304s.
 
-    .venv/bin/python bench/web_feed.py [--seconds 5] [--clients 4] [--write-every 10]
+    .venv/bin/python bench/web_feed.py [--quick] [--seconds 5] [--clients 4] [--write-every 10]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ from aiohttp.test_utils import TestServer
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import _common as common  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config, WebConfig  # noqa: E402
 from bot.context import Actor, Reply  # noqa: E402
@@ -154,34 +153,38 @@ async def main(seconds: float, clients: int, write_every: int) -> int:
                     )
                     for _ in range(clients)
                 ]
+                before = common.settled_rss()
                 await asyncio.sleep(seconds)
                 stop.set()
                 await asyncio.gather(*readers)
                 elapsed = time.perf_counter() - began
+                rss = (before, common.settled_rss())
                 ticks = await tick_task
         finally:
             await server.close()
             app.close()
-    times = sorted(t for t, _ in results)
+    times = [t * 1000 for t, _ in results]
     full = sum(1 for _, status in results if status == 200)
     not_modified = sum(1 for _, status in results if status == 304)
-    p99 = times[int(len(times) * 0.99) - 1] * 1000
     print(f"feed: {BOOKED} sessions, {len(body):,} bytes; {clients} clients for {elapsed:.1f} s")
     print(f"scheduler ticks: {ticks}; writes: {counter[0] // write_every} (1 per {write_every})")
-    rate = len(times) / elapsed
-    print(f"requests: {len(times):,} ({rate:,.0f}/s); full {full:,}, 304 {not_modified:,}")
-    print(f"latency: p50 {statistics.median(times) * 1000:.2f} ms, p99 {p99:.2f} ms")
+    print(f"answers: full {full:,}, 304 {not_modified:,}")
+    _, p99 = common.timing("calendar feed", times, elapsed)
+    common.rss(*rss, len(times))
     met = p99 < TARGET_P99_MS and len(results) == full + not_modified
-    print(
-        f"target p99 < {TARGET_P99_MS} ms, every answer 200 or 304: {'met' if met else 'NOT met'}"
-    )
-    return 0 if met else 1
+    common.target(f"p99 < {TARGET_P99_MS} ms, every answer 200 or 304", met, f"p99 {p99:.1f} ms")
+    return 0
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.parser(__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--write-every", type=int, default=10)
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.seconds, args.clients, args.write_every)))
+    if args.quick:
+        args.seconds, args.clients = 1.5, 2
+    common.no_proxy()
+    common.machine("start")
+    asyncio.run(main(args.seconds, args.clients, args.write_every))
+    common.machine("end")
