@@ -131,3 +131,30 @@ async def test_slack_without_the_group_dm_scope_sends_a_dm_each(
         "SELECT * FROM deliveries WHERE kind = ?", ["connect"]
     )
     assert {r["status"] for r in rows} == {"sent"} and len(rows) == 2
+
+
+async def test_slack_a_member_who_left_the_workspace_does_not_stop_the_others(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    slack.set_default(
+        "conversations.open",
+        lambda call: (
+            {"ok": False, "error": "user_disabled"}
+            if "U2" in str(call.params.get("users"))
+            else {"ok": True, "channel": {"id": f"D{call.params['users']}"}}
+        ),
+    )
+    for user, sector in (("U1", "health"), ("U2", "education")):
+        await cop(slack, f"sector {sector}", user=user)
+        await cop(slack, "connect on", user=user)
+    plan(app, "/cop post-now connect")
+
+    await Courier(app.community, adapter).flush()
+
+    posts = [c for c in slack.calls_to("chat.postMessage") if INTRO in c.params["text"]]
+    assert [c.params["channel"] for c in posts] == ["DU1"]
+    rows = app.community.db.execute_returning_dicts(
+        "SELECT member_id, status FROM deliveries WHERE kind = 'connect'"
+    )
+    status = {r["member_id"]: r["status"] for r in rows}
+    assert status == {member(app, "U1").id: "sent", member(app, "U2").id: "failed"}

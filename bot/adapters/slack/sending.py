@@ -20,9 +20,17 @@ from bot.context import Attachment, Reply
 
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
 MAX_PAGES = 50
-# Slack will not open a group DM: an app installed before it asked for mpim:write, or more
-# people than a group DM holds. Each member is then sent their own DM instead.
-NO_GROUP = ("missing_scope", "too_many_users", "not_enough_users")
+# Slack will not open a group DM: an app installed before it asked for mpim:write, more
+# people than a group DM holds, or one of them has left the workspace. Each member is then
+# sent their own DM instead, so the others are still introduced.
+NO_GROUP = (
+    "missing_scope",
+    "too_many_users",
+    "not_enough_users",
+    "user_not_found",
+    "user_disabled",
+    "account_inactive",
+)
 
 
 class Sender:
