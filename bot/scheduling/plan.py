@@ -3,10 +3,17 @@
 Nothing is remembered between runs except how far the planner has looked (`meta`) and what
 the ledger has already sent, so a restart loses nothing and repeats nothing. Each planned
 delivery has a stable key; the ledger decides whether it still needs sending.
+
+The work follows what fell due, not the size of the community. Everything a delivery's time
+depends on is shared by many members (a session's start, a zone, whether quiet hours hold),
+so the planner first works out the few times a group's deliveries can take; only a group
+with one of them in the window reads its members, in one query a page, never one a member.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,9 +23,8 @@ from bot.domain.preferences import Preferences
 from bot.domain.quiet import QuietHours
 from bot.scheduling.connect import introduction_key
 from bot.scheduling.feedback import FEEDBACK_AFTER
-from bot.storage.members import Member
+from bot.storage.members import Recipient
 from bot.storage.sessions import Session
-from bot.storage.signups import Place
 
 MAX_HOLD = timedelta(days=3)
 # A reminder due this close to its session is never held by quiet hours: it is about to start.
@@ -26,6 +32,9 @@ SOON = timedelta(minutes=15)
 FOLLOW_UP = timedelta(minutes=30)
 # How far a whole-day reminder on the wall clock can be from the same offset in exact time.
 CLOCK_CHANGE = timedelta(hours=2)
+LOOKBACK = timedelta(days=14)
+# Planned deliveries handed out at a time, so a caller can let others use the loop between.
+BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,18 @@ class Planned:
     session_id: int | None = None
     member_id: int | None = None
     detail: str = ""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When a reminder goes for everyone sharing a zone and a quiet-hours choice.
+
+    `due` None means it does not go; `brought` that it was brought forward, so it goes only
+    to those whose place is older than it."""
+
+    nominal: datetime
+    due: datetime | None
+    brought: bool = False
 
 
 def offset_label(offset: timedelta) -> str:
@@ -57,175 +78,196 @@ class Planner:
     def __init__(self, community: Community) -> None:
         self.community = community
         self.quiet = quiet_hours(community)
+        self.platform = community.config.chosen_platform()
+        self._holds: dict[tuple[str, str], bool] = {}
 
     def between(self, start: datetime, end: datetime) -> list[Planned]:
         """Every delivery whose (quiet-hours adjusted) time falls in (start, end]."""
-        found = [
-            *self._reminders(start, end),
-            *self._session_posts(start, end),
-            *self._weekly(start, end),
-            *self._connect(start, end),
-        ]
-        return sorted((p for p in found if start < p.due <= end), key=lambda p: (p.due, p.key))
+        found = [p for batch in self.batches(start, end) for p in batch]
+        return sorted(found, key=lambda p: (p.due, p.key))
 
-    def _held(
-        self, member_id: int, kind: str, nominal: datetime, latest: datetime | None
-    ) -> datetime:
-        """Hold a direct message out of quiet hours, unless that would make it too late:
-        after `latest` (the session's start), or at all when the session is about to start."""
-        member = self.community.members.get(member_id)
-        if member is None or not self._quiet_for(member, kind):
-            return nominal
-        return self.quiet.deliver_at(nominal, latest)
+    def batches(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
+        """The same deliveries, unordered, at most BATCH at a time: a caller may pause
+        between batches (every query is read to its end before a batch is handed out)."""
+        self._holds.clear()
+        for source in (self._reminders, self._session_posts, self._weekly, self._connect):
+            for group in source(start, end):
+                kept = [p for p in group if start < p.due <= end]
+                for first in range(0, len(kept), BATCH):
+                    yield kept[first : first + BATCH]
 
-    def _quiet_for(self, member: Member, kind: str) -> bool:
+    def _holds_for(self, recipient: Recipient | None, kind: str) -> bool:
         """Whether quiet hours hold this kind of message to this member (a direct message,
-        not a post in a session's thread)."""
-        prefs = Preferences.from_dict(member.preferences)
-        return prefs.quiet_hours_hold(kind, self.community.config.chosen_platform())
+        not a post in a session's thread); each distinct set of choices is read once."""
+        if recipient is None or recipient.timezone is None:
+            return False
+        known = self._holds.get((recipient.preferences, kind))
+        if known is None:
+            prefs = Preferences.from_dict(json.loads(recipient.preferences or "{}"))
+            known = prefs.quiet_hours_hold(kind, self.platform)
+            self._holds[(recipient.preferences, kind)] = known
+        return known
 
-    def _reminders(self, start: datetime, end: datetime) -> list[Planned]:
-        found = []
+    def _open_times(self, nominal: datetime, latest: datetime | None) -> tuple[datetime, ...]:
+        """Every time a message due at `nominal` can go: as it is, or held out of quiet hours."""
+        return (nominal, self.quiet.deliver_at(nominal, latest))
+
+    def _each(
+        self,
+        recipients: Iterable[Recipient | None],
+        kind: str,
+        nominal: datetime,
+        make: Callable[[int, datetime], Planned],
+        ids: Iterable[int],
+    ) -> list[Planned]:
+        """One delivery of `kind` to each member, held out of their quiet hours if they keep
+        them (unknown members are not held)."""
+        held = self.quiet.deliver_at(nominal, None)
+        return [
+            make(member_id, held if self._holds_for(recipient, kind) else nominal)
+            for member_id, recipient in zip(ids, recipients, strict=True)
+        ]
+
+    def _reminders(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
         offsets = self.community.config.reminder_offsets
-        for offset in offsets:
-            label = offset_label(offset)
-            closer = [o for o in offsets if o < offset]
-            # Wide enough for a reminder moved by a clock change, held, or brought forward.
-            reach = MAX_HOLD + CLOCK_CHANGE
-            for session in self._starting(start - reach + offset, end + offset + reach):
-                for place in self._confirmed(session):
-                    due = self._reminder_due(place, session.start, offset, closer)
-                    if due is None:
-                        continue
-                    found.append(
-                        Planned(
-                            f"reminder:{session.id}:{place.member_id}:{label}:{_stamp(session.start)}",
-                            "reminder",
-                            due,
-                            session.id,
-                            place.member_id,
-                            label,
-                        )
-                    )
-        return found
+        if not offsets:
+            return
+        # Wide enough for a reminder moved by a clock change, held, or brought forward.
+        reach = MAX_HOLD + CLOCK_CHANGE
+        sessions = self._starting(start - reach + min(offsets), end + max(offsets) + reach)
+        zones = [*self.community.members.zones(), self.community.config.timezone]
+        for session in sessions:
+            for offset in offsets:
+                if not start - reach + offset < session.start <= end + offset + reach:
+                    continue
+                closer = [o for o in offsets if o < offset]
+                slots = _Slots(self, session.start, offset, closer)
+                if slots.any_in(zones, start, end):
+                    yield from self._session_reminders(session, offset, slots)
 
-    def _reminder_due(
-        self, place: Place, start: datetime, offset: timedelta, closer: list[timedelta]
-    ) -> datetime | None:
-        """When a member's reminder goes, or None if it does not.
+    def _session_reminders(
+        self, session: Session, offset: timedelta, slots: _Slots
+    ) -> Iterator[list[Planned]]:
+        label = offset_label(offset)
+        stamp = _stamp(session.start)
+        for page in self.community.signups.confirmed_pages(session.id):
+            found = []
+            for recipient in page:
+                due = slots.due_for(recipient)
+                if due is not None:
+                    key = f"reminder:{session.id}:{recipient.member_id}:{label}:{stamp}"
+                    found.append(
+                        Planned(key, "reminder", due, session.id, recipient.member_id, label)
+                    )
+            yield found
+
+    def reminder_slot(
+        self, start: datetime, offset: timedelta, closer: list[timedelta], zone: str, held: bool
+    ) -> Slot:
+        """When a reminder goes to a member on `zone`'s clock.
 
         It is due `offset` before the session on the member's own wall clock, and held out of
-        their quiet hours. If holding it would bring it up against the next, closer reminder
-        (a Saturday "tomorrow" for a Sunday session, held to Monday), it comes at the last
-        open moment before instead (Friday), so quiet hours are kept and nothing is lost.
+        their quiet hours (`held`). If holding it would bring it up against the next, closer
+        reminder (a Saturday "tomorrow" for a Sunday session, held to Monday), it comes at
+        the last open moment before instead (Friday), so quiet hours are kept and nothing is
+        lost.
         """
-        member = self.community.members.get(place.member_id)
-        zone = _zone(member.timezone) if member else self.community.zone
-        nominal = reminder_time(start, offset, zone)
-        if place.since >= nominal:
-            return None
-        if member is None or not self._quiet_for(member, "reminder"):
-            return nominal
+        nominal = reminder_time(start, offset, _zone(zone))
+        if not held:
+            return Slot(nominal, nominal)
         clash = self.quiet.is_quiet(nominal) and bool(closer)
         if clash and self.quiet.hold(nominal) >= start - max(closer):
-            earlier = self.quiet.bring_forward(nominal, MAX_HOLD)
-            return earlier if earlier is not None and earlier > place.since else None
-        return self.quiet.deliver_at(nominal, start)
+            return Slot(nominal, self.quiet.bring_forward(nominal, MAX_HOLD), brought=True)
+        return Slot(nominal, self.quiet.deliver_at(nominal, start))
 
-    def _session_posts(self, start: datetime, end: datetime) -> list[Planned]:
-        found = []
-        for session in self._starting(start + SOON, end + SOON):
-            found.append(
-                Planned(
-                    f"soon:{session.id}:{_stamp(session.start)}",
-                    "soon",
-                    session.start - SOON,
-                    session.id,
-                )
-            )
-        lookback = timedelta(days=14)
-        for session in self._starting(start - MAX_HOLD - lookback, end):
+    def _session_posts(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
+        yield [
+            Planned(f"soon:{s.id}:{_stamp(s.start)}", "soon", s.start - SOON, s.id)
+            for s in self._starting(start + SOON, end + SOON)
+        ]
+        recent = self._starting(start - MAX_HOLD - LOOKBACK - FEEDBACK_AFTER, end)
+        for session in recent:
             nominal = session.end + FOLLOW_UP
-            if not start - MAX_HOLD < nominal <= end:
-                continue
-            for member_id in self._followed_up(session):
-                due = self._held(member_id, "followup", nominal, None)
-                found.append(
-                    Planned(
-                        f"followup:{session.id}:{member_id}",
-                        "followup",
-                        due,
-                        session.id,
-                        member_id,
-                    )
-                )
-        return found + self._feedback(start, end)
+            if self._comes(nominal, start, end):
+                yield self._after(session, "followup", nominal, self._followed_up(session))
+            nominal = session.end + FEEDBACK_AFTER
+            if self._comes(nominal, start, end):
+                present = sorted(self.community.outcomes.attendance.present(session.id))
+                yield self._after(session, "feedback", nominal, present)
+
+    def _comes(self, nominal: datetime, start: datetime, end: datetime) -> bool:
+        """Whether a message nominally due at `nominal`, held or not, falls in (start, end]
+        (one held for more than MAX_HOLD is not looked for)."""
+        in_reach = start - MAX_HOLD < nominal <= end
+        return in_reach and self._falls(self._open_times(nominal, None), start, end)
+
+    def _after(
+        self, session: Session, kind: str, nominal: datetime, member_ids: list[int]
+    ) -> list[Planned]:
+        """A follow-up or a feedback question to each of `member_ids`."""
+        found = self.community.members.recipients(member_ids)
+        return self._each(
+            (found.get(i) for i in member_ids),
+            kind,
+            nominal,
+            lambda mid, due: Planned(f"{kind}:{session.id}:{mid}", kind, due, session.id, mid),
+            member_ids,
+        )
 
     def _followed_up(self, session: Session) -> list[int]:
         """Those who were there, once anyone has been marked; until then, those with a place."""
         present = self.community.outcomes.attendance.present(session.id)
         if present:
             return sorted(present)
-        return [p.member_id for p in self._confirmed(session)]
+        pages = self.community.signups.confirmed_pages(session.id)
+        return [r.member_id for page in pages for r in page]
 
-    def _feedback(self, start: datetime, end: datetime) -> list[Planned]:
-        """The one question after a session, to each member marked as there."""
-        found = []
-        lookback = timedelta(days=14)
-        for session in self._starting(start - MAX_HOLD - lookback - FEEDBACK_AFTER, end):
-            nominal = session.end + FEEDBACK_AFTER
-            if not start - MAX_HOLD < nominal <= end:
-                continue
-            for member_id in sorted(self.community.outcomes.attendance.present(session.id)):
-                due = self._held(member_id, "feedback", nominal, None)
-                key = f"feedback:{session.id}:{member_id}"
-                found.append(Planned(key, "feedback", due, session.id, member_id))
-        return found
-
-    def _weekly(self, start: datetime, end: datetime) -> list[Planned]:
+    def _weekly(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
         c = self.community.config
-        found = []
         for kind, weekday, clock in (
             ("prompt", c.prompt_day, c.prompt_time),
             ("pick", c.pick_day, c.pick_time),
         ):
             for moment in weekly_times(weekday, clock, c.zone, start - MAX_HOLD, end):
                 period = moment.astimezone(c.zone).date().isoformat()
-                found.append(Planned(f"{kind}:{period}", kind, moment, detail=period))
-                found += self._copies(kind, period, moment)
-        return found
+                yield [Planned(f"{kind}:{period}", kind, moment, detail=period)]
+                if self._falls(self._open_times(moment, None), start, end):
+                    yield self._copies(kind, period, moment)
 
     def _copies(self, kind: str, period: str, moment: datetime) -> list[Planned]:
         """Direct-message copies for the members who asked for them."""
-        ids = self.community.members.wanting(kind)
-        return [
-            Planned(
-                f"{kind}:{period}:{mid}",
-                f"{kind}-dm",
-                self._held(mid, f"{kind}-dm", moment, None),
-                member_id=mid,
-                detail=period,
-            )
-            for mid in ids
-        ]
+        wanting = self.community.members.wanting(kind)
+        return self._each(
+            wanting,
+            f"{kind}-dm",
+            moment,
+            lambda mid, due: Planned(
+                f"{kind}:{period}:{mid}", f"{kind}-dm", due, member_id=mid, detail=period
+            ),
+            [r.member_id for r in wanting],
+        )
 
-    def _connect(self, start: datetime, end: datetime) -> list[Planned]:
+    def _connect(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
         store = self.community.connect
-        rounds = store.rounds_due(start - MAX_HOLD, end + timedelta(seconds=1))
-        return [p for round_ in rounds for p in self.introductions(round_.id, round_.due)]
+        for round_ in store.rounds_due(start - MAX_HOLD, end + timedelta(seconds=1)):
+            if self._falls(self._open_times(round_.due, None), start, end):
+                yield self.introductions(round_.id, round_.due)
 
     def introductions(self, round_id: int, nominal: datetime) -> list[Planned]:
         """Each member's introduction to their CONNECT group. A group is introduced in one
         conversation, so all its members' introductions fall due together: when quiet hours
         hold any of them, the whole group waits until the time that suits everyone."""
+        groups = self.community.connect.groups_of(round_id)
+        known = self.community.members.recipients([m for g in groups.values() for m in g])
+        held = self.quiet.deliver_at(nominal, None)
         found = []
-        for number, group in self.community.connect.groups_of(round_id).items():
-            due = max(self._held(m, "connect", nominal, None) for m in group)
+        for number, group in groups.items():
+            waits = any(self._holds_for(known.get(m), "connect") for m in group)
             found += [
                 Planned(
                     introduction_key(round_id, number, member_id),
                     "connect",
-                    due,
+                    held if waits else nominal,
                     member_id=member_id,
                     detail=str(round_id),
                 )
@@ -233,13 +275,48 @@ class Planner:
             ]
         return found
 
+    @staticmethod
+    def _falls(times: Iterable[datetime | None], start: datetime, end: datetime) -> bool:
+        return any(t is not None and start < t <= end for t in times)
+
     def _starting(self, start: datetime, end: datetime) -> list[Session]:
         """Scheduled sessions starting in (start, end]; the store's range is half-open."""
         found = self.community.sessions.between(start, end + timedelta(seconds=1))
         return [s for s in found if not s.cancelled]
 
-    def _confirmed(self, session: Session) -> list[Place]:
-        return [p for p in self.community.signups.attendees(session.id) if p.status == "confirmed"]
+
+class _Slots:
+    """A session's reminder at one offset, worked out once per zone and quiet-hours choice."""
+
+    def __init__(
+        self, planner: Planner, start: datetime, offset: timedelta, closer: list[timedelta]
+    ) -> None:
+        self.planner = planner
+        self.start, self.offset, self.closer = start, offset, closer
+        self.known: dict[tuple[str, bool], Slot] = {}
+
+    def slot(self, zone: str, held: bool) -> Slot:
+        found = self.known.get((zone, held))
+        if found is None:
+            found = self.planner.reminder_slot(self.start, self.offset, self.closer, zone, held)
+            self.known[(zone, held)] = found
+        return found
+
+    def any_in(self, zones: list[str], start: datetime, end: datetime) -> bool:
+        """Whether anyone's reminder could fall in (start, end]: if not, nobody is read."""
+        dues = (self.slot(z, held).due for z in zones for held in (False, True))
+        return Planner._falls(dues, start, end)
+
+    def due_for(self, recipient: Recipient) -> datetime | None:
+        """When this member's reminder goes, or None: not for a place taken after it."""
+        zone = recipient.timezone or self.planner.community.config.timezone
+        slot = self.slot(zone, self.planner._holds_for(recipient, "reminder"))
+        since = recipient.since
+        if since is not None and since >= slot.nominal:
+            return None
+        if slot.brought and slot.due is not None and since is not None and slot.due <= since:
+            return None
+        return slot.due
 
 
 def weekly_times(

@@ -24,6 +24,7 @@ from bot.scheduling.plan import Planned, Planner
 from bot.scheduling.topup import top_up
 from bot.scheduling.upkeep import Upkeep
 from bot.storage.db import from_iso, utc_iso
+from bot.storage.deliveries import Entry
 from bot.storage.trouble import explain as explain_db
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Runtime:
             self._take_back_once()
             top_up(self.community, now)
             make_due_round(self.community, now)
-            self.plan(now)
+            await self.plan(now)
             sent = await self.courier.flush()
         self._start_upkeep(now)
         return sent
@@ -87,27 +88,34 @@ class Runtime:
         task = self._upkeep_task
         return await task if task is not None else 0
 
-    def plan(self, now: datetime) -> int:
-        """Queue every delivery that fell due in (mark, now]; the first run starts from now."""
+    async def plan(self, now: datetime) -> int:
+        """Queue every delivery that fell due in (mark, now]; the first run starts from now.
+
+        Each batch is queued in one transaction, and the loop is let go between batches: a
+        wave of thousands never holds the commands waiting behind it. Until the mark moves,
+        a crash mid-way only means the next tick plans the same window again (a key already
+        queued is left alone)."""
         meta = self.community.meta
         mark = meta.get(MARK)
         start = from_iso(mark) if mark else now
-        planned = self.planner.between(start, now) if start < now else []
-        for item in planned:
-            self._queue(item, now)
+        queued = 0
+        if start < now:
+            for batch in self.planner.batches(start, now):
+                self.community.deliveries.enqueue_many([self._entry(p, now) for p in batch])
+                queued += len(batch)
+                await asyncio.sleep(0)
         meta.set(MARK, utc_iso(now))
-        return len(planned)
+        return queued
 
-    def _queue(self, item: Planned, now: datetime) -> None:
+    def _entry(self, item: Planned, now: datetime) -> Entry:
         stale = item.due < now - self.community.config.grace
-        channel = "" if item.member_id else self.community.config.announce_channel
-        self.community.deliveries.enqueue(
+        return Entry(
             item.key,
             item.kind,
             item.due,
             member_id=item.member_id,
             session_id=item.session_id,
-            channel=channel,
+            channel="" if item.member_id else self.community.config.announce_channel,
             payload={"period": item.detail} if item.detail else {},
             status="missed" if stale else "pending",
             reason="due while the bot was not running, past the grace window" if stale else "",

@@ -7,6 +7,7 @@ and nothing is silently lost: failures and skipped (too stale) deliveries are re
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,6 +58,51 @@ class Delivery:
         )
 
 
+_INSERT = (
+    "INSERT OR IGNORE INTO deliveries (key, kind, member_id, session_id, channel, due_utc,"
+    " first_due_utc, payload, status, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)"
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A delivery to add to the ledger (see `DeliveryStore.enqueue`)."""
+
+    key: str
+    kind: str
+    due: datetime
+    member_id: int | None = None
+    session_id: int | None = None
+    channel: str = ""
+    payload: dict[str, Any] | None = None
+    status: str = "pending"
+    reason: str = ""
+
+    def row(self) -> list[Any]:
+        payload = json.dumps(self.payload or {}, sort_keys=True)
+        return [
+            self.key,
+            self.kind,
+            self.member_id,
+            self.session_id,
+            self.channel,
+            utc_iso(self.due),
+            payload,
+            self.status,
+            self.reason,
+        ]
+
+
+_INSERT_MANY = (
+    "INSERT OR IGNORE INTO deliveries (key, kind, member_id, session_id, channel, due_utc,"
+    " first_due_utc, payload, status, reason) SELECT json_extract(value, '$[0]'),"
+    " json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),"
+    " json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[5]'),"
+    " json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]')"
+    " FROM json_each(?)"
+)
+
+
 class DeliveryStore:
     """The ledger every message the bot sends on its own passes through: a key is queued once,
     claimed by one process, and marked with how it went, so a restart repeats nothing."""
@@ -77,27 +123,23 @@ class DeliveryStore:
         status: str = "pending",
         reason: str = "",
     ) -> bool:
-        """Add a delivery unless its key is already known; True if it was new.
+        """Add a delivery unless its key is already known; True if it was new; the time it
+        is first due is kept beside `due`, which retries move on.
 
         `status="missed"` records a delivery that fell due while the bot was down too long.
         """
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO deliveries (key, kind, member_id, session_id, channel, due_utc,"
-            " first_due_utc, payload, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                key,
-                kind,
-                member_id,
-                session_id,
-                channel,
-                utc_iso(due),
-                utc_iso(due),
-                json.dumps(payload or {}, sort_keys=True),
-                status,
-                reason,
-            ],
-        )
-        return cursor.rowcount == 1
+        entry = Entry(key, kind, due, member_id, session_id, channel, payload, status, reason)
+        return self.db.execute(_INSERT, entry.row()).rowcount == 1
+
+    def enqueue_many(self, entries: Sequence[Entry]) -> int:
+        """Add many deliveries in one statement and one transaction (keys already known are
+        left alone); returns how many were new. A commit a row held the loop ~0.6 s for a
+        wave of 10,000; the rows travel as one JSON array, read back by `json_each`."""
+        if not entries:
+            return 0
+        rows = json.dumps([e.row() for e in entries])
+        with immediate(self.db):
+            return self.db.execute(_INSERT_MANY, [rows]).rowcount
 
     def failed_since(self, since: datetime, limit: int) -> list[Delivery]:
         """The most recent failures, newest first."""

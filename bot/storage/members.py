@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,30 @@ class Member:
             timezone=row["timezone"],
             preferences=json.loads(row["preferences"] or "{}"),
         )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """The little the planner needs of a member, read in bulk: their clock and their choices
+    as stored (the planner reads each distinct set of choices once, not once a member).
+    `timezone` is None for a member no longer known; `since` is when their place last
+    changed, where the member was read through a place."""
+
+    member_id: int
+    timezone: str | None
+    preferences: str
+    since: datetime | None = None
+
+
+# Enough ids for one IN (...) list, well under SQLite's limit on bound parameters.
+CHUNK = 500
+# Opt-in flags the planner looks members up by; each has an index on its expression.
+OPT_INS = {"prompt": "prompts", "prompts": "prompts", "pick": "picks", "picks": "picks"}
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    for first in range(0, len(ids), size):
+        yield ids[first : first + size]
 
 
 class MemberStore:
@@ -95,14 +120,57 @@ class MemberStore:
             [json.dumps(preferences, sort_keys=True), member_id],
         )
 
-    def wanting(self, kind: str) -> list[int]:
-        """Members who opted in to direct-message copies of `kind` (prompts or picks)."""
-        kind = {"prompt": "prompts", "pick": "picks"}.get(kind, kind)
+    def wanting(self, kind: str) -> list[Recipient]:
+        """Members who opted in to direct-message copies of `kind` (prompts or picks), with
+        what the planner needs of each, in one indexed query."""
+        # The path is written out (from a fixed list) so the query matches the index on it.
+        flag = OPT_INS[kind]
         rows = self.db.execute(
-            "SELECT id FROM members WHERE json_extract(preferences, ?) = 1 ORDER BY id",
-            [f"$.{kind}"],
+            "SELECT id, timezone, preferences FROM members"
+            f" WHERE json_extract(preferences, '$.{flag}') = 1 ORDER BY id"
         ).fetchall()
-        return [int(row[0]) for row in rows]
+        return [Recipient(int(r[0]), r[1], r[2]) for r in rows]
+
+    def recipients(self, member_ids: Sequence[int]) -> dict[int, Recipient]:
+        """Members by id, with what the planner needs of each: one query per 500 ids."""
+        found: dict[int, Recipient] = {}
+        for part in chunks(member_ids):
+            marks = ", ".join("?" for _ in part)
+            rows = self.db.execute(
+                f"SELECT id, timezone, preferences FROM members WHERE id IN ({marks})", part
+            )
+            found.update((int(r[0]), Recipient(int(r[0]), r[1], r[2])) for r in rows)
+        return found
+
+    def names(self, member_ids: Sequence[int]) -> dict[int, str]:
+        """Display names by id, for listings: one query per 500 ids, not one a member."""
+        found: dict[int, str] = {}
+        for part in chunks(sorted(set(member_ids))):
+            marks = ", ".join("?" for _ in part)
+            rows = self.db.execute(
+                f"SELECT id, display_name FROM members WHERE id IN ({marks})", part
+            )
+            found.update((int(r[0]), str(r[1])) for r in rows)
+        return found
+
+    def many(self, member_ids: Sequence[int]) -> dict[int, Member]:
+        """Members by id: one query per 500 ids."""
+        found: dict[int, Member] = {}
+        for part in chunks(sorted(set(member_ids))):
+            marks = ", ".join("?" for _ in part)
+            rows = select_rows(self.db, f"SELECT * FROM members WHERE id IN ({marks})", part)
+            found.update((row["id"], Member.from_row(row)) for row in rows)
+        return found
+
+    def zones(self) -> list[str]:
+        """Every time zone some member keeps. A skip-scan of the zone index: one step per
+        distinct zone, however many members share each."""
+        rows = self.db.execute(
+            "WITH RECURSIVE z(name) AS (SELECT min(timezone) FROM members"
+            " UNION ALL SELECT (SELECT min(timezone) FROM members WHERE timezone > z.name)"
+            " FROM z WHERE z.name IS NOT NULL) SELECT name FROM z WHERE name IS NOT NULL"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
 
     def preferences(self, member_id: int) -> Preferences:
         member = self.get(member_id)

@@ -400,6 +400,22 @@ def m012_claims_belong_to_a_process(db: Database) -> None:
     )
 
 
+def m013_planning_indexes(db: Database) -> None:
+    """Indexes the planner reads members by, so a tick does not read every member.
+
+    The zones members keep (a skip-scan over `members_timezone` costs a step per zone) and
+    who opted in to prompt or pick copies (the expressions match `MemberStore.wanting`).
+    """
+    _run(
+        db,
+        """
+        CREATE INDEX members_timezone ON members (timezone);
+        CREATE INDEX members_prompts ON members (json_extract(preferences, '$.prompts'));
+        CREATE INDEX members_picks ON members (json_extract(preferences, '$.picks'))
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -436,4 +452,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m010_member_indexes,
     m011_delivery_counts,
     m012_claims_belong_to_a_process,
+    m013_planning_indexes,
 ]

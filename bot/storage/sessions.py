@@ -158,8 +158,13 @@ class SessionStore:
         )
 
     def between(self, start: datetime, end: datetime) -> list[Session]:
+        """Sessions, cancelled or not, starting in [start, end).
+
+        Naming both statuses lets SQLite seek the (status, start_utc) index for each
+        instead of reading every session ever scheduled."""
         return self._select(
-            "start_utc >= ? AND start_utc < ? ORDER BY start_utc, id",
+            "status IN ('scheduled', 'cancelled') AND start_utc >= ? AND start_utc < ?"
+            " ORDER BY start_utc, id",
             [utc_iso(start), utc_iso(end)],
         )
 

@@ -6,6 +6,7 @@ with 40 places never confirms 41, however many people press the button at the sa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 
 from bot.errors import AlreadySignedUp, NotSignedUp
 from bot.storage.db import from_iso, immediate, select_rows, utc_iso
+from bot.storage.members import Recipient
 from bot.storage.sessions import Session
 
 # Active signups with each one's waitlist position (1 = next; 0 when confirmed).
@@ -149,6 +151,24 @@ class SignupStore:
             [session_id],
         )
         return _places(rows)
+
+    def confirmed_pages(self, session_id: int, size: int = 1000) -> Iterator[list[Recipient]]:
+        """The members with a confirmed place, with what the planner needs of each, a page
+        at a time: one query a page, each read to the end before it is handed out, so a
+        caller may pause between pages while others use the connection."""
+        after = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT g.id, g.member_id, m.timezone, m.preferences, g.updated FROM signups g"
+                " LEFT JOIN members m ON m.id = g.member_id WHERE g.session_id = ?"
+                " AND g.status = 'confirmed' AND g.id > ? ORDER BY g.id LIMIT ?",
+                [session_id, after, size],
+            ).fetchall()
+            if rows:
+                yield [Recipient(int(r[1]), r[2], r[3] or "{}", from_iso(r[4])) for r in rows]
+            if len(rows) < size:
+                return
+            after = int(rows[-1][0])
 
     def for_member(self, member_id: int) -> list[Place]:
         rows = select_rows(self.db, f"{_WITH_POSITION} AND s.member_id = ?", [member_id])

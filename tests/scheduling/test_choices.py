@@ -14,7 +14,7 @@ async def queue_the_week_ahead_reminders(world: World, session: int) -> None:
     """Bring the clock to the 7-day point and queue (not yet send) the reminders due then."""
     await world.advance(local("2026-12-03 13:50"))
     world.clock.set(local("2026-12-03 14:00"))
-    assert world.runtime.plan(world.clock.now()) >= 1
+    assert await world.runtime.plan(world.clock.now()) >= 1
 
 
 async def test_pause_and_unsubscribe_made_after_queueing_are_honoured_at_send_time(

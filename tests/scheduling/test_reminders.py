@@ -199,7 +199,7 @@ async def test_a_cancelled_sessions_pending_reminders_are_skipped(world: World) 
     # The 7-day reminder falls due and is queued; before the courier sends it, the session
     # is cancelled.
     world.clock.set(local("2026-12-03 14:00"))
-    assert world.runtime.plan(world.clock.now()) >= 1
+    assert await world.runtime.plan(world.clock.now()) >= 1
     key = f"reminder:{session}:{alice.id}:1w:20261210T1400Z"
     assert world.status(key) == "pending"
     world.run("organiser", f"cancel-session {session} reason=unwell")

@@ -1,0 +1,61 @@
+"""The queries the planner runs every tick seek an index instead of reading a whole table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from bot.storage.db import open_db
+from bot.storage.members import MemberStore
+from bot.storage.sessions import SessionStore
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    opened = open_db(tmp_path / "t.db")
+    yield opened
+    opened.close()
+
+
+def plans_of(db: Database, run: object) -> list[str]:
+    """The query plan of every statement `run()` executes, one line a step."""
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        run()  # type: ignore[operator]
+    finally:
+        db.conn.set_trace_callback(None)
+    found = []
+    for sql in seen:
+        found += [str(r[3]) for r in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    return found
+
+
+def test_sessions_between_seeks_the_start_index(db: Database) -> None:
+    sessions = SessionStore(db)
+    steps = plans_of(db, lambda: sessions.between(NOW, NOW + timedelta(days=3)))
+    assert steps and all("SCAN sessions" not in s for s in steps), steps
+    assert any("USING INDEX sessions_start" in s for s in steps), steps
+
+
+def test_the_zones_members_keep_are_read_from_the_zone_index(db: Database) -> None:
+    members = MemberStore(db)
+    for i, zone in enumerate(("Europe/London", "Europe/London", "Asia/Tokyo")):
+        members.register("console", f"u{i}", f"u{i}", zone, NOW)
+    assert members.zones() == ["Asia/Tokyo", "Europe/London"]
+    plan = plans_of(db, members.zones)
+    assert all("SCAN members" not in s for s in plan), plan
+    assert any("USING COVERING INDEX members_timezone" in s for s in plan), plan
+
+
+@pytest.mark.parametrize("kind", ["prompt", "pick"])
+def test_who_wants_copies_is_read_from_an_index(db: Database, kind: str) -> None:
+    members = MemberStore(db)
+    steps = plans_of(db, lambda: members.wanting(kind))
+    assert steps and all("SCAN members" not in s for s in steps), steps
