@@ -9,7 +9,6 @@ def build_registry() -> Registry:
     """Every command the bot answers, in the order `help` lists them."""
     from commands import (
         attendance,
-        care,
         connect,
         feedback,
         library,
@@ -18,9 +17,11 @@ def build_registry() -> Registry:
         posts,
         previews,
         privacy,
+        prompts,
         report,
         sector,
         sessions,
+        settings,
         signups,
     )
     from commands import help as help_commands
@@ -32,7 +33,8 @@ def build_registry() -> Registry:
         signups,
         attendance,
         feedback,
-        care,
+        prompts,
+        settings,
         sector,
         connect,
         library,

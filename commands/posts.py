@@ -12,7 +12,7 @@ from bot.registry import Option, Registry
 from bot.scheduling.connect import make_round
 from bot.scheduling.plan import Planner
 from bot.storage.deliveries import Delivery
-from commands.care import this_week
+from commands.prompts import this_week
 
 HORIZON = timedelta(days=14)
 PROBLEMS_SHOWN = 10

@@ -89,6 +89,10 @@ class Preferences:
     def paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until
 
+    def unpaused(self) -> Preferences:
+        """The same choices with any pause ended."""
+        return replace(self, paused_until=None)
+
     def wants(self, kind: str, now: datetime) -> bool:
         """Whether a message of `kind` may go to this member at `now`."""
         if self.paused(now):

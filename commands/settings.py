@@ -1,74 +1,29 @@
-"""Members' control over what the bot sends, and the weekly reflection prompt.
+"""Members' control over what the bot sends them: each kind on or off, a pause, direct
+messages or the session's thread, and one page that shows all of it.
 
-Prompts are an invitation: no streaks, no scores, no chasing. A reflection is private to the
-member who wrote it; only they can see it (through `mydata`), and `forget-me` erases it.
+Sessions a member booked stay booked whatever they choose here; a pause ends by itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from bot.community import CommandContext
-from bot.content.prompts import Prompt
 from bot.context import Action, Item, Reply
-from bot.domain.preferences import KINDS, Preferences
+from bot.domain.preferences import KINDS
 from bot.domain.when import format_local
-from bot.errors import BadInput
 from bot.registry import Option, Registry
-from bot.scheduling.compose import Composer
 from commands.sector import settings_line
 
 KIND_CHOICES = (*KINDS, "all")
-MAX_REFLECTION = 2000
-
-
-def this_week(ctx: CommandContext, weekday: int | None = None) -> str:
-    """The date of the most recent prompt day (or `weekday`), today included, in the
-    community's zone: the period a weekly post belongs to."""
-    config = ctx.community.config
-    day = config.prompt_day if weekday is None else weekday
-    today: date = ctx.now.astimezone(config.zone).date()
-    return (today - timedelta(days=(today.weekday() - day) % 7)).isoformat()
-
-
-def current_prompt(ctx: CommandContext) -> Prompt | None:
-    return Composer(ctx.community).prompt_for(this_week(ctx))
-
-
-def prompt(ctx: CommandContext, prompt: str | None = None) -> Reply:
-    """This week's reflection prompt, privately; or, by its id, the prompt behind a content
-    note, which the "Show the prompt" button asks for."""
-    if prompt is not None:
-        return _show(ctx, prompt)
-    chosen = current_prompt(ctx)
-    if chosen is None:
-        return Reply(ctx.say("prompt.none"))
-    reply = Composer(ctx.community).prompt_reply(chosen)
-    return replace(reply, private=True)
-
-
-def _show(ctx: CommandContext, ident: str) -> Reply:
-    found = next((p for p in ctx.community.prompts if p.id == ident.strip().lower()), None)
-    if found is None:
-        raise BadInput("prompt.unknown", text=ident[:20])
-    text = ctx.say("prompt.shown", objective=found.objective, theme=found.theme, text=found.text)
-    return Reply(text, footer=ctx.say("prompt.how_to_reflect"))
-
-
-def reflect(ctx: CommandContext, text: str) -> Reply:
-    """Keep a private reflection on this week's prompt."""
-    chosen = current_prompt(ctx)
-    text = text.strip()[:MAX_REFLECTION]
-    ctx.community.reflections.add(ctx.member.id, chosen.id if chosen else "", text, ctx.now)
-    return Reply(ctx.say("reflect.kept"))
 
 
 def subscribe(ctx: CommandContext, kind: str) -> Reply:
     """Turn a kind of message on (and end any pause)."""
     members = ctx.community.members
     prefs = members.preferences(ctx.member.id).with_kind(kind, True)
-    members.save_preferences(ctx.member.id, _unpaused(prefs))
+    members.save_preferences(ctx.member.id, prefs.unpaused())
     return Reply(ctx.say(f"subscribe.{kind}"), footer=ctx.say("settings.see"))
 
 
@@ -99,7 +54,7 @@ def resume(ctx: CommandContext) -> Reply:
     prefs = members.preferences(ctx.member.id)
     if not prefs.paused(ctx.now):
         return Reply(ctx.say("resume.not_paused"), footer=ctx.say("settings.see"))
-    members.save_preferences(ctx.member.id, _unpaused(prefs))
+    members.save_preferences(ctx.member.id, prefs.unpaused())
     return Reply(ctx.say("resume.done"), footer=ctx.say("settings.see"))
 
 
@@ -151,10 +106,6 @@ def _on_member_clock(ctx: CommandContext, clock: time) -> str:
     return f"{moment.astimezone(ctx.zone):%H:%M}"
 
 
-def _unpaused(prefs: Preferences) -> Preferences:
-    return replace(prefs, paused_until=None)
-
-
 def direct_messages(ctx: CommandContext, choice: str) -> Reply:
     """Choose whether reminders come by direct message or in the session's thread."""
     members = ctx.community.members
@@ -168,8 +119,6 @@ def direct_messages(ctx: CommandContext, choice: str) -> Reply:
 
 def register(registry: Registry) -> None:
     kind = Option("kind", "choice", choices=KIND_CHOICES)
-    registry.command("prompt", Option("prompt", "word", required=False))(prompt)
-    registry.command("reflect", Option("text", "text"))(reflect)
     registry.command("subscribe", kind)(subscribe)
     registry.command("unsubscribe", kind)(unsubscribe)
     registry.command("pause", Option("weeks", "weeks"))(pause)
