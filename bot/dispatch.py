@@ -20,7 +20,6 @@ from bot.convert import convert, refuse_hidden
 from bot.errors import BadInput, CopError, NotAllowed, UnknownCommand
 from bot.registry import Command, Option, Registry
 from bot.shapes import continues, looks_like
-from commands.privacy import welcome_once
 
 log = logging.getLogger(__name__)
 MAX_LINE = 4000
@@ -106,8 +105,10 @@ class Dispatcher:
         if command.planners_only and not ctx.is_planner:
             raise NotAllowed(command=command.name)
         args = _bind(command, named, positional, ctx)
-        reply = command.handler(ctx, **args)
-        return welcome_once(ctx, command.name, self._with_news(ctx, reply))
+        reply = self._with_news(ctx, command.handler(ctx, **args))
+        for finish in self.registry.finishers:
+            reply = finish(ctx, command.name, reply)
+        return reply
 
     def _with_news(self, ctx: CommandContext, reply: Reply) -> Reply:
         """Tell a member, once, that their direct messages could not be delivered."""

@@ -29,6 +29,8 @@ Kind = Literal[
     "page",
 ]
 Handler = Callable[..., Reply]
+# Given the command's context, its name and its answer, returns the answer to send.
+Finisher = Callable[[Any, str, Reply], Reply]
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Registry:
 
     def __init__(self) -> None:
         self._commands: dict[str, Command] = {}
+        self.finishers: list[Finisher] = []
 
     def add(self, command: Command) -> None:
         if command.name in self._commands:
@@ -83,6 +86,12 @@ class Registry:
             return handler
 
         return register
+
+    def finish_with(self, finisher: Finisher) -> Finisher:
+        """Run `finisher` on every command's answer, after its handler: a rule that belongs to
+        the commands (the welcome at first contact) without the dispatcher knowing of it."""
+        self.finishers.append(finisher)
+        return finisher
 
     def get(self, name: str) -> Command | None:
         return self._commands.get(name)

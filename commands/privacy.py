@@ -70,3 +70,4 @@ def privacy(ctx: CommandContext) -> Reply:
 
 def register(registry: Registry) -> None:
     registry.command("privacy")(privacy)
+    registry.finish_with(welcome_once)
