@@ -310,8 +310,10 @@ class Courier:
                     done[member.id] = failure is None
                     if failure is None:
                         self._mark(delivery, self._arrival(delivery), note)
-                    else:
-                        self._failed(delivery, failure)
+                        continue
+                    if failure.dms_closed:  # a front end's DM in place of a shared post
+                        self.community.members.note_dms_closed(member.id)
+                    self._failed(delivery, failure)
 
         try:
             await send(report)

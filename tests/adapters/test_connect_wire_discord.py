@@ -112,3 +112,20 @@ def _content(data: Any) -> str:
     parts = [str((data or {}).get("content") or "")]
     parts += [str(e.get("description") or "") for e in (data or {}).get("embeds") or []]
     return "\n".join(parts)
+
+
+async def test_discord_a_dm_refused_in_the_fallback_is_remembered(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    set_bot_permissions(dc, False, "create_private_threads")
+    ana, ben = dc.add_user("ana"), dc.add_user("ben")
+    dc.refuse_dms(ben)
+    for user in (ana, ben):
+        await dc.invoke(dc.slash("cop", "connect", {"choose": "on"}, user_id=user))
+    app.dispatcher.handle_line(planner(dc), "post-now connect")
+
+    await Courier(app.community, adapter).flush()
+
+    refused = discord_member(app, ben)
+    assert app.community.members.preferences(refused.id).dm_blocked
+    assert not app.community.members.preferences(discord_member(app, ana).id).dm_blocked
