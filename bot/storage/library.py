@@ -27,14 +27,9 @@ def search_words(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Entry:
-    id: str
-    title: str
-    objectives: tuple[str, ...]
-    summary: str
-    kind: str
-    audience: str
-    link: str
+class Entry(Resource):
+    """A resource as the library holds it: where it came from and where its review stands."""
+
     source: str
     status: str
     suggested_by: int | None
