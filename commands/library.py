@@ -99,6 +99,9 @@ def review(ctx: CommandContext) -> Reply:
     return Reply(ctx.say("review.intro", count=len(pending)), items=cards)
 
 
+_DECIDED = {"approve": "approved", "reject": "rejected"}  # a review's action -> the status
+
+
 def _entry(ctx: CommandContext, entry_id: str) -> Entry:
     entry = ctx.community.library.get(entry_id.strip().lower())
     if entry is None:
@@ -106,25 +109,27 @@ def _entry(ctx: CommandContext, entry_id: str) -> Entry:
     return entry
 
 
-def approve(ctx: CommandContext, resource: str) -> Reply:
-    """Add a suggestion to the library; the suggester is told."""
+def _decide(ctx: CommandContext, resource: str, action: str, reason: str = "") -> Entry:
+    """Settle a suggestion waiting for review, and keep the planner's decision in the audit."""
     entry = _entry(ctx, resource)
     if entry.status != "pending":
         raise BadInput("review.not_pending", id=entry.id, status=entry.status)
-    ctx.community.library.set_status(entry.id, "approved", "", ctx.now)
-    ctx.community.audit.record(ctx.member.id, "approve", entry.id, ctx.now)
+    ctx.community.library.set_status(entry.id, _DECIDED[action], reason, ctx.now)
+    ctx.community.audit.record(ctx.member.id, action, entry.id, ctx.now)
+    return entry
+
+
+def approve(ctx: CommandContext, resource: str) -> Reply:
+    """Add a suggestion to the library; the suggester is told."""
+    entry = _decide(ctx, resource, "approve")
     _tell(ctx, entry, ctx.say("suggest.approved", title=entry.title))
     return Reply(ctx.say("review.approved", id=entry.id, title=entry.title))
 
 
 def reject(ctx: CommandContext, resource: str, reason: str = "") -> Reply:
     """Turn a suggestion down kindly; the suggester is told, with the reason if given."""
-    entry = _entry(ctx, resource)
-    if entry.status != "pending":
-        raise BadInput("review.not_pending", id=entry.id, status=entry.status)
     reason = " ".join(reason.split())[:300]
-    ctx.community.library.set_status(entry.id, "rejected", reason, ctx.now)
-    ctx.community.audit.record(ctx.member.id, "reject", entry.id, ctx.now)
+    entry = _decide(ctx, resource, "reject", reason)
     _tell(
         ctx,
         entry,
