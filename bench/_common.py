@@ -161,11 +161,13 @@ async def front_end(
 
 
 @contextlib.asynccontextmanager
-async def runner(app: App, adapter: Any, starting: Awaitable[object]) -> AsyncIterator[None]:
+async def runner(app: App, adapter: Any) -> AsyncIterator[None]:
     """The runner `copbot run` uses, around a bench's own front end (a fake platform)."""
+    from bot.scheduling.runtime import Runtime
     from bot.serve import serve
 
-    task = asyncio.create_task(serve(app, adapter, starting), name="copbot-bench")
+    runtime = Runtime(app.community, adapter)
+    task = asyncio.create_task(serve(adapter, runtime), name="copbot-bench")
     try:
         yield
     finally:

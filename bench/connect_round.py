@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _common as common  # noqa: E402
+from bot.adapters.base import AfterCommand, Capabilities, Pacing  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.context import Reply  # noqa: E402
@@ -45,6 +46,7 @@ class Quiet:
     """A front end that takes every message at once and counts it."""
 
     platform = "console"
+    capabilities, pacing, after_command = Capabilities(), Pacing(), AfterCommand()
 
     def __init__(self) -> None:
         self.sent = 0

@@ -32,7 +32,6 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -40,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _common as common  # noqa: E402
-from bot.adapters.base import SendFailed  # noqa: E402
+from bot.adapters.base import AfterCommand, Capabilities, Pacing, SendFailed  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.context import Actor, Reply  # noqa: E402
@@ -69,14 +68,13 @@ class RateLimitedPlatform:
         self.dispatcher = app.dispatcher
         self.rate, self.rtt = rate, rtt
         # The pace the courier keeps: one message a second to any one place, `rate` in all.
-        self.send_interval = 1.0
-        self.send_interval_overall = 1.0 / rate
-        self.after_command: Callable[[], Awaitable[object]] | None = None
+        self.pacing = Pacing(per_target=1.0, overall=1.0 / rate)
+        self.capabilities = Capabilities()
+        self.after_command = AfterCommand()
         self.window: deque[float] = deque()
         self.started: list[float] = []  # time.monotonic() as each accepted send left
         self.finished: list[float] = []
         self.refused = 0
-        self._hooks: set[asyncio.Future[object]] = set()
 
     async def _send(self) -> None:
         now = time.monotonic()
@@ -100,6 +98,10 @@ class RateLimitedPlatform:
     async def start(self) -> None:
         """Nothing to connect to."""
 
+    async def wait_closed(self) -> None:
+        """A platform closes only when the bench stops it."""
+        await asyncio.Event().wait()
+
     async def stop(self) -> None:
         """Nothing to close."""
 
@@ -108,10 +110,7 @@ class RateLimitedPlatform:
         Discord adapter does); returns when the answer was ready (perf_counter)."""
         self.dispatcher.handle_line(actor, line)
         answered = time.perf_counter()
-        if self.after_command is not None:
-            hook = asyncio.ensure_future(self.after_command())
-            self._hooks.add(hook)
-            hook.add_done_callback(self._hooks.discard)
+        self.after_command.ran()
         return answered
 
 
@@ -196,7 +195,7 @@ async def one_wave(args: argparse.Namespace, rtt_ms: float, folder: Path) -> Wav
             arrivals.append((arrived, answered - began))
 
         clock.restart()  # the wave falls due LEAD from now, however long building took
-        async with common.runner(app, platform, platform.start()):
+        async with common.runner(app, platform):
             stalled = asyncio.create_task(common.loop_stalls(stop, stalls))
             await common.open_loop(args.commands_per_second, finished, member)
             stop.set()

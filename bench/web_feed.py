@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import _common as common  # noqa: E402
+from bot.adapters.base import AfterCommand, Capabilities, Pacing  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config, WebConfig  # noqa: E402
 from bot.context import Actor, Reply  # noqa: E402
@@ -53,6 +54,7 @@ class AcceptingPlatform:
     """Takes every message at once: the bench measures the web side, not a platform."""
 
     platform = "console"
+    capabilities, pacing, after_command = Capabilities(), Pacing(), AfterCommand()
 
     async def send_to_member(self, member: Member, reply: Reply) -> None:
         return None

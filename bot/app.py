@@ -1,18 +1,29 @@
-"""The composition root: the one place that knows every piece and wires them together."""
+"""The composition root: the one place that knows every piece and wires them together.
+
+It alone knows which front ends exist (`FRONT_ENDS`): each declares its own name and what it
+can do, and is given the parts it needs; all of them run on the one runner (`bot.serve`).
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from aiohttp import web
+
+from bot.adapters.base import FrontEnd
 from bot.adapters.console import ConsoleAdapter, ExportFolder
+from bot.adapters.discord_ import DiscordAdapter
+from bot.adapters.parts import Parts
+from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack.setup import check_secrets
 from bot.community import Community
 from bot.config import Config
 from bot.dispatch import Dispatcher
@@ -20,11 +31,35 @@ from bot.domain.clock import Clock, FakeClock, SystemClock
 from bot.domain.when import format_local
 from bot.registry import Registry
 from bot.scheduling.runtime import MARK, Runtime
+from bot.serve import serve
 from bot.storage.db import open_rehearsal_copy, pending_upgrade, utc_iso
-from bot.storage.trouble import explain as explain_db
 from commands import build_registry
 
 log = logging.getLogger(__name__)
+# Every front end there is, by the name members' rows record.
+FRONT_ENDS: dict[str, type[FrontEnd]] = {
+    front.platform: front for front in (ConsoleAdapter, SlackAdapter, DiscordAdapter)
+}
+# How each platform sends a member's reminders unless they chose, as its front end declares.
+DEFAULT_VIAS = {name: front.capabilities.default_via for name, front in FRONT_ENDS.items()}
+
+
+def choose_platform(config: Config, *, console: bool) -> str:
+    """The front end to run: the console when asked (and for every rehearsal), else the
+    configured platform, or the one whose token is set."""
+    return ConsoleAdapter.platform if console else config.chosen_platform()
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: Slack over signed HTTP on `port` (with other `routes` on it, such as the
+    calendar pages) or Socket Mode; the console's input and output."""
+
+    http: bool = False
+    port: int = 3000
+    routes: Callable[[web.Application], None] | None = None
+    stream: TextIO = field(default_factory=lambda: sys.stdin)
+    out: TextIO = field(default_factory=lambda: sys.stdout)
 
 
 @dataclass
@@ -44,7 +79,7 @@ class App:
                 file=sys.stderr,
                 flush=True,
             )
-        community = Community.open(config, clock or SystemClock())
+        community = Community.open(config, clock or SystemClock(), vias=DEFAULT_VIAS)
         registry = build_registry()
         return cls(config, community, registry, Dispatcher(registry, community))
 
@@ -56,7 +91,7 @@ class App:
         what would go out from then on; the live file, its ledger and its mark are untouched.
         """
         db = open_rehearsal_copy(config.database)
-        community = Community.open(config, clock, db=db)
+        community = Community.open(config, clock, db=db, vias=DEFAULT_VIAS)
         community.meta.set(MARK, utc_iso(clock.now()))
         registry = build_registry()
         return cls(config, community, registry, Dispatcher(registry, community), rehearsal=True)
@@ -64,32 +99,53 @@ class App:
     def close(self) -> None:
         self.community.db.close()
 
+    def parts(self) -> Parts:
+        """What a front end is given: never the app itself."""
+        return Parts(self.config, self.community, self.registry, self.dispatcher)
 
-async def run_console(app: App, stream: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-    """The console front end, with the calendar running alongside it.
+    @staticmethod
+    def shares_port(platform: str, options: RunOptions) -> bool:
+        """Whether the front end serves HTTP itself, so other pages can share its port."""
+        return platform == "slack" and options.http
 
-    With a simulated clock, `/clock +1d` moves time on and prints what falls due, as the
-    planning group's rehearsal; with the real clock, APScheduler ticks in the same loop.
-    A database error during a tick is logged in one line and the console carries on: the
-    person at the keyboard keeps their session, and the next tick tries again.
-    """
-    exports = Path(app.config.database).resolve().parent / "exports"
-    folder = ExportFolder(exports / "rehearsal" if app.rehearsal else exports)
-    # First in line, so an erasure (which asks the stores in reverse) removes files last,
-    # once everything that can fail and roll back has been done.
-    app.community.privacy.stores.insert(0, folder)
-    console = ConsoleAdapter(app.community, app.dispatcher, out=out, exports=folder)
-    runtime = Runtime(app.community, console)
-    console.extra_commands["/clock"] = lambda text: _move_clock(app, runtime, console, text)
-    console.say(_banner(app, console.user))
-    if isinstance(app.community.clock, FakeClock):
-        await _tick_safely(runtime)
-    else:
-        await runtime.start()
-    try:
-        await console.run(stream, after_each=lambda: _tick_safely(runtime))
-    finally:
-        runtime.stop()
+    async def run(self, platform: str, options: RunOptions) -> None:
+        """Run the front end named `platform` with the calendar beside it until it closes."""
+        front_end = self.front_end(platform, options)
+        runtime = Runtime(self.community, front_end)
+        if isinstance(front_end, ConsoleAdapter):
+            self._at_the_console(front_end, runtime)
+        await serve(front_end, runtime)
+
+    def front_end(self, platform: str, options: RunOptions) -> FrontEnd:
+        if platform == "slack":
+            check_secrets(self.config, options.http)  # before bolt, which would only raise its own
+            return SlackAdapter(
+                self.parts(), http=options.http, port=options.port, routes=options.routes
+            )
+        if platform == "discord":
+            return DiscordAdapter(self.parts())
+        return self.console(options.stream, options.out)
+
+    def console(self, stream: TextIO, out: TextIO) -> ConsoleAdapter:
+        """The console, saving members' files beside the database (a rehearsal's apart)."""
+        exports = Path(self.config.database).resolve().parent / "exports"
+        folder = ExportFolder(exports / "rehearsal" if self.rehearsal else exports)
+        # First in line, so an erasure (which asks the stores in reverse) removes files last,
+        # once everything that can fail and roll back has been done.
+        self.community.privacy.stores.insert(0, folder)
+        return ConsoleAdapter(self.parts(), stream=stream, out=out, exports=folder)
+
+    def _at_the_console(self, console: ConsoleAdapter, runtime: Runtime) -> None:
+        """The banner, and `/clock`: with a simulated clock it moves time on and prints what
+        falls due, as the planning group's rehearsal."""
+        console.extra_commands["/clock"] = lambda text: _move_clock(self, runtime, console, text)
+        console.say(_banner(self, console.user))
+
+
+async def run_console(app: App, stream: TextIO | None = None, out: TextIO | None = None) -> None:
+    """The console front end on the one runner (the default, and every rehearsal)."""
+    options = RunOptions(stream=stream or sys.stdin, out=out or sys.stdout)
+    await app.run(ConsoleAdapter.platform, options)
 
 
 def _banner(app: App, user: str) -> str:
@@ -105,18 +161,6 @@ def _banner(app: App, user: str) -> str:
     )
 
 
-async def _tick_safely(runtime: Runtime, until: datetime | None = None) -> None:
-    """Tick (or move a simulated clock on to `until`), logging a database error in one line."""
-    try:
-        if until is None:
-            await runtime.tick()
-        else:
-            await runtime.advance(until)
-    except sqlite3.Error as err:
-        problem = explain_db(runtime.community.config.database, err)
-        log.error("%s (the console carries on; the next tick tries again)", problem)
-
-
 async def _move_clock(app: App, runtime: Runtime, console: ConsoleAdapter, text: str) -> None:
     clock = app.community.clock
     if not isinstance(clock, FakeClock):
@@ -126,7 +170,7 @@ async def _move_clock(app: App, runtime: Runtime, console: ConsoleAdapter, text:
     if target is None:
         console.say(app.community.messages("console.clock_bad"))
         return
-    await _tick_safely(runtime, target)
+    await runtime.advance_safely(target)
     console.say(
         app.community.messages("console.clock", when=format_local(clock.now(), app.community.zone))
     )

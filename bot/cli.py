@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sqlite3
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,6 @@ from bot.storage.trouble import explain as explain_db
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.web.server import WebSite
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,10 +157,10 @@ def _add_run(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
-    from bot.app import App
+    from bot.app import App, choose_platform
 
     clock = _simulated_clock(args.simulated_clock, config)
-    platform = "console" if args.console or clock else config.chosen_platform()
+    platform = choose_platform(config, console=bool(args.console or clock))
     # A rehearsal works on a copy in memory and sends nothing: it needs no lock.
     lock = _one_bot(config) if clock is None else None
     try:
@@ -189,43 +189,24 @@ def _one_bot(config: Config) -> DatabaseLock | None:
 
 
 async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
-    """The chosen front end, with the calendar pages beside it when configured: on Slack's
-    own port in HTTP mode, else on a server of their own in the same event loop."""
+    """The chosen front end, with the calendar pages beside it when configured: on the front
+    end's own port where it serves HTTP, else on a server of their own in the same loop."""
+    from bot.app import RunOptions
     from bot.web.server import WebSite
 
+    options = RunOptions(http=args.http, port=getattr(args, "port", 3000))
     site = WebSite(app.community) if app.config.web.enabled else None
-    shared = site is not None and platform == "slack" and args.http
-    if site is not None and not shared:
+    shared = site is not None and app.shares_port(platform, options)
+    if site is not None and shared:
+        options = replace(options, routes=site.shared_routes)
+    elif site is not None:
         await site.start()
         print(f"Calendar links and pages: {app.config.web.address}", file=sys.stderr, flush=True)
     try:
-        await _platform(app, platform, args, site if shared else None)
+        await app.run(platform, options)
     finally:
         if site is not None and not shared:
             await site.stop()
-
-
-async def _platform(
-    app: App, platform: str, args: argparse.Namespace, shared: WebSite | None
-) -> None:
-    from bot.app import run_console
-    from bot.serve import serve
-
-    if platform == "slack":
-        from bot.adapters.slack.adapter import SlackAdapter
-        from bot.adapters.slack.setup import check_secrets
-
-        check_secrets(app.config, args.http)  # before bolt, which would only raise its own
-        slack = SlackAdapter(app)
-        routes = shared.shared_routes if shared is not None else None
-        await serve(app, slack, slack.start(http=args.http, port=args.port, routes=routes))
-    elif platform == "discord":
-        from bot.adapters.discord_.adapter import DiscordAdapter
-
-        discord = DiscordAdapter(app)
-        await serve(app, discord, discord.start())
-    else:
-        await run_console(app, sys.stdin, sys.stdout)
 
 
 def _simulated_clock(text: str | None, config: Config) -> FakeClock | None:

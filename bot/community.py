@@ -7,6 +7,7 @@ moment they asked, and whether they are in the planning group.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,7 +22,6 @@ from bot.content.support import Support
 from bot.content.welcome import Welcome
 from bot.context import Actor, Reply
 from bot.domain.clock import Clock
-from bot.domain.preferences import DEFAULT_VIA
 from bot.domain.quiet import QuietHours
 from bot.messages import Messages
 from bot.storage.attendance import AttendanceStore
@@ -96,9 +96,18 @@ class Community:
     connect: ConnectStore
     # Rendered cards by everything they depend on; the words never change while running.
     cards: dict[object, object] = field(default_factory=dict)
+    # How each platform sends a member's reminders unless they chose ("dm" or "thread"), as
+    # its front end declares it: `bot/app.py` knows the platforms, the community does not.
+    vias: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, config: Config, clock: Clock, db: Database | None = None) -> Community:
+    def open(
+        cls,
+        config: Config,
+        clock: Clock,
+        db: Database | None = None,
+        vias: Mapping[str, str] | None = None,
+    ) -> Community:
         db = db if db is not None else open_db(config.database)
         members, signups = MemberStore(db), SignupStore(db)
         audit, deliveries = AuditStore(db), DeliveryStore(db)
@@ -148,7 +157,12 @@ class Community:
             outcomes=outcomes,
             welcome=content.welcome,
             connect=connect,
+            vias=dict(vias or {}),
         )
+
+    def default_via(self, platform: str) -> str:
+        """How `platform` sends reminders to a member who has not chosen: "dm" or "thread"."""
+        return self.vias.get(platform, "dm")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -196,7 +210,7 @@ class Community:
         self, member_id: int, kind: str, now: datetime, latest: datetime | None
     ) -> datetime:
         prefs = self.members.preferences(member_id)
-        if not prefs.quiet_hours_hold(kind, self.config.chosen_platform()):
+        if not prefs.quiet_hours_hold(kind, self.default_via(self.config.chosen_platform())):
             return now
         c = self.config
         return QuietHours(c.quiet_start, c.quiet_end, c.quiet_weekends, c.zone).deliver_at(
@@ -212,7 +226,7 @@ class Community:
     def places_changed(self, session_id: int, member: Member) -> None:
         """Someone took or gave up a place. Where a platform gathers each session's booked
         members in a private room (Discord's private threads), let them in or out soon."""
-        if DEFAULT_VIA.get(member.platform) != "thread":
+        if self.default_via(member.platform) != "thread":
             return
         now = self.clock.now()
         key = f"sync:{session_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"

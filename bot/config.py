@@ -53,6 +53,18 @@ class PlanningGroup:
     slack_usergroup: str = ""
     discord_role: str = ""
 
+    def includes(self, platform: str, user_id: str, roles: frozenset[str]) -> bool:
+        """Whether someone is in the planning group, in their platform's own terms: a named
+        console user, a Slack user or usergroup member (the front end adds the role
+        "planning-group"), or a holder of the Discord role."""
+        if platform == "console":
+            return user_id in self.console_users
+        if platform == "slack":
+            return user_id in self.slack_users or "planning-group" in roles
+        if platform == "discord":
+            return bool(self.discord_role) and self.discord_role in roles
+        return False
+
 
 @dataclass(frozen=True)
 class WebConfig:

@@ -27,15 +27,10 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'})
 
 
 def is_planner(actor: Actor, community: Community) -> bool:
-    """Planning-group membership, checked on every call from the platform's own terms."""
+    """Planning-group membership, checked on every call (the config says how on each
+    platform)."""
     group = community.config.planning_group
-    if actor.platform == "console":
-        return actor.user_id in group.console_users
-    if actor.platform == "slack":
-        return actor.user_id in group.slack_users or "planning-group" in actor.roles
-    if actor.platform == "discord":
-        return bool(group.discord_role) and group.discord_role in actor.roles
-    return False
+    return group.includes(actor.platform, actor.user_id, actor.roles)
 
 
 def tokenize(line: str) -> list[str]:

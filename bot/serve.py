@@ -1,63 +1,25 @@
-"""Running a chat platform front end with the calendar ticking beside it, until stopped.
+"""The one runner: a front end with the calendar ticking beside it, until it closes.
 
-The same runtime drives every platform: APScheduler ticks in the front end's event loop,
-and each answered command pokes it, so notices it queued (a waitlist promotion, say) go out
-at once rather than at the next tick.
+Every front end (the console, Slack, Discord) runs the same way: it starts, the runtime
+starts (APScheduler ticking in the same loop, or on a simulated clock one tick), and each
+answered command has the courier send what the command queued, at once, without planning.
+It runs until cancelled or until the front end closes: the console when the person leaves,
+a platform only when its connection ends for good (raised as SetupError, saying why).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import Awaitable
-from typing import Any
-
-from bot.adapters.base import SetupError
-from bot.app import App
+from bot.adapters.base import FrontEnd
 from bot.scheduling.runtime import Runtime
 
-log = logging.getLogger(__name__)
 
-
-async def serve(app: App, adapter: Any, starting: Awaitable[object]) -> None:
-    """Start the front end (`starting`), then the runtime; run until cancelled."""
-    runtime = Runtime(app.community, adapter)
-    watcher = None
-    if hasattr(adapter, "after_command"):
-        adapter.after_command = runtime.tick
-    elif isinstance(getattr(adapter, "commands", None), asyncio.Event):
-        watcher = asyncio.create_task(_poke_after_commands(adapter.commands, runtime))
-    await starting
-    await runtime.start()
+async def serve(front_end: FrontEnd, runtime: Runtime) -> None:
+    """Start `front_end`, then the runtime; run until either closes or this is cancelled."""
+    front_end.after_command.connect(runtime.after_command)
+    await front_end.start()
     try:
-        await _until_closed(adapter)
+        await runtime.begin()
+        await front_end.wait_closed()
     finally:
         runtime.stop()
-        if watcher is not None:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
-        await adapter.stop()
-
-
-async def _until_closed(adapter: Any) -> None:
-    """Run until cancelled, or until the front end's connection ends for good: a front end
-    that can tell (`wait_closed`) raises why, so the bot stops and says so rather than
-    staying up deaf."""
-    wait_closed = getattr(adapter, "wait_closed", None)
-    if wait_closed is None:
-        await asyncio.Event().wait()
-        return
-    await wait_closed()
-    raise SetupError("the connection closed and did not reconnect")
-
-
-async def _poke_after_commands(commands: asyncio.Event, runtime: Runtime) -> None:
-    while True:
-        await commands.wait()
-        commands.clear()
-        try:
-            await runtime.tick()
-        except Exception:
-            log.exception("sending after a command failed; the next tick will try again")
+        await front_end.stop()

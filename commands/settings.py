@@ -76,7 +76,9 @@ def settings(ctx: CommandContext) -> Reply:
             zone=ctx.member.timezone,
         )
     )
-    lines.append(ctx.say(f"settings.via.{prefs.via_on(ctx.member.platform)}"))
+    lines.append(
+        ctx.say(f"settings.via.{prefs.via_on(ctx.community.default_via(ctx.member.platform))}")
+    )
     lines.append(ctx.say("settings.zone", zone=ctx.member.timezone))
     lines.append(ctx.community.welcome.where_on(ctx.member.platform))
     lines.append(settings_line(ctx))

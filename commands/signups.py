@@ -60,7 +60,7 @@ def _offer_direct_messages(ctx: CommandContext) -> tuple[Action, ...]:
     """Where reminders go to a session thread by default, offer direct messages, once."""
     members = ctx.community.members
     prefs = members.preferences(ctx.member.id)
-    if prefs.dm_offered or prefs.via_on(ctx.member.platform) == "dm":
+    if prefs.dm_offered or prefs.via_on(ctx.community.default_via(ctx.member.platform)) == "dm":
         return ()
     members.save_preferences(ctx.member.id, replace(prefs, dm_offered=True))
     return (Action(ctx.say("action.dm_me"), "direct-messages on"),)

@@ -11,9 +11,6 @@ from datetime import datetime
 from typing import Any
 
 KINDS = ("prompts", "reminders", "picks")
-# Where a platform flags bots that send many direct messages, reminders go to the session's
-# thread unless the member asks for direct messages.
-DEFAULT_VIA = {"discord": "thread"}
 VIAS = ("", "dm", "thread")
 # What can travel in a session's thread instead of a direct message: reminders, and news
 # about a member's own place.
@@ -72,19 +69,21 @@ class Preferences:
         session's thread goes there from now on, until the member chooses DMs again."""
         return replace(self, dm_blocked=True, via="thread")
 
-    def via_on(self, platform: str) -> str:
-        """How reminders reach this member: "dm" or "thread"."""
+    def via_on(self, default: str) -> str:
+        """How reminders reach this member: "dm" or "thread", or else the way their
+        platform sends them by default (`default`: each front end declares it; where a
+        platform flags bots that send many direct messages, it is the session's thread)."""
         if self.dm_blocked:
             return "thread"
-        return self.via or DEFAULT_VIA.get(platform, "dm")
+        return self.via or default
 
-    def quiet_hours_hold(self, kind: str, platform: str) -> bool:
+    def quiet_hours_hold(self, kind: str, default_via: str) -> bool:
         """Whether quiet hours hold a message of `kind` to this member: direct messages
         only. A post in a session's thread waits for nobody; a member reads it when they
         choose, and the platform notifies as they have set it to."""
         if not self.quiet_hours:
             return False
-        return not (kind in THREAD_KINDS and self.via_on(platform) == "thread")
+        return not (kind in THREAD_KINDS and self.via_on(default_via) == "thread")
 
     def paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.adapters.base import Adapter, Reached, SendFailed
+from bot.adapters.base import FrontEnd, Reached, SendFailed
 from bot.community import Community
 from bot.context import Reply
 from bot.scheduling import unposted
@@ -78,16 +78,14 @@ class Pacer:
 
 
 class Courier:
-    def __init__(self, community: Community, adapter: Adapter) -> None:
+    def __init__(self, community: Community, adapter: FrontEnd) -> None:
         self.community = community
         self.adapter = adapter
+        self.capabilities = adapter.capabilities
         self.composer = Composer(community)
         # Written on every claim: the next process to start knows these were not its own.
         self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        self.pacer = Pacer(
-            float(getattr(adapter, "send_interval", 0.0)),
-            float(getattr(adapter, "send_interval_overall", 0.0)),
-        )
+        self.pacer = Pacer(adapter.pacing.per_target, adapter.pacing.overall)
 
     async def flush(self, limit: int = 5000) -> int:
         """Send what is due now; returns how many went out."""
@@ -139,7 +137,7 @@ class Courier:
         """Introductions that travel as one message in one private conversation with the
         group, by conversation, where the front end can bring several members together;
         everything else (and every introduction, where it cannot) goes one by one."""
-        if getattr(self.adapter, "send_to_members", None) is None:
+        if not self.capabilities.shares_conversations:
             return {}, batch
         shared: dict[str, list[Delivery]] = {}
         alone: list[Delivery] = []
@@ -168,10 +166,10 @@ class Courier:
         if not self._threads_first() or delivery.member_id is None:
             return "dm"
         prefs = self.community.members.preferences(delivery.member_id)
-        return prefs.via_on(self.adapter.platform)
+        return prefs.via_on(self.capabilities.default_via)
 
     def _threads_first(self) -> bool:
-        return getattr(self.adapter, "default_via", "dm") == "thread"
+        return self.capabilities.groups_by_thread
 
     def _check_reachable(self, member: Member) -> None:
         """A member known to refuse direct messages is not tried again (each refusal counts
@@ -241,9 +239,10 @@ class Courier:
         if reply is None:
             return 0
         members = [member for _, member in wanted.values()]
-        send_together = self.adapter.send_together  # type: ignore[attr-defined]
+        session_id = first.session_id or 0  # never 0: only a session's deliveries group
+        send_together = self.adapter.send_together
         return await self._send_reporting(
-            wanted, first, lambda report: send_together(members, reply, first.session_id, report)
+            wanted, first, lambda report: send_together(members, reply, session_id, report)
         )
 
     async def _deliver_shared(self, conversation: str, batch: list[Delivery]) -> int:
@@ -268,7 +267,7 @@ class Courier:
             return 0
         reply = self.composer.direct(written)
         members = [member for _, member in wanted.values()]
-        send = self.adapter.send_to_members  # type: ignore[attr-defined]
+        send = self.adapter.send_to_members
         return await self._send_reporting(
             wanted, first, lambda report: send(conversation, members, reply, report)
         )
@@ -366,19 +365,23 @@ class Courier:
             await self._leave(delivery)
             return
         places = delivery.payload.get("what") == "places"
-        sync = getattr(self.adapter, "sync_places" if places else "sync_session", None)
-        if sync is None or delivery.session_id is None:
+        able = self.capabilities.syncs_places if places else self.capabilities.mirrors_sessions
+        if not able or delivery.session_id is None:
             self._mark(delivery, "skipped", "nothing to mirror on this platform")
             return
-        await sync(delivery.session_id)
+        if places:
+            await self.adapter.sync_places(delivery.session_id)
+        else:
+            await self.adapter.sync_session(delivery.session_id)
         self._mark(delivery, "sent", "")
 
     async def _leave(self, delivery: Delivery) -> None:
         """Take an erased member out of a private room; then forget who they were."""
-        leave = getattr(self.adapter, "leave_room", None)
-        if leave is not None:
-            await leave(str(delivery.payload["room"]), str(delivery.payload["user"]))
-        self._mark(delivery, "sent" if leave is not None else "skipped", "")
+        able = self.capabilities.leaves_rooms
+        if able:
+            room, user = str(delivery.payload["room"]), str(delivery.payload["user"])
+            await self.adapter.leave_room(room, user)
+        self._mark(delivery, "sent" if able else "skipped", "")
         self.community.deliveries.scrub(delivery.key)
 
     def _arrival(self, delivery: Delivery) -> str:

@@ -78,7 +78,8 @@ class Planner:
     def __init__(self, community: Community) -> None:
         self.community = community
         self.quiet = quiet_hours(community)
-        self.platform = community.config.chosen_platform()
+        # How the running platform sends reminders unless a member chose (its front end says).
+        self.default_via = community.default_via(community.config.chosen_platform())
         self._holds: dict[tuple[str, str], bool] = {}
 
     def between(self, start: datetime, end: datetime) -> list[Planned]:
@@ -104,7 +105,7 @@ class Planner:
         known = self._holds.get((recipient.preferences, kind))
         if known is None:
             prefs = Preferences.from_dict(json.loads(recipient.preferences or "{}"))
-            known = prefs.quiet_hours_hold(kind, self.platform)
+            known = prefs.quiet_hours_hold(kind, self.default_via)
             self._holds[(recipient.preferences, kind)] = known
         return known
 

@@ -3,6 +3,8 @@
 There is one job, and it holds no state: each tick asks the planner what fell due since the
 last tick (a mark kept in the database), queues it in the ledger, and flushes the ledger. So
 a restart, a crash or a change of plan needs no job bookkeeping: the next tick sees it.
+After a command only the courier runs (`after_command`): what the command queued goes out at
+once, and no command ever waits for planning.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import FrontEnd
 from bot.community import Community
 from bot.domain.clock import FakeClock
 from bot.scheduling import unposted
@@ -33,14 +36,18 @@ TICK_SECONDS = 30
 
 
 class Runtime:
-    def __init__(self, community: Community, adapter: Adapter) -> None:
+    """The planner, the courier and the daily upkeep, run on the scheduler's clock for one
+    front end."""
+
+    def __init__(self, community: Community, adapter: FrontEnd) -> None:
         self.community = community
         self.planner = Planner(community)
         self.courier = Courier(community, adapter)
         self.upkeep = Upkeep(community)
         self._upkeep_task: asyncio.Task[int] | None = None
         self.scheduler: AsyncIOScheduler | None = None
-        self._lock = asyncio.Lock()
+        self._lock = asyncio.Lock()  # one planning pass at a time
+        self._sending = asyncio.Lock()  # one flush of the ledger at a time
         self._taken_back = False
 
     def _take_back_once(self) -> None:
@@ -65,9 +72,20 @@ class Runtime:
             top_up(self.community, now)
             make_due_round(self.community, now)
             await self.plan(now)
-            sent = await self.courier.flush()
+            sent = await self.send_now()
         self._start_upkeep(now)
         return sent
+
+    async def send_now(self) -> int:
+        """Send what is due now, planning nothing: after a command, what it queued (a
+        waitlist place, a change of plan) goes out without waiting for the planner."""
+        async with self._sending:
+            return await self.courier.flush()
+
+    async def after_command(self) -> int:
+        """What a front end's after-command hook runs: `send_now`, never taking the front
+        end down (a database error is one line; the next tick tries again)."""
+        return await self._safely(self.send_now())
 
     def _start_upkeep(self, now: datetime) -> None:
         """Once a day, start the upkeep beside the ticks: a tick (or a command waiting on
@@ -140,23 +158,34 @@ class Runtime:
         self.scheduler.start()
         await self.tick()
 
-    def poke(self) -> None:
-        """Run a tick soon: something changed (a command ran), so notices may be waiting."""
-        asyncio.get_running_loop().create_task(self._safe_tick())
-
     async def _safe_tick(self) -> None:
-        """A tick that never takes the front end down: the next one tries again.
+        """A tick that never takes the front end down: the next one tries again."""
+        await self._safely(self.tick())
 
-        A database error (a full disk, a file gone read-only) is one line naming the file
-        and what to do; anything else keeps its traceback for whoever debugs it.
-        """
+    async def begin(self) -> None:
+        """Start ticking on a real clock; on a simulated one (a rehearsal) tick once: its
+        time moves only when the person at the console moves it."""
+        if isinstance(self.community.clock, FakeClock):
+            await self._safe_tick()
+        else:
+            await self.start()
+
+    async def advance_safely(self, until: datetime) -> int:
+        """`advance`, with a database error logged in one line (the console carries on)."""
+        return await self._safely(self.advance(until))
+
+    async def _safely(self, work: Awaitable[int]) -> int:
+        """Run `work`; a database error (a full disk, a file gone read-only) is one line
+        naming the file and what to do; anything else keeps its traceback for whoever
+        debugs it. Either way the front end carries on and the next tick tries again."""
         try:
-            await self.tick()
+            return await work
         except sqlite3.Error as err:
             problem = explain_db(self.community.config.database, err)
             log.error("%s (the bot carries on; the next tick tries again)", problem)
         except Exception:
             log.exception("tick failed")
+        return 0
 
     async def advance(self, until: datetime, step: timedelta = timedelta(minutes=10)) -> int:
         """Move a simulated clock forward in steps, ticking at each, as real time would."""

@@ -71,7 +71,7 @@ def make_adapter(app: App, **options: Any) -> SlackAdapter:
         "ping_interval": PING_INTERVAL,
         "reply_retry_delays": (0.01,) * 2,
     }
-    return SlackAdapter(app, **{**defaults, **options})
+    return SlackAdapter(app.parts(), **{**defaults, **options})
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def schedule(app: App, dc: FakeDiscord, line: str = SCHEDULE) -> int:
 
 @pytest.fixture
 async def adapter(dc: FakeDiscord, app: App) -> AsyncIterator[DiscordAdapter]:
-    built = DiscordAdapter(app, guild_ready_timeout=0.05)
+    built = DiscordAdapter(app.parts(), guild_ready_timeout=0.05)
     async with dc.run(built.client):
         await built.ready.wait()
         yield built

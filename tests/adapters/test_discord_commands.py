@@ -99,7 +99,7 @@ async def test_the_preview_buttons_work_once_and_after_a_restart(
         [data.get("content") or ""] + [e.get("description", "") for e in data["embeds"]]
     )
     assert "3 sessions: 3 Dec 2026, 10 Dec 2026, 17 Dec 2026" in shown
-    fresh = DiscordAdapter(app, guild_ready_timeout=0.05)
+    fresh = DiscordAdapter(app.parts(), guild_ready_timeout=0.05)
     await adapter.stop()
     async with dc.run(fresh.client):
         await fresh.ready.wait()
@@ -174,7 +174,7 @@ async def test_button_click_signs_up_even_after_restart(
     assert cb.data is not None and cb.data["allowed_mentions"] == {"parse": []}
     assert len(app.community.signups.attendees(sid)) == 1
 
-    fresh = DiscordAdapter(app, guild_ready_timeout=0.05)
+    fresh = DiscordAdapter(app.parts(), guild_ready_timeout=0.05)
     async with dc.run(fresh.client):
         await fresh.ready.wait()
         other = dc.add_user("other")

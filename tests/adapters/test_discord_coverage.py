@@ -229,7 +229,7 @@ async def test_cancel_button_gives_up_the_place_even_after_restart(
     held = [p.member_id for p in app.community.signups.attendees(sid)]
     assert held == [member_id(app, second)]
 
-    fresh = DiscordAdapter(app, guild_ready_timeout=0.05)
+    fresh = DiscordAdapter(app.parts(), guild_ready_timeout=0.05)
     async with dc.run(fresh.client):
         await fresh.ready.wait()
         cb = await dc.invoke(dc.button(f"cop:cancel {sid}", user_id=second))
@@ -286,7 +286,7 @@ async def test_signup_offers_direct_messages_once_and_the_button_switches_to_the
     held = member_id(app, user)
     assert held is not None
     prefs = app.community.members.preferences(held)
-    assert prefs.dm_offered and prefs.via_on("discord") == "thread"
+    assert prefs.dm_offered and prefs.via_on(app.community.default_via("discord")) == "thread"
 
     again = await dc.invoke(dc.slash("cop", "signup", {"session": second}, user_id=user))
     assert says("signup.confirmed")(app) in shown(again)
@@ -296,7 +296,9 @@ async def test_signup_offers_direct_messages_once_and_the_button_switches_to_the
     clicked = await dc.invoke(dc.button(offer, user_id=user))
     assert clicked.type == 4 and clicked.flags & EPHEMERAL
     assert says("direct_messages.on")(app) in shown(clicked)
-    assert app.community.members.preferences(held).via_on("discord") == "dm"
+    assert (
+        app.community.members.preferences(held).via_on(app.community.default_via("discord")) == "dm"
+    )
 
 
 # --------------------------------------------------- 5. events in a voice or stage channel
@@ -312,7 +314,7 @@ async def test_event_without_a_place_goes_to_the_configured_channel(
     }[where]
     built = build_app(tmp_path, dc, "coverage.db", discord_event_channel=str(channel))
     try:
-        started = DiscordAdapter(built, guild_ready_timeout=0.05)
+        started = DiscordAdapter(built.parts(), guild_ready_timeout=0.05)
         async with dc.run(started.client):
             await started.ready.wait()
             sid = schedule(built, dc, '/cop schedule "Online circle" 2026-12-03 14:00 90m CONNECT')

@@ -239,7 +239,7 @@ def test_invite_url_has_scopes_and_least_permissions() -> None:
 
 
 async def test_start_connects_syncs_and_stop_closes(dc: FakeDiscord, app: App) -> None:
-    fresh = DiscordAdapter(app, guild_ready_timeout=0.05)
+    fresh = DiscordAdapter(app.parts(), guild_ready_timeout=0.05)
     with dc.patch_discord():
         await fresh.start()
         try:

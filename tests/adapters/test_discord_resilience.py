@@ -24,6 +24,7 @@ from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
 from bot.registry import Command
 from bot.scheduling.courier import Courier
+from bot.scheduling.runtime import Runtime
 from bot.serve import serve
 from bot.storage.members import Member
 from tests.adapters.conftest_discord import (
@@ -66,7 +67,7 @@ async def test_dropped_gateway_resumes_and_sends_each_delivery_once(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
     courier = Courier(app.community, adapter)
-    adapter.after_command = courier.flush  # as serve() wires the runtime's tick
+    adapter.after_command.connect(courier.flush)  # as serve() wires the runtime
     a, b, c = (member(app, dc.add_user(n), n) for n in ("a", "b", "c"))
     app.community.notify([a.id], "changed", Reply("before the drop"))
     assert await courier.flush() == 1
@@ -142,7 +143,7 @@ async def test_dm_wave_with_one_refuser(dc: FakeDiscord, app: App, adapter: Disc
     sent = [d for d in app.community.deliveries.with_status("sent") if d.kind == "changed"]
     assert sorted(d.member_id for d in sent) == sorted(m.id for m in wave)
     prefs = app.community.members.preferences(refuser.id)
-    assert prefs.dm_blocked and prefs.via_on("discord") == "thread"
+    assert prefs.dm_blocked and prefs.via_on(app.community.default_via("discord")) == "thread"
 
     notice = app.community.messages("notice.dm_blocked")
     cb = await dc.invoke(dc.slash("cop", "sessions", user_id=users[1]))
@@ -174,7 +175,7 @@ async def test_setup_mistakes_are_named_at_start_and_commands_still_work(
     }[case]
     built = build_app(tmp_path, dc, "setup.db", **overrides)
     caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
-    started = DiscordAdapter(built, guild_ready_timeout=0.05)
+    started = DiscordAdapter(built.parts(), guild_ready_timeout=0.05)
     try:
         with dc.patch_discord():
             await started.start()
@@ -195,7 +196,7 @@ async def test_good_setup_warns_about_nothing(
     dc: FakeDiscord, app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
-    started = DiscordAdapter(app, guild_ready_timeout=0.05)
+    started = DiscordAdapter(app.parts(), guild_ready_timeout=0.05)
     async with dc.run(started.client):
         await started.ready.wait()
     assert [r for r in caplog.records if r.name == ADAPTER_LOG] == []
@@ -222,7 +223,8 @@ async def test_slow_command_defers_then_follows_up(dc: FakeDiscord, app: App) ->
 
     # A planner's command: /cop already holds Discord's 25 subcommands.
     app.registry.add(Command("slow-report", report, planners_only=True, slow=True))
-    slow = DiscordAdapter(app, guild_ready_timeout=0.05)  # the tree is built from the registry
+    # the tree is built from the registry
+    slow = DiscordAdapter(app.parts(), guild_ready_timeout=0.05)
     async with dc.run(slow.client):
         await slow.ready.wait()
         met_the_welcome(app.community, "discord", str(dc.user_id))
@@ -245,7 +247,7 @@ async def warnings_at_start(
     caplog.set_level(logging.WARNING, logger=ADAPTER_LOG)
     built = build_app(tmp_path, dc, "setup.db", **config)
     try:
-        started = DiscordAdapter(built, guild_ready_timeout=0.05)
+        started = DiscordAdapter(built.parts(), guild_ready_timeout=0.05)
         async with dc.run(started.client):
             await started.ready.wait()
     finally:
@@ -289,9 +291,9 @@ async def test_a_connection_refused_for_good_stops_the_bot_with_the_reason(
     dc: FakeDiscord, app: App, code: int, expected: str
 ) -> None:
     """Rather than staying up deaf: serve() ends with words the operator can act on."""
-    started = DiscordAdapter(app, guild_ready_timeout=0.05)
+    started = DiscordAdapter(app.parts(), guild_ready_timeout=0.05)
     with dc.patch_discord():
-        running = asyncio.ensure_future(serve(app, started, started.start()))
+        running = asyncio.ensure_future(serve(started, Runtime(app.community, started)))
         await asyncio.wait_for(started.ready.wait(), 5)
         resumed = asyncio.ensure_future(started.client.wait_for("resumed", timeout=5))
         await dc.drop_gateway()  # a network blip: discord.py resumes, and the bot runs on

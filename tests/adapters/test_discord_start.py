@@ -36,7 +36,7 @@ async def test_a_refused_token_is_one_sentence_and_leaves_no_connection_open(
     caplog.set_level(logging.WARNING)
     async with FakeDiscord(token="the-real-one") as fake:
         app = build_app(tmp_path, fake)  # its token is "fake-token"
-        adapter = DiscordAdapter(app)
+        adapter = DiscordAdapter(app.parts())
         try:
             with fake.patch_discord(), pytest.raises(SetupError) as refused:
                 await adapter.start()

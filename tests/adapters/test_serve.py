@@ -11,6 +11,7 @@ import contextlib
 
 from bot.app import App
 from bot.context import Actor
+from bot.scheduling.runtime import Runtime
 from bot.serve import serve
 from tests.adapters.conftest import PLANNER, make_adapter
 from tests.fakes.fake_slack import FakeSlack
@@ -25,7 +26,7 @@ async def test_a_command_answered_under_serve_sends_the_notice_it_queued(
     app.dispatcher.handle_line(Actor("slack", "U1", "Ann"), "/cop signup 1")
     app.dispatcher.handle_line(Actor("slack", "U2", "Bo"), "/cop signup 1")
     adapter = make_adapter(app)
-    running = asyncio.create_task(serve(app, adapter, adapter.start()))
+    running = asyncio.create_task(serve(adapter, Runtime(app.community, adapter)))
     try:
         await slack.wait_connected()
         url = slack.response_url("cancel")

@@ -27,8 +27,8 @@ _labels = count()
 
 @pytest.fixture
 async def http_adapter(app: App, slack: FakeSlack) -> AsyncIterator[SlackAdapter]:
-    started = make_adapter(app)
-    await started.start(http=True, port=0, host="127.0.0.1")
+    started = make_adapter(app, http=True, port=0, host="127.0.0.1")
+    await started.start()
     yield started
     await started.stop()
 

@@ -15,6 +15,7 @@ import pytest
 from bot.adapters.slack import SlackAdapter, SlackSetupError
 from bot.app import App
 from bot.config import Secrets
+from bot.scheduling.runtime import Runtime
 from bot.serve import serve
 from tests.adapters.conftest import SIGNING_SECRET, add_session, cop, make_adapter, make_config
 from tests.fakes.fake_slack import FakeSlack, http_body, sign_request
@@ -87,7 +88,7 @@ async def test_missing_secrets_are_named(tmp_path: Path, slack: FakeSlack) -> No
         bare = Secrets(slack_bot_token="xoxb-test", slack_app_token="xapp-test")
         http_app = App.build(make_config(tmp_path, slack, secrets=bare))
         with pytest.raises(SlackSetupError, match="SLACK_SIGNING_SECRET"):
-            await make_adapter(http_app).start(http=True)
+            await make_adapter(http_app, http=True).start()
         http_app.close()
     finally:
         app.close()
@@ -97,8 +98,8 @@ async def test_missing_secrets_are_named(tmp_path: Path, slack: FakeSlack) -> No
 
 
 async def test_http_mode_checks_signatures_and_answers(slack: FakeSlack, app: App) -> None:
-    adapter = make_adapter(app)
-    await adapter.start(http=True, port=0, host="127.0.0.1")
+    adapter = make_adapter(app, http=True, port=0, host="127.0.0.1")
+    await adapter.start()
     base = f"http://127.0.0.1:{adapter.http_port}"
     body, content_type = http_body(
         "slash_commands", slack.slash_payload("help", response_url=slack.response_url("h"))
@@ -131,7 +132,7 @@ async def test_http_mode_checks_signatures_and_answers(slack: FakeSlack, app: Ap
 
 async def test_serve_sends_what_a_command_queued(slack: FakeSlack, app: App) -> None:
     adapter = make_adapter(app)
-    running = asyncio.create_task(serve(app, adapter, adapter.start()))
+    running = asyncio.create_task(serve(adapter, Runtime(app.community, adapter)))
     try:
         await slack.wait_connected()
         add_session(app)  # queues the announcement

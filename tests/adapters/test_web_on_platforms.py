@@ -37,8 +37,8 @@ async def test_slack_http_mode_serves_the_calendar_on_its_own_port(
 ) -> None:
     app = App.build(make_config(tmp_path, slack, web=WEB), FakeClock(NOW))
     site = WebSite(app.community)
-    adapter = make_adapter(app)
-    await adapter.start(http=True, port=0, host="127.0.0.1", routes=site.shared_routes)
+    adapter = make_adapter(app, http=True, port=0, host="127.0.0.1", routes=site.shared_routes)
+    await adapter.start()
     base = f"http://127.0.0.1:{adapter.http_port}"
     body, content_type = http_body(
         "slash_commands",

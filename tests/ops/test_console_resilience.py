@@ -77,7 +77,7 @@ async def test_the_scheduled_tick_on_the_real_clock_logs_a_database_error_in_one
     app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     app.community.clock = SystemClock()
-    runtime = Runtime(app.community, ConsoleAdapter(app.community, app.dispatcher))
+    runtime = Runtime(app.community, ConsoleAdapter(app.parts()))
     await runtime.start()
     try:
         job = runtime.scheduler.get_job("tick") if runtime.scheduler else None

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters.base import Reached, SendFailed
+from bot.adapters.base import AfterCommand, Capabilities, Pacing, Reached, SendFailed
 from bot.app import App
 from bot.config import Config
 from bot.context import Actor, Reply
@@ -65,7 +65,9 @@ class Recorder:
 
     clock: FakeClock
     platform: str = "test"
-    send_interval: float = 0.0
+    capabilities: Capabilities = Capabilities()
+    pacing: Pacing = Pacing()
+    after_command: AfterCommand = field(default_factory=AfterCommand)
     sent: list[Sent] = field(default_factory=list)
     failures: dict[str, list[SendFailed]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
@@ -103,7 +105,7 @@ class ThreadRecorder(Recorder):
     """
 
     platform: str = "discord"
-    default_via: str = "thread"
+    capabilities: Capabilities = Capabilities(default_via="thread")
 
     async def send_together(
         self, members: list[Member], reply: Reply, session_id: int, report: Reached

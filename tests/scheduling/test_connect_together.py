@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time, timedelta
 
-from bot.adapters.base import Reached, SendFailed
+from bot.adapters.base import Capabilities, Reached, SendFailed
 from bot.config import ConnectConfig
 from bot.context import Reply
 from bot.scheduling.courier import Courier
@@ -25,6 +25,7 @@ INTRO = "CONNECT conversation"
 class SharingRecorder(Recorder):
     """A front end that opens one private conversation with several members."""
 
+    capabilities: Capabilities = Capabilities(shares_conversations=True)
     conversations: list[str] | None = None
 
     async def send_to_members(

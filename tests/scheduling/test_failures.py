@@ -64,7 +64,7 @@ async def test_a_refused_direct_message_is_remembered_so_none_is_tried_again(
     await world.advance(DUE + timedelta(minutes=5))
 
     prefs = world.community.members.preferences(world.member_named("alice").id)
-    assert prefs.dm_blocked and prefs.via_on("discord") == "thread"
+    assert prefs.dm_blocked and prefs.via_on("dm") == "thread"
     world.platform.calls.clear()
     world.run("organiser", f'edit {session} where="Room 2"')
     await world.advance(DUE + timedelta(minutes=15))

@@ -95,6 +95,7 @@ from pathlib import Path
 from bot.app import App
 from bot.config import Config
 from bot.domain.clock import FakeClock
+from bot.adapters.base import AfterCommand, Capabilities, Pacing
 from bot.scheduling.runtime import Runtime
 
 database, log, moment = sys.argv[1:4]
@@ -102,6 +103,7 @@ database, log, moment = sys.argv[1:4]
 
 class SlowPlatform:
     platform = "test"
+    capabilities, pacing, after_command = Capabilities(), Pacing(), AfterCommand()
 
     def __init__(self):
         self.log = open(log, "a", buffering=1)  # one write(2) per line

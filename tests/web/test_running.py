@@ -30,14 +30,14 @@ async def test_the_pages_answer_while_the_console_runs(
     app = App.build(config, FakeClock(NOW))
     answers: list[tuple[int, str]] = []
 
-    async def console(running: App, *streams: object) -> None:
+    async def console(running: App, platform: str, options: object) -> None:
         """Stands in for the terminal: while it runs, a browser asks for the page."""
         async with aiohttp.ClientSession() as http:
             for path in ("/healthz", "/"):
                 async with http.get(f"http://127.0.0.1:{port}{path}") as resp:
                     answers.append((resp.status, resp.headers["Content-Type"]))
 
-    monkeypatch.setattr("bot.app.run_console", console)
+    monkeypatch.setattr(App, "run", console)
     try:
         await cli._front_end(app, "console", argparse.Namespace(http=False))
     finally:

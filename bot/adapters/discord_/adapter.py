@@ -11,14 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import discord
 from discord import app_commands
 
-from bot.adapters.base import Reached, SendFailed, SetupError
+from bot.adapters.base import (
+    AfterCommand,
+    Capabilities,
+    FrontEnd,
+    Pacing,
+    Reached,
+    SendFailed,
+    SetupError,
+)
 from bot.adapters.discord_.answer import send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
 from bot.adapters.discord_.failures import failure
@@ -41,8 +48,8 @@ from bot.adapters.discord_.render import (
 )
 from bot.adapters.discord_.rooms import Placement, SessionRooms
 from bot.adapters.discord_.together import Conversations, NoThread
-from bot.adapters.discord_.tree import build_groups, session_label
-from bot.app import App
+from bot.adapters.discord_.tree import build_groups
+from bot.adapters.parts import Parts
 from bot.context import Actor, Reply
 from bot.dispatch import is_planner
 from bot.registry import Command
@@ -64,12 +71,6 @@ def actor_for(user: discord.User | discord.Member) -> Actor:
     return Actor("discord", str(user.id), user.display_name, frozenset(roles))
 
 
-def _matches(word: str, session_id: int, label: str) -> bool:
-    if word.startswith("#"):
-        return str(session_id).startswith(word[1:])
-    return word in label
-
-
 class CopClient(discord.Client):
     """The discord.py client: registers the button class before connecting, then syncs."""
 
@@ -89,37 +90,43 @@ class CopClient(discord.Client):
         await self.adapter.on_ready()
 
 
-class DiscordAdapter:
+class DiscordAdapter(FrontEnd):
     """The Discord front end: it turns slash commands, buttons and modals into dispatcher calls
     and draws the replies, and carries the courier's messages as DMs, channel posts and
-    posts in each session's private thread (where Discord discourages many DMs)."""
+    posts in each session's private thread (where Discord discourages many DMs); sessions are
+    mirrored as scheduled events."""
 
     platform = "discord"
-    default_via = "thread"
-    # discord.py keeps to each route's bucket itself; these keep a wave from bursting.
-    send_interval = 1.0
-    send_interval_overall = 0.05
+    capabilities = Capabilities(
+        default_via="thread",
+        shares_conversations=True,
+        mirrors_sessions=True,
+        syncs_places=True,
+        leaves_rooms=True,
+    )
+    # discord.py keeps to each route's bucket itself; this keeps a wave from bursting.
+    pacing = Pacing(per_target=1.0, overall=0.05)
 
-    def __init__(self, app: App, **client_options: Any) -> None:
-        self.app = app
-        self._plan_words = plan_group_words(c.name for c in app.registry.all() if c.planners_only)
-        self.community = app.community
-        self.dispatcher = app.dispatcher
+    def __init__(self, parts: Parts, **client_options: Any) -> None:
+        self.config = parts.config
+        registry = parts.registry
+        self._plan_words = plan_group_words(c.name for c in registry.all() if c.planners_only)
+        self.community = parts.community
+        self.dispatcher = parts.dispatcher
         self.client = CopClient(self, **client_options)
         self.rooms = SessionRooms(self.client, self.community)
         self.conversations = Conversations(self.rooms, self.community)
-        for group in build_groups(self):
+        for group in build_groups(parts, self.run_command):
             self.client.tree.add_command(group)
         self.ready = asyncio.Event()
-        self.after_command: Callable[[], Awaitable[object]] | None = None
+        self.after_command = AfterCommand()
         self._task: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
         """Log in and connect in a background task; `ready` is set once commands are synced."""
-        token = self.app.config.secrets.discord_token
+        token = self.config.secrets.discord_token
         if not token:
             raise SetupError(
                 "DISCORD_TOKEN is not set: copy the bot token from the Developer "
@@ -136,11 +143,11 @@ class DiscordAdapter:
         self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
 
     async def wait_closed(self) -> None:
-        """Returns when the connection ends of itself; raises, in words an operator can act on,
-        what ended it. discord.py reconnects through network trouble by itself, so this is
-        only a refusal: a token reset since start, or an intent the portal does not allow."""
+        """Raises, in words an operator can act on, what ended the connection for good.
+        discord.py reconnects through network trouble by itself, so this is only a refusal:
+        a token reset since start, or an intent the portal does not allow."""
         if self._task is None:
-            return
+            raise SetupError("the connection to Discord was never opened")
         try:
             await asyncio.shield(self._task)
         except discord.PrivilegedIntentsRequired:
@@ -157,8 +164,10 @@ class DiscordAdapter:
             raise SetupError(
                 f"Discord closed the connection for good ({err.code}: {why})."
             ) from None
+        raise SetupError("the connection closed and did not reconnect")
 
     async def stop(self) -> None:
+        await self.after_command.close()
         await self.client.close()
         if self._task is not None:
             with contextlib.suppress(BaseException):
@@ -186,7 +195,7 @@ class DiscordAdapter:
 
     async def _sync(self) -> None:
         """The commands to the configured server (instant), or to every server if asked."""
-        config, tree = self.app.config, self.client.tree
+        config, tree = self.config, self.client.tree
         guild = (
             discord.Object(id=int(config.discord_guild_id))
             if config.discord_guild_id.isdigit()
@@ -210,7 +219,7 @@ class DiscordAdapter:
 
         The bot keeps running either way: commands still work, and what depends on the missing
         piece fails in the ledger (announcements) or is refused (planning) until it is fixed."""
-        config = self.app.config
+        config = self.config
         guild_id = config.discord_guild_id
         guild = self.client.get_guild(int(guild_id)) if guild_id.isdigit() else None
         if guild_id.isdigit() and guild is None:
@@ -255,7 +264,7 @@ class DiscordAdapter:
         """The channel events are held in must be a voice or stage channel the bot may
         create events in; otherwise sessions without a place become events 'at' the
         community's name."""
-        wanted = self.app.config.discord_event_channel
+        wanted = self.config.discord_event_channel
         channel = guild.get_channel(int(wanted)) if wanted.isdigit() else None
         if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
             log.warning(
@@ -294,7 +303,7 @@ class DiscordAdapter:
         me = await self._me(channel.guild)
         if me is None:
             return
-        missing = missing_permissions(channel.permissions_for(me), self.app.config.discord_events)
+        missing = missing_permissions(channel.permissions_for(me), self.config.discord_events)
         if missing:
             log.warning(
                 "the bot lacks %s in #%s: give the bot's role these permissions in Server "
@@ -306,18 +315,6 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------------ interactions in
 
-    def session_choices(self, current: str) -> list[app_commands.Choice[int]]:
-        """Upcoming sessions matching every word the member typed: "#12" is the start of a
-        session's number; other words are found in its label, so "circle", "12" and "3 dec"
-        all find '#12 Circle — Thu 3 Dec 14:00'."""
-        community, words = self.community, current.lower().split()
-        found = []
-        for s in community.sessions.upcoming(community.clock.now(), limit=100):
-            label = session_label(s.id, plain(s.title), s.start, community.zone)
-            if all(_matches(word, s.id, label.lower()) for word in words):
-                found.append(app_commands.Choice(name=label, value=s.id))
-        return found[:25]
-
     async def run_command(
         self, interaction: discord.Interaction[Any], command: Command, values: dict[str, Any]
     ) -> None:
@@ -325,7 +322,9 @@ class DiscordAdapter:
         options = {k: str(v) for k, v in values.items() if v is not None}
         actor = actor_for(interaction.user)
         if command.name == "schedule" and not options and is_planner(actor, self.community):
-            await interaction.response.send_modal(ScheduleModal(self))
+            await interaction.response.send_modal(
+                ScheduleModal(self.community.messages, self.run_form)
+            )
             return
         if command.slow:
             await interaction.response.defer(ephemeral=not command.public, thinking=True)
@@ -333,7 +332,7 @@ class DiscordAdapter:
             await interaction.followup.send(**message_kwargs(reply), ephemeral=reply.private)
         else:
             await self._answer(interaction, self.dispatcher.handle(actor, command.name, options))
-        self._after()
+        self.after_command.ran()
 
     async def run_line(self, interaction: discord.Interaction[Any], command: str) -> None:
         """A button: run `/cop <command>` for whoever clicked, answering only them."""
@@ -345,7 +344,7 @@ class DiscordAdapter:
             reply = self.dispatcher.handle_line(actor_for(interaction.user), "/cop " + line)
         reply = self._words(reply)
         await send_answer(interaction, reply, private=True)
-        self._after()
+        self.after_command.ran()
 
     async def run_form(
         self, interaction: discord.Interaction[Any], name: str, options: dict[str, str]
@@ -353,7 +352,7 @@ class DiscordAdapter:
         """A submitted form: errors are shown only to the planner who filled it in."""
         reply = self._words(self.dispatcher.handle(actor_for(interaction.user), name, options))
         await send_answer(interaction, reply, private=reply.private or bool(reply.error))
-        self._after()
+        self.after_command.ran()
 
     async def _answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         reply = self._words(reply)
@@ -364,13 +363,6 @@ class DiscordAdapter:
         and any button too long for Discord holding a short id instead."""
         reply = shorten(reply, self.community.pending, self.community.clock.now())
         return self._plan_words(reply)
-
-    def _after(self) -> None:
-        if self.after_command is None:
-            return
-        task = asyncio.ensure_future(self.after_command())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     # ------------------------------------------------------------------ messages out
 

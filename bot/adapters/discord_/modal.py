@@ -7,14 +7,16 @@ dispatcher as the typed command; mistakes come back as an ephemeral reply.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 
+from bot.messages import Messages
 from bot.shapes import looks_like
 
-if TYPE_CHECKING:
-    from bot.adapters.discord_.adapter import DiscordAdapter
+# Runs a submitted form as the named command with these options (the adapter's `run_form`).
+SubmitForm = Callable[[discord.Interaction[Any], str, dict[str, str]], Awaitable[None]]
 
 MODAL_ID = "copform:schedule"
 _OPEN = ("none", "unlimited", "open", "any")
@@ -35,10 +37,9 @@ def split_place(text: str) -> tuple[str, str]:
 class ScheduleModal(discord.ui.Modal):
     """Five inputs whose custom_ids are the schedule options they fill."""
 
-    def __init__(self, adapter: DiscordAdapter) -> None:
-        say = adapter.app.community.messages
+    def __init__(self, say: Messages, submit: SubmitForm) -> None:
         super().__init__(title=say("form.modal_title")[:45], custom_id=MODAL_ID, timeout=600)
-        self.adapter = adapter
+        self.submit = submit
         self.session_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=say("form.title")[:45], custom_id="title", max_length=120
         )
@@ -79,4 +80,4 @@ class ScheduleModal(discord.ui.Modal):
         }
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        await self.adapter.run_form(interaction, "schedule", self.options())
+        await self.submit(interaction, "schedule", self.options())

@@ -3,26 +3,30 @@
 discord.py reads a command's options from its callback's signature, so each subcommand gets a
 closure whose `__signature__` is built from the declared options (sessions are integers with
 autocomplete, objectives and choices are fixed choices, time zones autocomplete, the rest are
-strings). The closure hands the values, as strings, to the adapter, which runs the dispatcher.
+strings). The closure hands the values to `run` (the adapter's), which runs the dispatcher.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 
+from bot.adapters.discord_.render import plain
+from bot.adapters.parts import Parts
+from bot.community import Community
 from bot.convert import zone_names
 from bot.domain.objectives import OBJECTIVES
 from bot.registry import Command, Option
 
-if TYPE_CHECKING:
-    from bot.adapters.discord_.adapter import DiscordAdapter
+# Runs one slash command with the values Discord converted (the adapter's `run_command`).
+RunCommand = Callable[[discord.Interaction[Any], Command, dict[str, Any]], Awaitable[None]]
 
 MAX_DESCRIPTION = 100
 MAX_SUBCOMMANDS = 25
@@ -68,6 +72,25 @@ def session_label(session_id: int, title: str, start: datetime, zone: ZoneInfo) 
     return short(f"#{session_id} {title} — {when}")
 
 
+def _matches(word: str, session_id: int, label: str) -> bool:
+    if word.startswith("#"):
+        return str(session_id).startswith(word[1:])
+    return word in label
+
+
+def session_choices(community: Community, current: str) -> list[app_commands.Choice[int]]:
+    """Upcoming sessions matching every word the member typed: "#12" is the start of a
+    session's number; other words are found in its label, so "circle", "12" and "3 dec"
+    all find '#12 Circle — Thu 3 Dec 14:00'."""
+    words = current.lower().split()
+    found = []
+    for s in community.sessions.upcoming(community.clock.now(), limit=100):
+        label = session_label(s.id, plain(s.title), s.start, community.zone)
+        if all(_matches(word, s.id, label.lower()) for word in words):
+            found.append(app_commands.Choice(name=label, value=s.id))
+    return found[:MAX_CHOICES]
+
+
 def _annotation(command: Command, option: Option) -> tuple[Any, Any]:
     base: Any = int if option.kind == "session" else str
     if option.required and command.name not in FORM_COMMANDS:
@@ -82,14 +105,16 @@ def _choices(option: Option) -> list[app_commands.Choice[str]] | None:
     return [app_commands.Choice(name=v, value=v) for v in values[:MAX_CHOICES]]
 
 
-def build_command(adapter: DiscordAdapter, command: Command) -> app_commands.Command[Any, Any, Any]:
+def build_command(
+    parts: Parts, command: Command, run: RunCommand
+) -> app_commands.Command[Any, Any, Any]:
     """One subcommand whose typed parameters mirror the registry's options."""
 
     async def callback(interaction: discord.Interaction[Any], **values: Any) -> None:
-        await adapter.run_command(interaction, command, values)
+        await run(interaction, command, values)
 
     async def sessions(interaction: discord.Interaction[Any], current: str) -> list[Any]:
-        return adapter.session_choices(current)
+        return session_choices(parts.community, current)
 
     async def zones(interaction: discord.Interaction[Any], current: str) -> list[Any]:
         return zone_choices(current)
@@ -115,13 +140,13 @@ def build_command(adapter: DiscordAdapter, command: Command) -> app_commands.Com
     setattr(callback, "__discord_app_commands_param_description__", descriptions)  # noqa: B010
     setattr(callback, "__discord_app_commands_param_choices__", choices)  # noqa: B010
     setattr(callback, "__discord_app_commands_param_autocomplete__", autocomplete)  # noqa: B010
-    messages = adapter.app.community.messages
+    messages = parts.community.messages
     key = f"help.{command.name}.summary"
     summary = messages(key) if messages.has(key) else command.name
     return app_commands.Command(name=command.name, description=short(summary), callback=callback)
 
 
-def build_groups(adapter: DiscordAdapter) -> list[app_commands.Group]:
+def build_groups(parts: Parts, run: RunCommand) -> list[app_commands.Group]:
     """`/cop` for everyone and `/cop-plan` for the planning group's commands.
 
     Discord allows 25 subcommands per command and sets visibility (`default_permissions`)
@@ -129,7 +154,7 @@ def build_groups(adapter: DiscordAdapter) -> list[app_commands.Group]:
     by default from members without Manage Events (admins can grant the planning role in
     Server Settings > Integrations). `is_planner` still decides on every call.
     """
-    name = short(adapter.app.config.community_name or "Community of Practice")
+    name = short(parts.config.community_name or "Community of Practice")
     everyone = app_commands.Group(name="cop", description=name)
     planners = app_commands.Group(
         name=PLAN_GROUP,
@@ -137,10 +162,10 @@ def build_groups(adapter: DiscordAdapter) -> list[app_commands.Group]:
         default_permissions=discord.Permissions(manage_events=True),
         guild_only=True,
     )
-    for command in adapter.app.registry.all():
+    for command in parts.registry.all():
         group = planners if command.planners_only else everyone
         if len(group.commands) >= MAX_SUBCOMMANDS:
             log.error("/%s is full: %s is not offered on Discord", group.name, command.name)
             continue
-        group.add_command(build_command(adapter, command))
+        group.add_command(build_command(parts, command, run))
     return [g for g in (everyone, planners) if g.commands]

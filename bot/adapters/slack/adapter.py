@@ -18,9 +18,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import Reached, SendFailed
+from bot.adapters.base import AfterCommand, Capabilities, FrontEnd, Pacing, Reached, SendFailed
+from bot.adapters.parts import Parts
 from bot.adapters.slack import watch
-from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.http import events_route
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.logs import bolt_logger, socket_logger
@@ -30,7 +30,6 @@ from bot.adapters.slack.replies import RETRY_DELAYS, Replies
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_app_token, check_auth, check_channel, check_secrets
 from bot.adapters.slack.watch import ChannelWatch
-from bot.app import App
 from bot.context import Reply
 from bot.scheduling import unposted
 from bot.storage.members import Member
@@ -48,19 +47,21 @@ def make_client(token: str, base_url: str, rate_limit_retries: int) -> AsyncWebC
     return client
 
 
-class SlackAdapter:
-    """The Adapter protocol on Slack, plus `start`/`stop` for the listeners.
+class SlackAdapter(FrontEnd):
+    """The front end on Slack: bolt's listeners in, the Web API out.
 
-    `send_interval` is the courier's pace per channel (a member's DM is a channel of its
-    own): Slack allows about one message a second in a channel. `send_interval_overall`
-    keeps a whole wave gentle on the workspace as well.
+    Its pace (`send_interval`) is per channel (a member's DM is a channel of its own):
+    Slack allows about one message a second in a channel. `send_interval_overall` keeps a
+    whole wave gentle on the workspace as well. It listens on Socket Mode, or with `http`
+    on signed HTTP at `host:port`, with any other `routes` (the calendar pages) beside.
     """
 
     platform = "slack"
+    capabilities = Capabilities(shares_conversations=True)
 
     def __init__(
         self,
-        app: App,
+        parts: Parts,
         *,
         base_url: str | None = None,
         send_interval: float = 1.0,
@@ -69,78 +70,77 @@ class SlackAdapter:
         rate_limit_retries: int = 2,
         reply_retry_delays: tuple[float, ...] = RETRY_DELAYS,
         channel_recheck: float = watch.EVERY,
-    ) -> None:
-        secrets = app.config.secrets
-        self.app = app
-        self.client = make_client(
-            secrets.slack_bot_token, base_url or app.config.slack_api_url, rate_limit_retries
-        )
-        self.bolt = AsyncApp(
-            client=self.client, signing_secret=secrets.slack_signing_secret, logger=bolt_logger()
-        )
-        group = PlanningGroupCache(self.client, app.config.planning_group.slack_usergroup)
-        self.people = People(self.client, group)
-        self.sender = Sender(self.client)
-        self.replies = Replies(reply_retry_delays)
-        self.send_interval = send_interval
-        self.send_interval_overall = send_interval_overall
-        self.watch = ChannelWatch(app.community, self.sender, self.command_done, channel_recheck)
-        self.listeners = Listeners(self)
-        self.listeners.register(self.bolt)
-        self.ping_interval = ping_interval
-        self.commands = asyncio.Event()
-        self.problems: list[str] = []
-        self.http_port: int | None = None
-        self._socket: AsyncSocketModeHandler | None = None
-        self._runner: web.AppRunner | None = None
-
-    async def announcements_possible(self, channel_id: str) -> None:
-        """`channel_id` was put right (the bot invited, the channel unarchived): if it is the
-        announcement channel, failed announcements go back in the ledger and out now."""
-        try:
-            announce = await self.sender.channel_id(self.app.config.announce_channel)
-        except (SendFailed, *SEND_ERRORS):
-            return
-        if channel_id == announce and unposted.retry(self.app.community):
-            log.info("the announcement channel is usable again: sending what failed there")
-            self.command_done()
-
-    def command_done(self) -> None:
-        """Tell `bot.serve` a command was answered, so deliveries it queued go out now."""
-        self.commands.set()
-
-    async def start(
-        self,
         http: bool = False,
         port: int = 3000,
         host: str = "0.0.0.0",
         routes: Callable[[web.Application], None] | None = None,
     ) -> None:
-        """Check the setup, then listen: Socket Mode, or signed HTTP on `host:port`
-        (with any other `routes`, such as the calendar pages, on the same port).
+        config = parts.config
+        self.parts = parts
+        self.client = make_client(
+            config.secrets.slack_bot_token, base_url or config.slack_api_url, rate_limit_retries
+        )
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=config.secrets.slack_signing_secret,
+            logger=bolt_logger(),
+        )
+        group = PlanningGroupCache(self.client, config.planning_group.slack_usergroup)
+        self.people = People(self.client, group)
+        self.sender = Sender(self.client)
+        self.replies = Replies(reply_retry_delays)
+        self.pacing = Pacing(send_interval, send_interval_overall)
+        self.after_command = AfterCommand()
+        self.watch = ChannelWatch(
+            parts.community, self.sender, self.after_command.ran, channel_recheck
+        )
+        self.listeners = Listeners(
+            parts,
+            self.client,
+            self.people,
+            self.sender,
+            self.replies,
+            self.watch,
+            self.after_command,
+        )
+        self.listeners.register(self.bolt)
+        self.ping_interval = ping_interval
+        self.http, self.port, self.host, self.routes = http, port, host, routes
+        self.problems: list[str] = []
+        self.http_port: int | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+        self._stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        """Check the setup, then listen: Socket Mode, or signed HTTP.
 
         Setup problems that leave commands working (a missing scope, the bot not in the
         announcement channel) are logged and kept in `problems`; the rest raise
         SlackSetupError, whose message says what to change.
         """
-        config = self.app.config
-        check_secrets(config, http)
+        config = self.parts.config
+        check_secrets(config, self.http)
         why = scopes_why(config)
         bot, missing = await check_auth(self.client, why)
-        if not http:
+        if not self.http:
             await check_app_token(self.client, config.secrets.slack_app_token)
         channel = await check_channel(self.sender, config.announce_channel, bot, why)
         self.problems = list(dict.fromkeys(missing + channel))
         if not channel:
-            unposted.retry(self.app.community)  # the runtime's first tick sends them
-        if http:
-            await self._serve(host, port, routes)
+            unposted.retry(self.parts.community)  # the runtime's first tick sends them
+        if self.http:
+            await self._serve(self.host, self.port, self.routes)
         else:
             await self._connect()
         self.watch.start(bot)
 
+    async def wait_closed(self) -> None:
+        """Slack's SDK reconnects Socket Mode by itself, so this waits until `stop`."""
+        await self._stopped.wait()
+
     async def _connect(self) -> None:
-        token = self.app.config.secrets.slack_app_token
+        token = self.parts.config.secrets.slack_app_token
         self._socket = AsyncSocketModeHandler(
             self.bolt, token, logger=socket_logger(), ping_interval=self.ping_interval
         )
@@ -164,6 +164,8 @@ class SlackAdapter:
         log.info("listening for Slack on %s:%s%s", host, self.http_port, EVENTS_PATH)
 
     async def stop(self) -> None:
+        self._stopped.set()
+        await self.after_command.close()
         await self.watch.stop()
         if self._socket is not None:
             await _close_socket(self._socket)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -19,31 +19,47 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import SendFailed
+from bot.adapters.base import AfterCommand, SendFailed
+from bot.adapters.parts import Parts
 from bot.adapters.slack.blocks import message
 from bot.adapters.slack.failures import SEND_ERRORS, send_failure
 from bot.adapters.slack.form import Submissions, done_view, message_view, refilled
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.modal import CALLBACK_ID, errors_for, options_from_state, schedule_view
-from bot.adapters.slack.people import user_of
+from bot.adapters.slack.people import People, user_of
+from bot.adapters.slack.replies import Replies
+from bot.adapters.slack.sending import Sender
+from bot.adapters.slack.watch import ChannelWatch
 from bot.adapters.slack.words import SlackWords
 from bot.context import Actor, Reply
 from bot.dispatch import is_planner
-
-if TYPE_CHECKING:
-    from bot.adapters.slack.adapter import SlackAdapter
 
 log = logging.getLogger(__name__)
 BUTTON = re.compile(r"^cop:\d+$")
 
 
 class Listeners:
-    """The bolt listeners, sharing the adapter's dispatcher, people and sender."""
+    """The bolt listeners, sharing the adapter's client, people, sender and watch; each one
+    says through `after_command` that a command was answered."""
 
-    def __init__(self, adapter: SlackAdapter) -> None:
-        self.adapter = adapter
-        self.dispatcher = adapter.app.dispatcher
-        self.community = adapter.app.community
+    def __init__(
+        self,
+        parts: Parts,
+        client: AsyncWebClient,
+        people: People,
+        sender: Sender,
+        replies: Replies,
+        watch: ChannelWatch,
+        after_command: AfterCommand,
+    ) -> None:
+        self.dispatcher = parts.dispatcher
+        self.community = parts.community
+        self.client = client
+        self.people = people
+        self.sender = sender
+        self.replies = replies
+        self.watch = watch
+        self.after_command = after_command
         self.forms = Submissions(self.community.meta)
         self.word = SlackWords(self.community.messages)
 
@@ -60,9 +76,7 @@ class Listeners:
     ) -> None:
         await ack()
         try:
-            actor = await self.adapter.people.actor(
-                command["user_id"], command.get("user_name", "")
-            )
+            actor = await self.people.actor(command["user_id"], command.get("user_name", ""))
             text = str(command.get("text") or "").strip()
             if text.lower() == "schedule" and is_planner(actor, self.community):
                 await self._open_form(client, actor, command, respond)
@@ -72,14 +86,14 @@ class Listeners:
         except Exception:
             log.exception("the /cop command could not be answered")
         finally:
-            self.adapter.command_done()
+            self.after_command.ran()
 
     async def on_button(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         await ack()
         try:
-            actor = await self.adapter.people.actor(*user_of(body))
+            actor = await self.people.actor(*user_of(body))
             reply = self.dispatcher.handle_line(actor, f"/cop {action.get('value', '')}")
             if body.get("response_url"):
                 await self._answer(respond, actor, reply, _channel_of(body))
@@ -88,7 +102,7 @@ class Listeners:
         except Exception:
             log.exception("a button press could not be answered")
         finally:
-            self.adapter.command_done()
+            self.after_command.ran()
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Acknowledge first, schedule once per form, then show how it went (see form.py)."""
@@ -101,7 +115,7 @@ class Listeners:
             return
         await ack(response_action="update", view=message_view(self.word, self.word("working")))
         try:
-            actor = await self.adapter.people.actor(*user_of(body))
+            actor = await self.people.actor(*user_of(body))
             reply = self.dispatcher.handle(actor, "schedule", options_from_state(state))
             if reply.error:
                 self.forms.release(view_id)
@@ -111,17 +125,17 @@ class Listeners:
                 )
                 return
             await self._update(view_id, done_view(self.word, reply))
-            await self.adapter.sender.to_user(actor.user_id, reply)
+            await self.sender.to_user(actor.user_id, reply)
         except SendFailed as failure:
             log.warning("could not confirm a scheduled session: %s", failure.reason)
         except Exception:
             log.exception("a schedule form could not be handled")
         finally:
-            self.adapter.command_done()
+            self.after_command.ran()
 
     async def _update(self, view_id: str, view: dict[str, Any]) -> None:
         try:
-            await self.adapter.client.views_update(view_id=view_id, view=view)
+            await self.client.views_update(view_id=view_id, view=view)
         except SEND_ERRORS as err:
             log.warning("could not update the schedule form: %s", send_failure(err).reason)
 
@@ -132,7 +146,7 @@ class Listeners:
         if joined is not None and joined != context.bot_user_id:
             return  # someone else joined
         try:
-            await self.adapter.announcements_possible(str(event.get("channel") or ""))
+            await self.watch.announcements_possible(str(event.get("channel") or ""))
         except Exception:
             log.exception("could not retry the announcements")
 
@@ -140,7 +154,7 @@ class Listeners:
         if event.get("tab", "home") != "home":
             return
         try:
-            await self.publish_home(await self.adapter.people.actor(str(event["user"])), None)
+            await self.publish_home(await self.people.actor(str(event["user"])), None)
         except Exception:
             log.exception("the App Home could not be published")
 
@@ -158,7 +172,7 @@ class Listeners:
             settings,
         )
         try:
-            await self.adapter.client.views_publish(user_id=actor.user_id, view=view)
+            await self.client.views_publish(user_id=actor.user_id, view=view)
         except SEND_ERRORS as err:  # Slack's trouble, not ours: one line, no traceback
             log.warning("the App Home could not be published: %s", send_failure(err).reason)
 
@@ -194,11 +208,11 @@ class Listeners:
         }
         if not respond.response_url:
             await respond(**body)
-        elif not await self.adapter.replies.post(respond.response_url, body):
+        elif not await self.replies.post(respond.response_url, body):
             await self._answer_elsewhere(actor, reply, channel)
 
     async def _answer_elsewhere(self, actor: Actor, reply: Reply, channel: str) -> None:
-        sender = self.adapter.sender
+        sender = self.sender
         try:
             if not channel:
                 raise SendFailed("no channel to answer in", permanent=True)
@@ -220,7 +234,7 @@ class Listeners:
             return reply
         name = reply.attachment.filename
         try:
-            await self.adapter.sender.upload(actor.user_id, reply.attachment)
+            await self.sender.upload(actor.user_id, reply.attachment)
             note = self.word("file_sent", filename=name)
         except SendFailed as failure:
             log.warning("could not send a file: %s", failure.reason)

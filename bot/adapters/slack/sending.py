@@ -2,7 +2,7 @@
 
 DM channel ids and channel ids found by name are cached, because opening a conversation
 or listing channels on every message would double the calls a reminder wave makes.
-Pacing is the courier's job (it reads the adapter's `send_interval`).
+Pacing is the courier's job (it reads the front end's `pacing`).
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.adapters.base import SendFailed
+from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_channel
 from bot.community import Community
@@ -24,6 +26,9 @@ EVERY = 600.0  # seconds between looks
 
 
 class ChannelWatch:
+    """Notices the announcement channel being put right, by Slack's events or by a look
+    every `every` seconds, and then sends what failed there (through `poke`)."""
+
     def __init__(
         self, community: Community, sender: Sender, poke: Callable[[], None], every: float = EVERY
     ) -> None:
@@ -47,6 +52,17 @@ class ChannelWatch:
         while True:
             await asyncio.sleep(self.every)
             await _quietly(self.check(bot))
+
+    async def announcements_possible(self, channel_id: str) -> None:
+        """`channel_id` was put right (the bot invited, the channel unarchived): if it is the
+        announcement channel, failed announcements go back in the ledger and out now."""
+        try:
+            announce = await self.sender.channel_id(self.community.config.announce_channel)
+        except (SendFailed, *SEND_ERRORS):
+            return
+        if channel_id == announce and unposted.retry(self.community):
+            log.info("the announcement channel is usable again: sending what failed there")
+            self.poke()
 
     async def check(self, bot: str) -> int:
         """If the channel is usable, put its failed announcements back; how many went back."""

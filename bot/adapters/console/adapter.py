@@ -8,118 +8,63 @@ who they are for. Piped input is read to its end, so a script can be replayed ex
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from bot.adapters.base import Reached
-from bot.community import Community
-from bot.context import Actor, Attachment, Reply
-from bot.dispatch import Dispatcher, is_planner
+from bot.adapters.base import AfterCommand, Capabilities, FrontEnd, Pacing, Reached
+from bot.adapters.console.exports import ExportFolder
+from bot.adapters.console.text import clean, read_line, render
+from bot.adapters.parts import Parts
+from bot.context import Actor, Reply
+from bot.dispatch import is_planner
 from bot.domain.when import format_local
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
 
 # Quiet hours hold a notice over a weekend at most; look a little further to be sure.
 HELD_LOOKAHEAD = timedelta(days=8)
+# A console command of its own beyond /cop, /as and /quit (a rehearsal's /clock): given the
+# rest of the line.
+ExtraCommand = Callable[[str], Awaitable[None]]
 
 
-def clean(text: str) -> str:
-    """Drop control characters (escape sequences could repaint a terminal)."""
-    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
-
-
-def render(reply: Reply) -> str:
-    """A reply as plain text: the message, each card indented, buttons as the command to type."""
-    lines = [clean(reply.text)]
-    for item in reply.cards:
-        lines.append("  " + clean(item.title))
-        lines.extend("     " + clean(line) for line in item.lines)
-        lines.extend(f"     [{clean(a.label)}: /cop {a.command}]" for a in item.actions)
-    lines.extend(f"  [{clean(a.label)}: /cop {a.command}]" for a in reply.actions)
-    if reply.footer:
-        lines.append(clean(reply.footer))
-    return "\n".join(lines)
-
-
-def read_line(stream: TextIO) -> str | None:
-    """The next line ('' at the end), or None when its bytes are not UTF-8.
-
-    A terminal set to another encoding, or a file saved in one, would otherwise end the
-    console with a decoding traceback; reading bytes and decoding here lets it say so kindly
-    and carry on with the next line.
-    """
-    raw = getattr(stream, "buffer", None)
-    if raw is None:
-        return stream.readline()
-    data = raw.readline()
-    try:
-        return str(data.decode("utf-8-sig"))  # a file saved by Notepad may begin with a BOM
-    except UnicodeDecodeError:
-        return None
-
-
-class ExportFolder:
-    """Files the console saved for each member (their data, a calendar, a list), by member.
-
-    Each member's files live in their own folder, named by member number first, so erasing a
-    member can remove exactly their files: it is a privacy store like any other.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def save(self, member: Member, attachment: Attachment) -> Path:
-        safe = re.sub(r"[^A-Za-z0-9_-]+", "-", member.display_name).strip("-")[:40]
-        folder = self.root / f"{member.id}-{safe or 'member'}"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / Path(attachment.filename).name
-        path.write_bytes(attachment.content)
-        return path
-
-    def _files(self, member_id: int) -> list[Path]:
-        if not self.root.is_dir():
-            return []
-        folders = [f for f in self.root.glob(f"{member_id}-*") if f.is_dir()]
-        return sorted(path for folder in folders for path in folder.iterdir() if path.is_file())
-
-    def export(self, member_id: int) -> dict[str, Any]:
-        return {"saved_files": [str(path) for path in self._files(member_id)]}
-
-    def delete(self, member_id: int) -> int:
-        files = self._files(member_id)
-        for path in files:
-            path.unlink(missing_ok=True)
-        for folder in {path.parent for path in files}:
-            if not any(folder.iterdir()):
-                folder.rmdir()
-        return len(files)
-
-
-class ConsoleAdapter:
-    """The terminal front end: anyone can try the bot, and a rehearsal can run, with no chat
-    service at all; it prints what the other front ends would send."""
+class ConsoleAdapter(FrontEnd):
+    """The front end in a terminal: it reads lines from `stream` until they end or the
+    person types /quit, and prints answers and the bot's own messages to `out`."""
 
     platform = "console"
+    capabilities = Capabilities(shares_conversations=True)
+    pacing = Pacing()
 
     def __init__(
         self,
-        community: Community,
-        dispatcher: Dispatcher,
+        parts: Parts,
         *,
+        stream: TextIO = sys.stdin,
         out: TextIO = sys.stdout,
         exports: ExportFolder | None = None,
     ) -> None:
-        self.community = community
-        self.dispatcher = dispatcher
+        self.community = parts.community
+        self.dispatcher = parts.dispatcher
+        self.stream = stream
         self.out = out
         self.exports = exports or ExportFolder(Path("exports"))
-        self.user = community.config.planning_group.console_users[0]
-        self.extra_commands: dict[str, Callable[[str], object]] = {}
+        self.user = parts.config.planning_group.console_users[0]
+        self.extra_commands: dict[str, ExtraCommand] = {}
+        self.after_command = AfterCommand()
+
+    async def start(self) -> None:
+        """Nothing to connect: the lines are read once the calendar has started."""
+
+    async def wait_closed(self) -> None:
+        """Read lines until the input ends or the person leaves."""
+        await self.run(self.stream)
+
+    async def stop(self) -> None:
+        await self.after_command.close()
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -155,9 +100,7 @@ class ConsoleAdapter:
         if word == "/as":
             self._switch(rest.strip())
         elif word in self.extra_commands:
-            result = self.extra_commands[word](rest.strip())
-            if asyncio.iscoroutine(result):
-                await result
+            await self.extra_commands[word](rest.strip())
         elif word in ("/cop", "/cop-plan") or not line.startswith("/"):  # Discord's words too
             self._answer(line if word in ("/cop", "/cop-plan") else f"/cop {line}")
         else:
@@ -205,10 +148,9 @@ class ConsoleAdapter:
                 )
             )
 
-    async def run(
-        self, stream: TextIO = sys.stdin, after_each: Callable[[], object] | None = None
-    ) -> None:
-        """Read lines until end of input or /quit; echo piped lines so a transcript reads well."""
+    async def run(self, stream: TextIO) -> None:
+        """Read lines until end of input or /quit; echo piped lines so a transcript reads
+        well. After each, what the line queued is sent before the next prompt."""
         interactive = stream.isatty()
         loop = asyncio.get_running_loop()
         while True:
@@ -224,7 +166,5 @@ class ConsoleAdapter:
                 self.say(f"\n{self.user}> {line.strip()}")
             if not await self.handle(line):
                 break
-            if after_each is not None:
-                result = after_each()
-                if asyncio.iscoroutine(result):
-                    await result
+            self.after_command.ran()
+            await self.after_command.settled()

@@ -1,0 +1,27 @@
+"""What a front end is given to work with: never the app that built it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.community import Community
+from bot.config import Config
+from bot.dispatch import Dispatcher
+from bot.domain.clock import Clock
+from bot.registry import Registry
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The config, the community's stores and words, the command declarations and the
+    dispatcher that runs them: all a front end needs to turn what arrives into commands and
+    draw the replies. `bot/app.py` makes it."""
+
+    config: Config
+    community: Community
+    registry: Registry
+    dispatcher: Dispatcher
+
+    @property
+    def clock(self) -> Clock:
+        return self.community.clock
