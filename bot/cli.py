@@ -290,7 +290,8 @@ def _export_attendees(config: Config, args: argparse.Namespace) -> int:
         return 1
     places = community.signups.attendees(session.id)
     present = community.outcomes.attendance.present(session.id)
-    data = attendees_csv(session, places, community.members, community.zone, present)
+    members = community.members.many([*(p.member_id for p in places), *present])
+    data = attendees_csv(session, places, members, community.zone, present)
     if args.out == "-":
         sys.stdout.write(data.decode())
     else:

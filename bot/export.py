@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from bot.domain.when import format_local
-from bot.storage.members import MemberStore
+from bot.storage.members import Member
 from bot.storage.sessions import Session
 from bot.storage.signups import Place
 
@@ -27,7 +28,7 @@ COLUMNS = (
 def attendees_csv(
     session: Session,
     places: list[Place],
-    members: MemberStore,
+    members: Mapping[int, Member],
     zone: ZoneInfo,
     present: dict[int, str] | None = None,
 ) -> bytes:

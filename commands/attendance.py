@@ -7,6 +7,7 @@ absences: no streaks, no "you missed".
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 
 from bot.community import CommandContext
@@ -171,12 +172,18 @@ def _find_person(ctx: CommandContext, who: str, *, create: bool) -> Member:
     return found
 
 
-def walk_in_lines(ctx: CommandContext, present: dict[int, str], places: list[Place]) -> list[str]:
-    """For `attendees`: the people marked as there who held no place."""
+def walk_in_lines(
+    ctx: CommandContext,
+    present: dict[int, str],
+    places: list[Place],
+    members: Mapping[int, Member],
+) -> list[str]:
+    """For `attendees`: the people marked as there who held no place (`members` holds
+    everyone concerned, read in one go)."""
     booked = {p.member_id for p in places}
     lines = []
     for member_id in sorted(set(present) - booked):
-        member = ctx.community.members.get(member_id)
+        member = members.get(member_id)
         if member is not None:
             lines.append(ctx.say("attendance.in_attendees_walk_in", name=member.display_name))
     return lines

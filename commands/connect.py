@@ -112,7 +112,9 @@ def connect_cards(ctx: CommandContext, held: dict[str, Any]) -> list[Item]:
     cards = []
     if held.get("connect"):
         cards.append(Item(ctx.say("connect.mydata_on")))
-    lines = tuple(_pairing_line(ctx, row) for row in held.get("connect_pairings", []))
+    pairings = held.get("connect_pairings", [])
+    names = ctx.community.members.names([i for row in pairings for i in _with(row)])
+    lines = tuple(_pairing_line(ctx, row, names) for row in pairings)
     if lines:
         cards.append(Item(ctx.say("connect.mydata_title"), lines))
     if held.get("connect_not_again"):
@@ -121,10 +123,14 @@ def connect_cards(ctx: CommandContext, held: dict[str, Any]) -> list[Item]:
     return cards
 
 
-def _pairing_line(ctx: CommandContext, row: dict[str, Any]) -> str:
-    ids = [int(i) for i in str(row["with_members"] or "").split(",") if i]
-    found = [ctx.community.members.get(i) for i in ids]
-    names = ", ".join(m.display_name if m else ctx.say("connect.someone_left") for m in found)
+def _with(row: dict[str, Any]) -> list[int]:
+    """The others in a group the member was introduced to, by id."""
+    return [int(i) for i in str(row["with_members"] or "").split(",") if i]
+
+
+def _pairing_line(ctx: CommandContext, row: dict[str, Any], known: dict[int, str]) -> str:
+    left = ctx.say("connect.someone_left")
+    names = ", ".join(known.get(i, left) for i in _with(row))
     answer = ctx.say(f"connect.answer.{row['answer'] or 'none'}")
     when = format_local(from_iso(row["due_utc"]), ctx.zone)
     return ctx.say("connect.mydata_line", period=when, names=names, answer=answer)

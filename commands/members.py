@@ -26,7 +26,7 @@ def mydata(ctx: CommandContext) -> Reply:
     """Everything the bot holds about the member, in words and as a file to keep."""
     held = ctx.community.privacy.export(ctx.member.id)
     places = held.get("signups", [])
-    sessions = ctx.community.sessions
+    sessions = ctx.community.sessions.many(row["session_id"] for row in places)
     lines = []
     for row in places:
         session = sessions.get(row["session_id"])

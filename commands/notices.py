@@ -15,9 +15,16 @@ from bot.storage.sessions import Session
 from commands.cards import when_text
 
 
-def _each(ctx: CommandContext, member_ids: list[int]) -> list[tuple[int, ZoneInfo]]:
-    found = [ctx.community.members.get(i) for i in member_ids]
-    return [(m.id, ZoneInfo(m.timezone)) for m in found if m is not None]
+def _each(ctx: CommandContext, member_ids: list[int]) -> list[tuple[list[int], ZoneInfo]]:
+    """The members grouped by time zone, read in one go: a notice's words depend only on
+    the zone, so each is written once per zone and queued for the group together."""
+    found = ctx.community.members.many(member_ids)
+    groups: dict[str, list[int]] = {}
+    for member_id in member_ids:
+        member = found.get(member_id)
+        if member is not None:
+            groups.setdefault(member.timezone, []).append(member_id)
+    return [(ids, ZoneInfo(zone)) for zone, ids in groups.items()]
 
 
 def _notice(ctx: CommandContext, text: str, session: Session, *, can_cancel: bool) -> Reply:
@@ -29,7 +36,7 @@ def _notice(ctx: CommandContext, text: str, session: Session, *, can_cancel: boo
 
 
 def tell_promoted(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
-    for member_id, zone in _each(ctx, member_ids):
+    for ids, zone in _each(ctx, member_ids):
         text = ctx.say(
             "notice.promoted",
             id=session.id,
@@ -37,12 +44,12 @@ def tell_promoted(ctx: CommandContext, session: Session, member_ids: list[int]) 
             when=when_text(ctx, session, zone),
         )
         reply = _notice(ctx, text, session, can_cancel=True)
-        ctx.community.notify([member_id], "promoted", reply, session_id=session.id)
+        ctx.community.notify(ids, "promoted", reply, session_id=session.id)
 
 
 def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
     reason = session.cancel_reason or ctx.say("notice.no_reason")
-    for member_id, zone in _each(ctx, member_ids):
+    for ids, zone in _each(ctx, member_ids):
         text = ctx.say(
             "notice.cancelled",
             id=session.id,
@@ -51,13 +58,13 @@ def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int])
             reason=reason,
         )
         reply = _notice(ctx, text, session, can_cancel=False)
-        ctx.community.notify([member_id], "cancelled", reply, session_id=session.id)
+        ctx.community.notify(ids, "cancelled", reply, session_id=session.id)
 
 
 def tell_changed(
     ctx: CommandContext, session: Session, member_ids: list[int], changes: str
 ) -> None:
-    for member_id, zone in _each(ctx, member_ids):
+    for ids, zone in _each(ctx, member_ids):
         text = ctx.say(
             "notice.changed",
             id=session.id,
@@ -67,4 +74,4 @@ def tell_changed(
             where=session.location or ctx.say("session.where_tbc"),
         )
         reply = _notice(ctx, text, session, can_cancel=True)
-        ctx.community.notify([member_id], "changed", reply, session_id=session.id)
+        ctx.community.notify(ids, "changed", reply, session_id=session.id)

@@ -164,8 +164,8 @@ def attendees(ctx: CommandContext, session: int) -> Reply:
     """Who is coming and who is waiting, with a CSV to download."""
     chosen = find_session(ctx, session)
     places = ctx.community.signups.attendees(chosen.id)
-    members = ctx.community.members
     present = ctx.community.outcomes.attendance.present(chosen.id)
+    members = ctx.community.members.many([*(p.member_id for p in places), *present])
     lines = []
     for place in places:
         member = members.get(place.member_id)
@@ -174,7 +174,7 @@ def attendees(ctx: CommandContext, session: int) -> Reply:
         line = ctx.say(key, name=name, position=place.position)
         there = place.member_id in present
         lines.append(ctx.say("attendance.in_attendees", name=line) if there else line)
-    lines += walk_in_lines(ctx, present, places)
+    lines += walk_in_lines(ctx, present, places, members)
     counts = _counts(ctx, chosen)
     content = attendees_csv(chosen, places, members, ctx.zone, present)
     return Reply(

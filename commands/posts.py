@@ -16,6 +16,8 @@ from commands.prompts import this_week
 
 HORIZON = timedelta(days=14)
 PROBLEMS_SHOWN = 10
+# Lines of a listing shown in one message.
+SHOWN = 40
 
 
 def upcoming_posts(ctx: CommandContext) -> Reply:
@@ -35,30 +37,36 @@ def upcoming_posts(ctx: CommandContext) -> Reply:
     ]
     return Reply(
         ctx.say("upcoming_posts.intro", count=len(planned)),
-        items=(Item(ctx.say("upcoming_posts.title"), tuple(text[:40])), *extra),
+        items=(Item(ctx.say("upcoming_posts.title"), tuple(text[:SHOWN])), *extra),
     )
 
 
 def _held(ctx: CommandContext) -> Item | None:
     """Notices already written but held for quiet hours: they are coming, so say when."""
-    held = ctx.community.deliveries.held(ctx.now, ctx.now + HORIZON)
+    held = ctx.community.deliveries.held(ctx.now, ctx.now + HORIZON, limit=SHOWN)
     if not held:
         return None
+    names = _names(ctx, held)
     lines = tuple(
         ctx.say(
             "upcoming_posts.held",
             when=format_local(delivery.due, ctx.community.zone),
             kind=ctx.say(f"kind.{delivery.kind}"),
-            who=_who(ctx, delivery),
+            who=_who(delivery, names),
         )
-        for delivery in held[:40]
+        for delivery in held
     )
     return Item(ctx.say("upcoming_posts.held_title"), lines)
 
 
-def _who(ctx: CommandContext, delivery: Delivery) -> str:
-    member = ctx.community.members.get(delivery.member_id) if delivery.member_id else None
-    return member.display_name if member else f"#{delivery.channel or '-'}"
+def _names(ctx: CommandContext, deliveries: list[Delivery]) -> dict[int, str]:
+    """The names of the members these deliveries are for, read in one go."""
+    return ctx.community.members.names([d.member_id for d in deliveries if d.member_id])
+
+
+def _who(delivery: Delivery, names: dict[int, str]) -> str:
+    name = names.get(delivery.member_id) if delivery.member_id else None
+    return name if name is not None else f"#{delivery.channel or '-'}"
 
 
 def post_now(ctx: CommandContext, what: str) -> Reply:
@@ -132,6 +140,7 @@ def _problems(ctx: CommandContext) -> Item | None:
     failed = ctx.community.deliveries.failed_since(ctx.now - HORIZON, PROBLEMS_SHOWN)
     if not failed:
         return None
+    names = _names(ctx, failed)
     lines = []
     for delivery in failed:
         lines.append(
@@ -139,7 +148,7 @@ def _problems(ctx: CommandContext) -> Item | None:
                 "upcoming_posts.problem",
                 when=format_local(delivery.due, ctx.community.zone),
                 kind=ctx.say(f"kind.{delivery.kind}"),
-                who=_who(ctx, delivery),
+                who=_who(delivery, names),
                 reason=delivery.reason,
             )
         )

@@ -72,14 +72,16 @@ OUTCOME_SECTIONS = ("sector", "attendance", "feedback_asked")
 
 def outcome_cards(ctx: CommandContext, held: dict[str, Any]) -> list[Item]:
     """The member's sector and the sessions they were at, for `mydata`."""
-    outcomes, sessions = ctx.community.outcomes, ctx.community.sessions
+    outcomes = ctx.community.outcomes
+    attended = held.get("attendance", [])
+    sessions = ctx.community.sessions.many(row["session_id"] for row in attended)
     cards = []
     chosen = [row["sector"] for row in held.get("sector", []) if row["sector"]]
     if chosen:
         label = outcomes.sector_choices.label(chosen[0]) or chosen[0]
         cards.append(Item(ctx.say("sector.in_mydata", sector=label)))
     lines = []
-    for row in held.get("attendance", []):
+    for row in attended:
         session = sessions.get(row["session_id"])
         title = session.title if session else "?"
         lines.append(ctx.say("attended.mydata_line", id=row["session_id"], title=title))

@@ -68,7 +68,7 @@ def mine(ctx: CommandContext) -> Reply:
     """The sessions the member has a place at or is waiting for."""
     signups, store = ctx.community.signups, ctx.community.sessions
     places = {p.session_id: p for p in signups.for_member(ctx.member.id)}
-    found = [s for s in (store.get(i) for i in places) if s and s.end > ctx.now]
+    found = [s for s in store.many(places).values() if s.end > ctx.now]
     found.sort(key=lambda s: s.start)
     if not found:
         return Reply(ctx.say("mine.none"))

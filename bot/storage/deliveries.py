@@ -151,13 +151,14 @@ class DeliveryStore:
         )
         return [Delivery.from_row(row) for row in rows]
 
-    def held(self, now: datetime, until: datetime) -> list[Delivery]:
-        """Messages waiting with a due time still ahead: notices held for quiet hours."""
+    def held(self, now: datetime, until: datetime, limit: int = -1) -> list[Delivery]:
+        """Messages waiting with a due time still ahead: notices held for quiet hours (the
+        first `limit` of them, where a listing shows only so many)."""
         rows = select_rows(
             self.db,
             "SELECT * FROM deliveries WHERE status = 'pending' AND due_utc > ? AND due_utc <= ?"
-            " ORDER BY due_utc, key",
-            [utc_iso(now), utc_iso(until)],
+            " ORDER BY due_utc, key LIMIT ?",
+            [utc_iso(now), utc_iso(until), limit],
         )
         return [Delivery.from_row(row) for row in rows]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -167,6 +168,16 @@ class SessionStore:
             " ORDER BY start_utc, id",
             [utc_iso(start), utc_iso(end)],
         )
+
+    def many(self, session_ids: Iterable[int]) -> dict[int, Session]:
+        """Sessions by id, for a listing: one query per 500 ids, not one a row."""
+        found: dict[int, Session] = {}
+        ids = sorted(set(session_ids))
+        for first in range(0, len(ids), 500):
+            part = ids[first : first + 500]
+            marks = ", ".join("?" for _ in part)
+            found.update((s.id, s) for s in self._select(f"id IN ({marks})", part))
+        return found
 
     def all(self) -> list[Session]:
         return self._select("1 ORDER BY start_utc, id", [])
