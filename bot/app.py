@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from bot.dispatch import Dispatcher
 from bot.domain.clock import Clock, FakeClock, SystemClock
 from bot.domain.when import format_local
 from bot.registry import Registry
+from bot.scheduling import unposted
 from bot.scheduling.runtime import MARK, Runtime
 from bot.serve import serve
 from bot.storage.db import open_rehearsal_copy, pending_upgrade, utc_iso
@@ -101,7 +103,8 @@ class App:
 
     def parts(self) -> Parts:
         """What a front end is given: never the app itself."""
-        return Parts(self.config, self.community, self.registry, self.dispatcher)
+        retry = partial(unposted.retry, self.community)
+        return Parts(self.config, self.community, self.registry, self.dispatcher, retry)
 
     @staticmethod
     def shares_port(platform: str, options: RunOptions) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.community import Community
@@ -15,12 +16,17 @@ from bot.registry import Registry
 class Parts:
     """The config, the community's stores and words, the command declarations and the
     dispatcher that runs them: all a front end needs to turn what arrives into commands and
-    draw the replies. `bot/app.py` makes it."""
+    draw the replies. `bot/app.py` makes it.
+
+    `retry_announcements` is for a front end that sees the announcement channel put right:
+    it puts the announcements the channel refused back in the ledger, due now, and says how
+    many (the front end's after-command hook then sends them)."""
 
     config: Config
     community: Community
     registry: Registry
     dispatcher: Dispatcher
+    retry_announcements: Callable[[], int]
 
     @property
     def clock(self) -> Clock:

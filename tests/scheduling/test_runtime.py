@@ -16,7 +16,7 @@ from bot.context import Actor
 from bot.domain.clock import FakeClock
 from bot.domain.when import format_local
 from bot.scheduling.courier import SCHEDULED_KINDS
-from bot.scheduling.runtime import TICK_SECONDS
+from bot.scheduling.runtime import MARK, TICK_SECONDS
 from tests.scheduling.conftest import LONDON, MONDAY, PLANNER, World, Worlds, lead, local
 
 CHANNEL = "#cop-announcements"
@@ -183,3 +183,25 @@ async def test_upcoming_posts_shows_what_could_not_be_sent_and_why(world: World)
     assert len(problems.lines) == 1
     assert "session reminder for alice" in problems.lines[0]
     assert "the member's account is inactive" in problems.lines[0]
+
+
+async def test_after_a_command_only_what_it_queued_goes_out_and_nothing_is_planned(
+    world: World,
+) -> None:
+    """The after-command hook sends what the command queued at once, but never plans: a
+    reminder that fell due meanwhile waits for the scheduler's tick (issue 12)."""
+    session = world.schedule('"Circle" 2026-12-02 14:00 90m CONNECT 20 Civic Hall')
+    world.member("alice")
+    world.run("alice", f"signup {session}")
+    await world.runtime.tick()
+    mark = world.community.meta.get(MARK)
+    world.clock.set(local("2026-12-01 14:30"))  # the day-before reminder is now due
+
+    world.schedule('"Second circle" 2026-12-09 14:00 90m CONNECT 20 Civic Hall')
+    assert await world.runtime.after_command() == 1
+
+    assert len(world.platform.to(CHANNEL, "New session: Second circle")) == 1
+    assert world.platform.reminders("alice") == []
+    assert world.community.meta.get(MARK) == mark  # the planner did not run
+    await world.runtime.tick()
+    assert len(world.platform.reminders("alice")) == 1

@@ -31,7 +31,6 @@ from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_app_token, check_auth, check_channel, check_secrets
 from bot.adapters.slack.watch import ChannelWatch
 from bot.context import Reply
-from bot.scheduling import unposted
 from bot.storage.members import Member
 
 log = logging.getLogger(__name__)
@@ -92,7 +91,11 @@ class SlackAdapter(FrontEnd):
         self.pacing = Pacing(send_interval, send_interval_overall)
         self.after_command = AfterCommand()
         self.watch = ChannelWatch(
-            parts.community, self.sender, self.after_command.ran, channel_recheck
+            config.announce_channel,
+            self.sender,
+            parts.retry_announcements,
+            self.after_command.ran,
+            channel_recheck,
         )
         self.listeners = Listeners(
             parts,
@@ -128,7 +131,7 @@ class SlackAdapter(FrontEnd):
         channel = await check_channel(self.sender, config.announce_channel, bot, why)
         self.problems = list(dict.fromkeys(missing + channel))
         if not channel:
-            unposted.retry(self.parts.community)  # the runtime's first tick sends them
+            self.parts.retry_announcements()  # the runtime's first tick sends them
         if self.http:
             await self._serve(self.host, self.port, self.routes)
         else:

@@ -18,22 +18,27 @@ from bot.adapters.base import SendFailed
 from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_channel
-from bot.community import Community
-from bot.scheduling import unposted
 
 log = logging.getLogger(__name__)
 EVERY = 600.0  # seconds between looks
 
 
 class ChannelWatch:
-    """Notices the announcement channel being put right, by Slack's events or by a look
-    every `every` seconds, and then sends what failed there (through `poke`)."""
+    """Notices the announcement `channel` being put right, by Slack's events or by a look
+    every `every` seconds; then `retry` puts what it refused back in the ledger and `poke`
+    has it sent."""
 
     def __init__(
-        self, community: Community, sender: Sender, poke: Callable[[], None], every: float = EVERY
+        self,
+        channel: str,
+        sender: Sender,
+        retry: Callable[[], int],
+        poke: Callable[[], None],
+        every: float = EVERY,
     ) -> None:
-        self.community = community
+        self.channel = channel
         self.sender = sender
+        self.retry = retry
         self.poke = poke
         self.every = every
         self._task: asyncio.Task[None] | None = None
@@ -57,19 +62,18 @@ class ChannelWatch:
         """`channel_id` was put right (the bot invited, the channel unarchived): if it is the
         announcement channel, failed announcements go back in the ledger and out now."""
         try:
-            announce = await self.sender.channel_id(self.community.config.announce_channel)
+            announce = await self.sender.channel_id(self.channel)
         except (SendFailed, *SEND_ERRORS):
             return
-        if channel_id == announce and unposted.retry(self.community):
+        if channel_id == announce and self.retry():
             log.info("the announcement channel is usable again: sending what failed there")
             self.poke()
 
     async def check(self, bot: str) -> int:
         """If the channel is usable, put its failed announcements back; how many went back."""
-        channel = self.community.config.announce_channel
-        if await check_channel(self.sender, channel, bot, {}, quiet=True):
+        if await check_channel(self.sender, self.channel, bot, {}, quiet=True):
             return 0
-        retried = unposted.retry(self.community)
+        retried = self.retry()
         if retried:
             log.info(
                 "the announcement channel is usable again: %s announcement(s) to send", retried

@@ -1,0 +1,46 @@
+"""`AfterCommand`: the one way a front end says a command was answered."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from bot.adapters.base import AfterCommand
+
+
+async def test_a_burst_of_commands_shares_one_more_run_and_none_is_lost() -> None:
+    runs: list[int] = []
+    gate = asyncio.Event()
+
+    async def send() -> None:
+        runs.append(len(runs))
+        await gate.wait()
+
+    hook = AfterCommand()
+    hook.connect(send)
+    hook.ran()
+    await asyncio.sleep(0)  # the first run is under way
+    for _ in range(5):
+        hook.ran()  # commands answered while it runs
+    gate.set()
+    await hook.settled()
+    assert runs == [0, 1]  # one more run covers all five
+
+
+async def test_unconnected_it_does_nothing_and_a_failure_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hook = AfterCommand()
+    hook.ran()
+    await hook.settled()
+
+    async def broken() -> None:
+        raise RuntimeError("boom")
+
+    hook.connect(broken)
+    with caplog.at_level(logging.ERROR):
+        hook.ran()
+        await hook.settled()
+    assert any("next tick will try again" in r.getMessage() for r in caplog.records)
