@@ -1,140 +1,240 @@
-"""Imports flow one way: adapters -> dispatch -> commands -> domain (see the design).
+"""The house's shape, held: imports only run down the floors, and no modules import each other
+in a loop (see docs/ARCHITECTURE.md).
 
-A test walks every module's imports and holds the line, so a shortcut through the layers
-shows up as a failure here rather than as a tangle later.
+Every import counts, including those made only for type checking or inside a function: each
+is a dependency a reader has to hold in mind, and a loop of them is a knot to untie before
+anything in it can change alone. A shortcut through the floors shows up here as a failure
+rather than as a tangle later.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# package prefix -> module prefixes it must never import
-FORBIDDEN = {
-    "bot.domain": (
-        "bot.storage",
-        "bot.adapters",
-        "bot.scheduling",
-        "bot.community",
-        "bot.dispatch",
-        "bot.app",
-        "commands",
+
+# The floors, from the ground up: a module may import from its own floor or any floor below.
+# A module belongs to the floor of the longest prefix that names it.
+FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "ground: errors, neutral types, pure rules, the config",
+        ("bot.errors", "bot.context", "bot.domain", "bot.config", "bot.message_fields"),
     ),
-    "bot.storage": ("bot.adapters", "bot.scheduling", "bot.dispatch", "bot.app", "commands"),
-    "bot.content": ("bot.storage", "bot.adapters", "bot.scheduling", "bot.app", "commands"),
-    "commands": (
-        "bot.adapters",
-        "bot.app",
-        "bot.cli",
-        "bot.serve",
-        "slack_bolt",
-        "slack_sdk",
-        "discord",
+    ("content: the words and the files the planning group edits", ("bot.messages", "bot.content")),
+    ("storage: one store per noun, the ledger, migrations", ("bot.storage",)),
+    (
+        "the community, the calendar as files and words, the front-end protocol",
+        (
+            "bot.community",
+            "bot.session_when",
+            "bot.ical",
+            "bot.export",
+            # The protocol every front end keeps lives beside the adapters, but below the
+            # deliveries that call it: scheduling knows the contract, never a platform.
+            "bot.adapters.base",
+        ),
     ),
-    # Scheduling knows front ends only through their protocol (bot/adapters/base.py).
-    "bot.scheduling": (
-        "bot.adapters.slack",
-        "bot.adapters.discord_",
-        "bot.adapters.console",
-        "bot.adapters.parts",
-        "bot.app",
-        "bot.serve",
-        "commands",
+    (
+        "the command machinery: declared, converted, dispatched",
+        ("bot.registry", "bot.convert", "bot.shapes", "bot.dispatch"),
     ),
+    ("deliveries: planner, composer, courier, runtime", ("bot.scheduling",)),
+    ("the web pages and the report", ("bot.web", "bot.report")),
+    ("commands", ("commands",)),
+    ("front ends", ("bot.adapters",)),
+    ("the composition root", ("bot.app", "bot.serve")),
+    ("the command line", ("bot.cli", "bot.__main__", "bot.checkup", "bot.report.cli")),
+)
+# Said once more, outright, because these are the shortcuts most tempting to take.
+NEVER = (
     # A front end is given its parts; it never sees the app, the runner or the calendar.
-    "bot.adapters": ("commands", "bot.app", "bot.serve", "bot.cli", "bot.scheduling"),
-}
+    ("bot.adapters", "bot.app"),
+    ("bot.adapters", "bot.serve"),
+    ("bot.adapters", "bot.cli"),
+    ("bot.adapters", "bot.scheduling"),
+    ("bot.adapters", "commands"),
+    ("commands", "bot.adapters"),
+    ("bot.scheduling", "bot.adapters"),  # except the protocol, bot.adapters.base
+)
+# Only the front ends speak to a chat platform's library.
+PLATFORM_LIBRARIES = ("discord", "slack_bolt", "slack_sdk")
+ALLOWED = {("bot.scheduling", "bot.adapters.base")}
 
 
 def module_name(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
-def imported(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
+MODULES = {
+    module_name(p): p
+    for folder in ("bot", "commands")
+    for p in sorted((ROOT / folder).rglob("*.py"))
+}
 
 
-MODULES = sorted(p for folder in ("bot", "commands") for p in (ROOT / folder).rglob("*.py"))
+def within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
-def test_imports_flow_one_way(path: Path) -> None:
-    name = module_name(path)
-    rules = [
-        bad for layer, bad in FORBIDDEN.items() if name == layer or name.startswith(layer + ".")
-    ]
-    wrong = sorted(
-        found
-        for found in imported(path)
-        for bad in (b for rule in rules for b in rule)
-        if found == bad or found.startswith(bad + ".")
-    )
-    assert wrong == [], f"{name} imports {wrong}"
+def _package_of(name: str) -> str:
+    path = MODULES[name]
+    return name if path.name == "__init__.py" else name.rpartition(".")[0]
 
 
-def test_the_walk_sees_the_whole_tree() -> None:
-    names = {module_name(p) for p in MODULES}
-    assert {"bot.domain.when", "commands.signups", "bot.adapters.slack.adapter"} <= names
+def _targets(name: str, node: ast.AST) -> Iterator[str]:
+    """The names one import statement in module `name` asks for, made absolute."""
+    if isinstance(node, ast.Import):
+        yield from (alias.name for alias in node.names)
+    elif isinstance(node, ast.ImportFrom):
+        base = node.module or ""
+        if node.level:
+            package = _package_of(name)
+            for _ in range(node.level - 1):
+                package = package.rpartition(".")[0]
+            base = f"{package}.{base}".rstrip(".")
+        for alias in node.names:
+            submodule = f"{base}.{alias.name}"
+            yield submodule if submodule in MODULES else base
 
 
-def _module_edges() -> dict[str, set[str]]:
-    """Each module's imports of other modules of the house, as written anywhere in it (a
-    lazy or type-checking import ties two files as much as any). `from package import name`
-    counts as importing `package.name` when that is a module; a package's face (its
-    `__init__`) only hands names on, so arrows into it are not followed."""
-    names = {module_name(p): p for p in MODULES}
-    packages = {n for n, p in names.items() if p.name == "__init__.py"}
-    edges: dict[str, set[str]] = {}
-    for name, path in names.items():
-        found: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                found.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.update(f"{node.module}.{a.name}" for a in node.names)
-                found.add(node.module)
-        edges[name] = {f for f in found if f in names and f not in packages and f != name}
-    return edges
+def _owner(target: str) -> str | None:
+    """The module of this tree that defines `target` (None for the standard library etc.)."""
+    while target and target not in MODULES:
+        target = target.rpartition(".")[0]
+    return target or None
 
 
-def _circles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """Every loop of imports, each as the modules on it (a depth-first walk)."""
-    circles: list[list[str]] = []
-    state: dict[str, int] = {}  # 1 on the current path, 2 done
-    path: list[str] = []
+def imports_in(name: str, source: str) -> frozenset[str]:
+    """The modules of bot/ and commands/ that `source`, as module `name`, imports anywhere."""
+    tree = ast.parse(source)
+    found = {_owner(t) for node in ast.walk(tree) for t in _targets(name, node)}
+    return frozenset(m for m in found if m is not None and m != name)
 
-    def visit(name: str) -> None:
-        state[name] = 1
-        path.append(name)
-        for other in sorted(edges[name]):
-            if state.get(other) == 1:
-                circles.append(path[path.index(other) :])
-            elif other not in state:
-                visit(other)
-        path.pop()
-        state[name] = 2
 
-    for name in sorted(edges):
-        if name not in state:
+@cache
+def imports(name: str) -> frozenset[str]:
+    return imports_in(name, MODULES[name].read_text(encoding="utf-8"))
+
+
+def floor(name: str) -> int:
+    """The index in FLOORS of the longest prefix naming `name`; -1 if none does. The package
+    `bot` itself only names the project, and stands on the ground."""
+    if name == "bot":
+        return 0
+    best, best_length = -1, -1
+    for index, (_, prefixes) in enumerate(FLOORS):
+        for prefix in prefixes:
+            if within(name, prefix) and len(prefix) > best_length:
+                best, best_length = index, len(prefix)
+    return best
+
+
+def circles(edges: Callable[[str], Iterable[str]], nodes: Iterable[str]) -> list[list[str]]:
+    """Every group of two or more nodes that reach each other (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for neighbour in sorted(edges(node)):
+            if neighbour not in index:
+                visit(neighbour)
+                low[node] = min(low[node], low[neighbour])
+            elif neighbour in stack:
+                low[node] = min(low[node], index[neighbour])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for name in sorted(nodes):
+        if name not in index:
             visit(name)
-    return circles
+    return sorted(found)
 
 
-def test_no_module_imports_itself_round_a_circle() -> None:
-    """The Slack adapter and its listeners, and the Discord adapter, its command tree and its
-    form, once imported each other; collaborators are handed in instead."""
-    assert _circles(_module_edges()) == []
+def test_no_modules_import_each_other_in_a_loop() -> None:
+    assert circles(imports, MODULES) == []
 
 
-def test_the_circle_finder_sees_a_circle() -> None:
-    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert _circles(edges) == [["a", "b", "c"]]
+def test_every_module_stands_on_a_floor() -> None:
+    """A new module is placed deliberately: add its prefix to FLOORS (and to the docs)."""
+    assert [name for name in MODULES if floor(name) < 0] == []
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_imports_only_run_down_the_floors(name: str) -> None:
+    above = sorted(
+        f"{target} (floor '{FLOORS[floor(target)][0]}')"
+        for target in imports(name)
+        if floor(target) > floor(name)
+    )
+    assert above == [], f"{name} (floor '{FLOORS[floor(name)][0]}') imports from above: {above}"
+
+
+@pytest.mark.parametrize(("layer", "forbidden"), NEVER)
+def test_the_tempting_shortcuts_are_not_taken(layer: str, forbidden: str) -> None:
+    taken = sorted(
+        f"{name} -> {target}"
+        for name in MODULES
+        if within(name, layer)
+        for target in imports(name)
+        if within(target, forbidden) and (layer, target) not in ALLOWED
+    )
+    assert taken == []
+
+
+def test_only_the_front_ends_import_a_platforms_library() -> None:
+    found = sorted(
+        f"{name} -> {library}"
+        for name, path in MODULES.items()
+        if not within(name, "bot.adapters")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        for library in _third_party(node)
+        if library.split(".")[0] in PLATFORM_LIBRARIES
+    )
+    assert found == []
+
+
+def _third_party(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        return [node.module]
+    return []
+
+
+def test_the_walk_sees_the_whole_tree_and_every_kind_of_import() -> None:
+    """The walk itself can fail: it must find modules everywhere, and it must see imports made
+    relatively, inside functions and for type checking only."""
+    assert {"bot.domain.when", "commands.signups", "bot.cli", "bot.app"} <= set(MODULES)
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from bot.domain import clock\n"
+        "if TYPE_CHECKING:\n    from bot.app import App\n"
+        "def main():\n    from .config import Config\n    import commands\n"
+    )
+    assert imports_in("bot.cli", source) == {
+        "bot.domain.clock",
+        "bot.app",
+        "bot.config",
+        "commands",
+    }
+
+
+def test_a_loop_is_found_however_long() -> None:
+    edges = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"], "e": ["e"]}
+    assert circles(lambda n: edges.get(n, []), edges) == [["a", "b", "c"]]
