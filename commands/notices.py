@@ -7,24 +7,29 @@ the bot sends, it says why it came and offers a one-step way to stop such messag
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from bot.community import CommandContext
 from bot.context import Action, Reply
+from bot.storage.members import Recipient
 from bot.storage.sessions import Session
 from commands.cards import when_text
 
 
-def _each(ctx: CommandContext, member_ids: list[int]) -> list[tuple[list[int], ZoneInfo]]:
+def _each(
+    ctx: CommandContext, member_ids: list[int]
+) -> Iterator[tuple[list[int], ZoneInfo, dict[int, Recipient]]]:
     """The members grouped by time zone, read in one go: a notice's words depend only on
     the zone, so each is written once per zone and queued for the group together."""
-    found = ctx.community.members.many(member_ids)
+    found = ctx.community.members.recipients(member_ids)
     groups: dict[str, list[int]] = {}
     for member_id in member_ids:
         member = found.get(member_id)
-        if member is not None:
+        if member is not None and member.timezone is not None:
             groups.setdefault(member.timezone, []).append(member_id)
-    return [(ids, ZoneInfo(zone)) for zone, ids in groups.items()]
+    for zone, ids in groups.items():
+        yield ids, ZoneInfo(zone), found
 
 
 def _notice(ctx: CommandContext, text: str, session: Session, *, can_cancel: bool) -> Reply:
@@ -36,7 +41,7 @@ def _notice(ctx: CommandContext, text: str, session: Session, *, can_cancel: boo
 
 
 def tell_promoted(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
-    for ids, zone in _each(ctx, member_ids):
+    for ids, zone, known in _each(ctx, member_ids):
         text = ctx.say(
             "notice.promoted",
             id=session.id,
@@ -44,12 +49,12 @@ def tell_promoted(ctx: CommandContext, session: Session, member_ids: list[int]) 
             when=when_text(ctx, session, zone),
         )
         reply = _notice(ctx, text, session, can_cancel=True)
-        ctx.community.notify(ids, "promoted", reply, session_id=session.id)
+        ctx.community.notify(ids, "promoted", reply, session_id=session.id, known=known)
 
 
 def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
     reason = session.cancel_reason or ctx.say("notice.no_reason")
-    for ids, zone in _each(ctx, member_ids):
+    for ids, zone, known in _each(ctx, member_ids):
         text = ctx.say(
             "notice.cancelled",
             id=session.id,
@@ -58,13 +63,13 @@ def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int])
             reason=reason,
         )
         reply = _notice(ctx, text, session, can_cancel=False)
-        ctx.community.notify(ids, "cancelled", reply, session_id=session.id)
+        ctx.community.notify(ids, "cancelled", reply, session_id=session.id, known=known)
 
 
 def tell_changed(
     ctx: CommandContext, session: Session, member_ids: list[int], changes: str
 ) -> None:
-    for ids, zone in _each(ctx, member_ids):
+    for ids, zone, known in _each(ctx, member_ids):
         text = ctx.say(
             "notice.changed",
             id=session.id,
@@ -74,4 +79,4 @@ def tell_changed(
             where=session.location or ctx.say("session.where_tbc"),
         )
         reply = _notice(ctx, text, session, can_cancel=True)
-        ctx.community.notify(ids, "changed", reply, session_id=session.id)
+        ctx.community.notify(ids, "changed", reply, session_id=session.id, known=known)

@@ -78,8 +78,13 @@ class Entry:
     status: str = "pending"
     reason: str = ""
 
-    def row(self) -> list[Any]:
-        payload = json.dumps(self.payload or {}, sort_keys=True)
+    def row(self, encoded: dict[int, str] | None = None) -> list[Any]:
+        """The values to insert. `encoded` remembers payloads already turned into JSON, by
+        identity: a wave of notices shares one payload object."""
+        memo = {} if encoded is None else encoded
+        payload = memo.get(id(self.payload))
+        if payload is None:
+            payload = memo[id(self.payload)] = json.dumps(self.payload or {}, sort_keys=True)
         return [
             self.key,
             self.kind,
@@ -137,7 +142,8 @@ class DeliveryStore:
         wave of 10,000; the rows travel as one JSON array, read back by `json_each`."""
         if not entries:
             return 0
-        rows = json.dumps([e.row() for e in entries])
+        encoded: dict[int, str] = {}
+        rows = json.dumps([e.row(encoded) for e in entries])
         with immediate(self.db):
             return self.db.execute(_INSERT_MANY, [rows]).rowcount
 

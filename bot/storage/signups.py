@@ -100,7 +100,7 @@ class SignupStore:
     def release_all(self, session: Session, now: datetime) -> list[int]:
         """Cancel every active place (the session itself was cancelled); returns who held one."""
         with immediate(self.db):
-            holders = [p.member_id for p in self.attendees(session.id)]
+            holders = self.holders(session.id)
             self.db.execute(
                 "UPDATE signups SET status = 'cancelled', waitlist_order = NULL, updated = ?"
                 " WHERE session_id = ? AND status IN ('confirmed', 'waitlisted')",
@@ -169,6 +169,17 @@ class SignupStore:
             if len(rows) < size:
                 return
             after = int(rows[-1][0])
+
+    def holders(self, session_id: int) -> list[int]:
+        """Who holds a place or waits for one, in the order `attendees` lists them: only
+        the ids, for telling them all something."""
+        rows = self.db.execute(
+            "SELECT member_id FROM signups WHERE session_id = ?"
+            " AND status IN ('confirmed', 'waitlisted')"
+            " ORDER BY status = 'waitlisted', coalesce(waitlist_order, 0), updated, id",
+            [session_id],
+        )
+        return [int(r[0]) for r in rows]
 
     def for_member(self, member_id: int) -> list[Place]:
         rows = select_rows(self.db, f"{_WITH_POSITION} AND s.member_id = ?", [member_id])
