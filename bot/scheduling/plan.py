@@ -81,6 +81,7 @@ class Planner:
         # How the running platform sends reminders unless a member chose (its front end says).
         self.default_via = community.default_via(community.config.chosen_platform())
         self._holds: dict[tuple[str, str], bool] = {}
+        self._wanting: dict[str, list[Recipient]] = {}
 
     def between(self, start: datetime, end: datetime) -> list[Planned]:
         """Every delivery whose (quiet-hours adjusted) time falls in (start, end]."""
@@ -91,6 +92,7 @@ class Planner:
         """The same deliveries, unordered, at most BATCH at a time: a caller may pause
         between batches (every query is read to its end before a batch is handed out)."""
         self._holds.clear()
+        self._wanting.clear()
         for source in (self._reminders, self._session_posts, self._weekly, self._connect):
             for group in source(start, end):
                 kept = [p for p in group if start < p.due <= end]
@@ -237,7 +239,9 @@ class Planner:
 
     def _copies(self, kind: str, period: str, moment: datetime) -> list[Planned]:
         """Direct-message copies for the members who asked for them."""
-        wanting = self.community.members.wanting(kind)
+        wanting = self._wanting.get(kind)
+        if wanting is None:  # read once a run: a fortnight ahead holds two weekly moments
+            wanting = self._wanting[kind] = self.community.members.wanting(kind)
         return self._each(
             wanting,
             f"{kind}-dm",
