@@ -255,10 +255,15 @@ class Community:
         in. Erasure deletes the rows that say who is in a room, so each removal carries the
         member's platform id itself, and the courier scrubs it once the removal is done."""
         now = self.clock.now()
-        for room_id in self.rooms.rooms_of(member.id):
+        for room_id in self.rooms.rooms_of(member.id) + self._conversation_rooms(member.id):
             key = f"sync:leave:{room_id}:{uuid.uuid4().hex[:12]}"
             payload = {"what": "leave", "room": room_id, "user": member.platform_user_id}
             self.deliveries.enqueue(key, "sync", now, payload=payload)
+
+    def _conversation_rooms(self, member_id: int) -> list[str]:
+        """The rooms a front end opened for the member's CONNECT introductions."""
+        rooms = (self.meta.room_for(c) for c in self.connect.conversations_of(member_id))
+        return [room for room in rooms if room]
 
     def announce(self, key: str, kind: str, reply: Reply, *, session_id: int | None = None) -> None:
         """Queue a post to the community's announcement channel."""

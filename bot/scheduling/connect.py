@@ -14,6 +14,7 @@ from bot.community import Community
 from bot.config import Config
 from bot.domain.pairing import Avoid, Candidate, is_cross_sector, match
 from bot.scheduling.introduction import UNDECLARED
+from bot.storage.connect import conversation_name
 
 # Rounds fall in the weeks counted from this Monday, so "every 2 weeks" means the same weeks
 # whenever the bot was started or restarted.
@@ -28,7 +29,7 @@ def introduction_key(round_id: int, group: int, member_id: int) -> str:
 
 def conversation_key(round_id: int, group: int) -> str:
     """The one private conversation a group is introduced in: the same on a retry."""
-    return f"connect:{round_id}:{group}:"
+    return conversation_name(round_id, group)
 
 
 def conversation_of(key: str) -> str:

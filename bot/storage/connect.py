@@ -18,6 +18,12 @@ from bot.storage.db import from_iso, immediate, select_rows, utc_iso
 ANSWERS = ("met", "cant")
 
 
+def conversation_name(round_id: int, group: int) -> str:
+    """The one private conversation a group is introduced in, the same on a retry; it is
+    also how the group's introductions in the ledger begin, so they are found together."""
+    return f"connect:{round_id}:{group}:"
+
+
 @dataclass(frozen=True)
 class ConnectRound:
     id: int
@@ -146,6 +152,15 @@ class ConnectStore:
         for number, member in rows:
             found.setdefault(int(number), []).append(int(member))
         return {number: tuple(members) for number, members in found.items()}
+
+    def conversations_of(self, member_id: int) -> list[str]:
+        """The conversation of every group the member was in (`conversation_name`), for
+        taking them out of those rooms when they ask to be forgotten."""
+        rows = self.db.execute(
+            "SELECT round_id, group_no FROM connect_groups WHERE member_id = ? ORDER BY round_id",
+            [member_id],
+        )
+        return [conversation_name(int(r), int(g)) for r, g in rows]
 
     def group_count(self, round_id: int) -> int:
         found = self.db.execute(

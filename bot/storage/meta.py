@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+ROOM = "room:"
+
 
 class MetaStore:
     """Named values the bot keeps about itself (how far planning has looked ahead, forms already
@@ -32,3 +34,14 @@ class MetaStore:
 
     def forget(self, key: str) -> None:
         self.db.execute("DELETE FROM meta WHERE key = ?", [key])
+
+    # The room a front end opened for a shared conversation (a Discord private thread):
+    # found again on a retry, and by forget-me to take an erased member out of it.
+
+    def room_for(self, conversation: str) -> str:
+        """The room kept for `conversation`, or "" if there is none."""
+        return self.get(ROOM + conversation) or ""
+
+    def keep_room(self, conversation: str, room_id: str) -> None:
+        """Remember the room for `conversation` ("" to forget a room that is gone)."""
+        self.set(ROOM + conversation, room_id)

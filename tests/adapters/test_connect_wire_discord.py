@@ -129,3 +129,19 @@ async def test_discord_a_dm_refused_in_the_fallback_is_remembered(
     refused = discord_member(app, ben)
     assert app.community.members.preferences(refused.id).dm_blocked
     assert not app.community.members.preferences(discord_member(app, ana).id).dm_blocked
+
+
+async def test_discord_forget_me_takes_the_member_out_of_their_introduction_thread(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    ana, ben = await discord_pair(dc, app, adapter)
+    [intro] = [m for m in dc.messages if INTRO in (m.content or "")]
+    assert ana in dc.thread_members[intro.channel_id]
+
+    await dc.invoke(dc.slash("cop", "forget-me", {"confirm": "yes"}, user_id=ana))
+    await Courier(app.community, adapter).flush()
+
+    assert ana not in dc.thread_members[intro.channel_id]
+    assert ben in dc.thread_members[intro.channel_id]  # the other stays in their conversation
+    dump = "\n".join(app.community.db.conn.iterdump())
+    assert str(ana) not in dump

@@ -4,10 +4,10 @@ group's introduction.
 Discord's group DMs are not open to bots, so the group meets in a private thread (type 12,
 members cannot invite others) in the announcement channel, made the way each session's
 threads are (`rooms.py`), and only those introduced are added. Each conversation's thread is
-remembered in `meta` under its name, so a retry posts in the same thread rather than
-starting another. Where the bot cannot start a thread there (no announcement channel, or
-no permission to make private threads or add members to them), the caller sends each
-member a direct message.
+remembered in `meta` (`MetaStore.keep_room`), so a retry posts in the same thread rather than
+starting another, and an erased member can be taken out of it. Where the bot cannot start
+a thread there (no announcement channel, or no permission to make private threads or add
+members to them), the caller sends each member a direct message.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from bot.adapters.discord_.failures import failure
 from bot.adapters.discord_.rooms import NETWORK, NotAllowed, RoomGone, SessionRooms
 from bot.community import Community
 from bot.storage.members import Member
-
-REF = "discord_conversation:"
 
 
 class NoThread(Exception):
@@ -51,7 +49,7 @@ class Conversations:
             try:
                 return await self._add_all(room_id, members)
             except RoomGone:
-                self.community.meta.set(REF + conversation, "")
+                self.community.meta.keep_room(conversation, "")
         raise SendFailed("the conversation's private thread keeps disappearing", permanent=False)
 
     async def _add_all(self, room_id: str, members: list[Member]) -> Gathered:
@@ -71,7 +69,7 @@ class Conversations:
         return gathered
 
     async def _thread(self, conversation: str) -> str:
-        known = self.community.meta.get(REF + conversation)
+        known = self.community.meta.room_for(conversation)
         if known:
             return known
         name = self.community.messages("connect.thread_name")
@@ -88,5 +86,5 @@ class Conversations:
             raise judged from err
         except NETWORK as err:
             raise failure(err) from err
-        self.community.meta.set(REF + conversation, room_id)
+        self.community.meta.keep_room(conversation, room_id)
         return room_id
