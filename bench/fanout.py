@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=float, default=AFTER_SECONDS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
-        args.members, args.tick_seconds, args.after = 50, 1, 1.0
+        args.members, args.tick_seconds, args.after = 30, 1, 1.0
     logging.basicConfig(level=logging.CRITICAL)
     common.machine("start")
     with tempfile.TemporaryDirectory() as folder:
