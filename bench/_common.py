@@ -17,11 +17,13 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import logging
 import os
 import random
 import socket
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -174,6 +176,44 @@ async def runner(app: App, adapter: Any) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+class Instant:
+    """A front end that takes every message at once and counts it: for benches that time
+    the planning and the ledger, not a platform."""
+
+    platform = "console"
+
+    def __init__(self) -> None:
+        from bot.adapters.base import AfterCommand, Capabilities, Pacing
+
+        self.capabilities, self.pacing = Capabilities(), Pacing()
+        self.after_command = AfterCommand()
+        self.sent = 0
+
+    async def send_to_member(self, member: Any, reply: Any) -> None:
+        self.sent += 1
+
+    async def post(self, channel: str, reply: Any, session_id: int | None = None) -> None:
+        self.sent += 1
+
+
+def run_bench(body: Callable[[Path], Awaitable[None]]) -> int:
+    """Run a bench's `body` in a scratch folder, between two readings of the machine's load;
+    libraries' warnings (the fakes grant few scopes, discord.py has no voice) stay quiet."""
+    logging.basicConfig(level=logging.CRITICAL)
+    no_proxy()
+    machine("start")
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(body(Path(folder)))
+    machine("end")
+    return 0
+
+
+def forget(*records: Any) -> None:
+    """Empty a fake's records: over 20,000 calls they would be the fake's memory growth."""
+    for record in records:
+        record.clear()
 
 
 # --- the community ------------------------------------------------------------------------
@@ -464,3 +504,63 @@ def versus_floor(title: str, mine: WireRun, base: WireRun, ticks: list[float]) -
             mine.rss_growth < TARGET_RSS_MIB,
             figure,
         )
+
+
+def wire_arguments(doc: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """The Slack and Discord benches' command line (the same sizes for both)."""
+    made = parser(doc)
+    made.add_argument("--calls", type=int, default=RSS_CALLS, help="per bot, over all rounds")
+    made.add_argument("--rounds", type=int, default=4)
+    made.add_argument("--warmup", type=int, default=USERS, help="uncounted calls per round")
+    made.add_argument("--tick-seconds", type=int, default=1, help="wall seconds per 30-second tick")
+    made.add_argument("--write-every", type=int, default=10)
+    made.add_argument("--members", type=int, default=10_000)
+    made.add_argument("--sessions", type=int, default=500)
+    made.add_argument("--signups", type=int, default=20_000)
+    args = made.parse_args(argv)
+    if args.quick:
+        args.calls, args.rounds, args.warmup = 60, 1, 10
+        args.members, args.sessions, args.signups = 1_000, 100, 2_000
+    return args
+
+
+def community_for(app: App, platform: str, args: argparse.Namespace, speed: float) -> list[int]:
+    """The wire benches' community (see `populate`), said in one line; the sessions ahead."""
+    ahead = populate(
+        app, platform=platform, members=args.members, sessions=args.sessions, signups=args.signups
+    )
+    print(
+        f"{args.members:,} members, {args.sessions} sessions, {args.signups:,} signups;"
+        f" community clock x{speed:g}, a tick every {args.tick_seconds} s",
+        flush=True,
+    )
+    return ahead
+
+
+async def against_floor(
+    platform: str,
+    args: argparse.Namespace,
+    ahead: list[int],
+    copbot: Callable[[], contextlib.AbstractAsyncContextManager[object]],
+    floor: Callable[[Any], contextlib.AbstractAsyncContextManager[object]],
+    warm: Callable[[int], Awaitable[Any]],
+    ask: Ask,
+) -> tuple[WireRun, WireRun, list[float]]:
+    """copbot and its floor in turns, the same calls for both in each round, so a busy patch
+    of the machine falls on both. The floor answers what copbot answered in its warm-up (the
+    same message: the same work on the wire). Returns both runs and copbot's ticks."""
+    mine, base = WireRun(), WireRun()
+    per_round = max(1, args.calls // args.rounds)
+    answer: Any = None
+    with ticks_counted() as ticks:
+        for number in range(args.rounds):
+            calls = command_plan(platform, per_round, args.write_every, ahead, number)
+            async with copbot():
+                answer = await warm(args.warmup) or answer
+                await measured(ask, calls, mine)
+            ticked = len(ticks.took_ms)
+            async with floor(answer):
+                await warm(args.warmup)
+                await measured(ask, calls, base)
+            del ticks.took_ms[ticked:]  # the floor runs no scheduler; none should be here
+    return mine, base, ticks.took_ms

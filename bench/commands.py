@@ -22,9 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -228,13 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.presses = 200
-    common.no_proxy()
-    logging.basicConfig(level=logging.CRITICAL)
-    common.machine("start")
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(rush(args, Path(folder)))
-    common.machine("end")
-    return 0
+    return common.run_bench(lambda folder: rush(args, folder))
 
 
 if __name__ == "__main__":

@@ -27,35 +27,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _common as common  # noqa: E402
-from bot.adapters.base import AfterCommand, Capabilities, Pacing  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.context import Reply  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.scheduling.connect import make_round, next_round_moment, period_of  # noqa: E402
 from bot.scheduling.runtime import Runtime  # noqa: E402
 from bot.storage.db import immediate  # noqa: E402
-from bot.storage.members import Member  # noqa: E402
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SECTORS = ("health", "education", "social-care", "voluntary", "police-justice", "housing", "")
 TARGET_S = 1.0
-
-
-class Quiet:
-    """A front end that takes every message at once and counts it."""
-
-    platform = "console"
-    capabilities, pacing, after_command = Capabilities(), Pacing(), AfterCommand()
-
-    def __init__(self) -> None:
-        self.sent = 0
-
-    async def send_to_member(self, member: Member, reply: Reply) -> None:
-        self.sent += 1
-
-    async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
-        self.sent += 1
 
 
 def build(app: App, members: int, seed: int) -> None:
@@ -89,7 +70,7 @@ async def tick_across_the_round(app: App, after: datetime) -> tuple[float, int]:
     clock = app.community.clock
     assert isinstance(clock, FakeClock)
     due = next_round_moment(app.community.config, after)
-    front = Quiet()
+    front = common.Instant()
     runtime = Runtime(app.community, front)
     clock.set(due - timedelta(minutes=1))
     await runtime.tick()

@@ -25,12 +25,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import re
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +62,8 @@ class TimedDiscord(FakeDiscord):
         return await super()._rest(request)
 
     def forget(self) -> None:
-        for record in (self.requests, self.callbacks, self.messages, self.followups):
-            record.clear()
-        self.gateway_received.clear()
-        self._interactions.clear()
-        self._acked.clear()
-        self.answered_at.clear()
+        common.forget(self.requests, self.callbacks, self.messages, self.followups)
+        common.forget(self.gateway_received, self._interactions, self._acked, self.answered_at)
 
     async def ask(self, user: str, text: str) -> tuple[float, Any]:
         """`/cop text` as `user`; ms to the callback, and the callback's message."""
@@ -159,13 +153,16 @@ def asker(dc: TimedDiscord) -> common.Ask:
     return ask
 
 
-async def warm(dc: TimedDiscord, count: int) -> Any:
-    """Uncounted calls (each member introduced once); returns the last `sessions` message."""
-    body: Any = None
-    for n in range(count):
-        _, body = await dc.ask(common.user_id("discord", n % common.USERS), "sessions")
-    dc.forget()
-    return body
+def warmer(dc: TimedDiscord) -> Callable[[int], Awaitable[Any]]:
+    async def warm(count: int) -> Any:
+        """Uncounted calls (each member introduced once); the last `sessions` message."""
+        body: Any = None
+        for n in range(count):
+            _, body = await dc.ask(common.user_id("discord", n % common.USERS), "sessions")
+        dc.forget()
+        return body
+
+    return warm
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -173,7 +170,6 @@ async def warm(dc: TimedDiscord, count: int) -> Any:
 
 async def run(args: argparse.Namespace, folder: Path) -> None:
     speed = common.tick_every(args.tick_seconds)
-    clock = common.MovingClock(common.NOW, speed)
     async with TimedDiscord() as dc:
         config = Config(
             database=folder / "bench.db",
@@ -182,71 +178,29 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
             planning_group=PlanningGroup(discord_role=str(dc.role_id)),
             secrets=Secrets(discord_token="fake-token"),
         )
-        app = App.build(config, clock)
+        app = App.build(config, common.MovingClock(common.NOW, speed))
         try:
-            ahead = common.populate(
-                app,
-                platform="discord",
-                members=args.members,
-                sessions=args.sessions,
-                signups=args.signups,
+            ahead = common.community_for(app, "discord", args, speed)
+            mine, base, ticks = await common.against_floor(
+                "discord",
+                args,
+                ahead,
+                lambda: copbot(app, dc),
+                lambda answer: floor(dc, answer),
+                warmer(dc),
+                asker(dc),
             )
-            print(
-                f"{args.members:,} members, {args.sessions} sessions, {args.signups:,} signups;"
-                f" community clock x{speed:g}, a tick every {args.tick_seconds} s",
-                flush=True,
-            )
-            await rounds(app, dc, args, ahead)
         finally:
             app.close()
-
-
-async def rounds(app: App, dc: TimedDiscord, args: argparse.Namespace, ahead: list[int]) -> None:
-    mine, base = common.WireRun(), common.WireRun()
-    per_round = max(1, args.calls // args.rounds)
-    answer: dict[str, Any] = {}
-    with common.ticks_counted() as ticks:
-        for number in range(args.rounds):
-            calls = common.command_plan("discord", per_round, args.write_every, ahead, number)
-            async with copbot(app, dc):
-                answer = await warm(dc, args.warmup) or answer
-                await common.measured(asker(dc), calls, mine)
-            ticked = len(ticks.took_ms)
-            async with floor(dc, answer):
-                await warm(dc, args.warmup)
-                await common.measured(asker(dc), calls, base)
-            del ticks.took_ms[ticked:]  # the floor runs no scheduler; none should be here
     title = (
         f"/cop sessions over the gateway, INTERACTION_CREATE to callback, {args.rounds} round(s):"
     )
-    common.versus_floor(title, mine, base, ticks.took_ms)
+    common.versus_floor(title, mine, base, ticks)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = common.parser(__doc__)
-    parser.add_argument(
-        "--calls", type=int, default=common.RSS_CALLS, help="per bot, over all rounds"
-    )
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--warmup", type=int, default=common.USERS)
-    parser.add_argument(
-        "--tick-seconds", type=int, default=1, help="wall seconds per 30-second tick"
-    )
-    parser.add_argument("--write-every", type=int, default=10)
-    parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--sessions", type=int, default=500)
-    parser.add_argument("--signups", type=int, default=20_000)
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.calls, args.rounds, args.warmup = 60, 1, 10
-        args.members, args.sessions, args.signups = 1_000, 100, 2_000
-    # discord.py warns that voice is unavailable (no PyNaCl); nothing here uses voice.
-    logging.basicConfig(level=logging.CRITICAL)
-    common.machine("start")
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run(args, Path(folder)))
-    common.machine("end")
-    return 0
+    args = common.wire_arguments(__doc__, argv)
+    return common.run_bench(lambda folder: run(args, folder))
 
 
 if __name__ == "__main__":

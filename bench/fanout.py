@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import random
 import sys
-import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -282,13 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.members, args.tick_seconds, args.after = 30, 1, 1.0
-    logging.basicConfig(level=logging.CRITICAL)
-    common.machine("start")
-    with tempfile.TemporaryDirectory() as folder:
-        for rtt in args.rtt_ms:
-            report(asyncio.run(one_wave(args, rtt, Path(folder))), args)
-    common.machine("end")
-    return 0
+    return common.run_bench(lambda folder: waves(args, folder))
+
+
+async def waves(args: argparse.Namespace, folder: Path) -> None:
+    for rtt in args.rtt_ms:
+        report(await one_wave(args, rtt, folder), args)
 
 
 if __name__ == "__main__":

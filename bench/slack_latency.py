@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +54,7 @@ class TimedSlack(FakeSlack):
 
     def __init__(self) -> None:
         super().__init__()
+        self.asked = 0
         self.acked_at: dict[str, float] = {}
         self.answers: dict[str, asyncio.Future[tuple[float, Any]]] = {}
 
@@ -77,14 +76,13 @@ class TimedSlack(FakeSlack):
         return answer
 
     def forget(self) -> None:
-        for record in (self.calls, self.responses, self._response_names, self.acks):
-            record.clear()
-        self.envelopes.clear()
-        self.response_attempts.clear()
-        self.acked_at.clear()
+        common.forget(self.calls, self.responses, self._response_names, self.acks)
+        common.forget(self.envelopes, self.response_attempts, self.acked_at)
 
-    async def ask(self, user: str, text: str, label: str) -> tuple[float, float, Any]:
+    async def ask(self, user: str, text: str) -> tuple[float, float, Any]:
         """Send `/cop text` as `user`; (ms to ack, ms to the answer, the answer's body)."""
+        self.asked += 1
+        label = f"ask-{self.asked}"
         waiter = self.answers[label] = asyncio.get_running_loop().create_future()
         payload = self.slash_payload(text, user_id=user, response_url=self.response_url(label))
         started = time.perf_counter()
@@ -140,9 +138,9 @@ async def floor(slack: TimedSlack, answer: dict[str, Any]) -> AsyncIterator[None
 # --- the calls -------------------------------------------------------------------------------
 
 
-def asker(slack: TimedSlack, tag: str) -> common.Ask:
+def asker(slack: TimedSlack) -> common.Ask:
     async def ask(user: str, text: str, n: int) -> tuple[float, dict[str, float]]:
-        ack, answer, _ = await slack.ask(user, text, f"{tag}-{n}")
+        ack, answer, _ = await slack.ask(user, text)
         if n % 200 == 0:
             slack.forget()
         return answer, {"ack": ack}
@@ -150,14 +148,16 @@ def asker(slack: TimedSlack, tag: str) -> common.Ask:
     return ask
 
 
-async def warm(slack: TimedSlack, count: int, tag: str) -> Any:
-    """Uncounted calls (each member introduced once); returns the last `sessions` answer."""
-    body: Any = None
-    for n in range(count):
-        user = common.user_id("slack", n % common.USERS)
-        _, _, body = await slack.ask(user, "sessions", f"{tag}-{n}")
-    slack.forget()
-    return body
+def warmer(slack: TimedSlack) -> Callable[[int], Awaitable[Any]]:
+    async def warm(count: int) -> Any:
+        """Uncounted calls (each member introduced once); the last `sessions` answer."""
+        body: Any = None
+        for n in range(count):
+            _, _, body = await slack.ask(common.user_id("slack", n % common.USERS), "sessions")
+        slack.forget()
+        return body
+
+    return warm
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -177,72 +177,28 @@ def configure(slack: TimedSlack, folder: Path) -> Config:
 
 async def run(args: argparse.Namespace, folder: Path) -> None:
     speed = common.tick_every(args.tick_seconds)
-    clock = common.MovingClock(common.NOW, speed)
     async with TimedSlack() as slack:
-        app = App.build(configure(slack, folder), clock)
+        app = App.build(configure(slack, folder), common.MovingClock(common.NOW, speed))
         try:
-            ahead = common.populate(
-                app,
-                platform="slack",
-                members=args.members,
-                sessions=args.sessions,
-                signups=args.signups,
+            ahead = common.community_for(app, "slack", args, speed)
+            mine, base, ticks = await common.against_floor(
+                "slack",
+                args,
+                ahead,
+                lambda: copbot(app, slack),
+                lambda answer: floor(slack, answer),
+                warmer(slack),
+                asker(slack),
             )
-            print(
-                f"{args.members:,} members, {args.sessions} sessions, {args.signups:,} signups;"
-                f" community clock x{speed:g}, a tick every {args.tick_seconds} s",
-                flush=True,
-            )
-            await rounds(app, slack, args, ahead)
         finally:
             app.close()
-
-
-async def rounds(app: App, slack: TimedSlack, args: argparse.Namespace, ahead: list[int]) -> None:
-    mine, base = common.WireRun(), common.WireRun()
-    per_round = max(1, args.calls // args.rounds)
-    answer: dict[str, Any] = {}
-    with common.ticks_counted() as ticks:
-        for number in range(args.rounds):
-            calls = common.command_plan("slack", per_round, args.write_every, ahead, number)
-            async with copbot(app, slack):
-                answer = await warm(slack, args.warmup, f"warm{number}") or answer
-                await common.measured(asker(slack, f"copbot{number}"), calls, mine)
-            ticked = len(ticks.took_ms)
-            async with floor(slack, answer):
-                await warm(slack, args.warmup, f"fwarm{number}")
-                await common.measured(asker(slack, f"floor{number}"), calls, base)
-            del ticks.took_ms[ticked:]  # the floor runs no scheduler; none should be here
     title = f"/cop sessions over Socket Mode, {args.rounds} round(s) each:"
-    common.versus_floor(title, mine, base, ticks.took_ms)
+    common.versus_floor(title, mine, base, ticks)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = common.parser(__doc__)
-    parser.add_argument(
-        "--calls", type=int, default=common.RSS_CALLS, help="per bot, over all rounds"
-    )
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--warmup", type=int, default=common.USERS)
-    parser.add_argument(
-        "--tick-seconds", type=int, default=1, help="wall seconds per 30-second tick"
-    )
-    parser.add_argument("--write-every", type=int, default=10)
-    parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--sessions", type=int, default=500)
-    parser.add_argument("--signups", type=int, default=20_000)
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.calls, args.rounds, args.warmup = 60, 1, 10
-        args.members, args.sessions, args.signups = 1_000, 100, 2_000
-    common.no_proxy()
-    # The fake grants few OAuth scopes, so the adapter's setup warnings are expected here.
-    logging.basicConfig(level=logging.CRITICAL)
-    common.machine("start")
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(run(args, Path(folder)))
-    common.machine("end")
-    return 0
+    args = common.wire_arguments(__doc__, argv)
+    return common.run_bench(lambda folder: run(args, folder))
 
 
 if __name__ == "__main__":

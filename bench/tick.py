@@ -32,29 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common as common  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.context import Actor, Reply  # noqa: E402
+from bot.context import Actor  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.scheduling.runtime import Runtime  # noqa: E402
-from bot.storage.members import Member  # noqa: E402
 
 TARGETS_MS = {10_000: 20.0, 100_000: 100.0}
 TICK = timedelta(seconds=30)
 COMMANDS_PER_TICK = 5
-
-
-class Instant:
-    """A front end that takes every message at once and counts it."""
-
-    platform = "console"
-
-    def __init__(self) -> None:
-        self.sent = 0
-
-    async def send_to_member(self, member: Member, reply: Reply) -> None:
-        self.sent += 1
-
-    async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
-        self.sent += 1
 
 
 def typed(n: int, members: int, ahead: list[int], rng: random.Random) -> tuple[Actor, str]:
@@ -72,7 +56,7 @@ def typed(n: int, members: int, ahead: list[int], rng: random.Random) -> tuple[A
 async def ticks(app: App, args: argparse.Namespace, members: int, ahead: list[int]) -> None:
     clock = app.community.clock
     assert isinstance(clock, FakeClock)
-    front = Instant()
+    front = common.Instant()
     runtime = Runtime(app.community, front)
     await runtime.tick()  # the planner's starting mark, as at start-up
     rng = random.Random(members)

@@ -30,14 +30,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench import _common as common  # noqa: E402
-from bot.adapters.base import AfterCommand, Capabilities, Pacing  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config, WebConfig  # noqa: E402
-from bot.context import Actor, Reply  # noqa: E402
+from bot.context import Actor  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.scheduling.runtime import Runtime  # noqa: E402
 from bot.storage.db import immediate  # noqa: E402
-from bot.storage.members import Member  # noqa: E402
 from bot.storage.sessions import NewSession  # noqa: E402
 from bot.web.limit import RateLimit  # noqa: E402
 from bot.web.server import WebSite  # noqa: E402
@@ -48,19 +46,6 @@ TICK = 0.05
 # A calendar app waits seconds without complaint; a person opening the link, far less.
 TARGET_P99_MS = 100
 LINK = re.compile(r"(/calendar/[A-Za-z0-9_-]{43}\.ics)")
-
-
-class AcceptingPlatform:
-    """Takes every message at once: the bench measures the web side, not a platform."""
-
-    platform = "console"
-    capabilities, pacing, after_command = Capabilities(), Pacing(), AfterCommand()
-
-    async def send_to_member(self, member: Member, reply: Reply) -> None:
-        return None
-
-    async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
-        return None
 
 
 def build(folder: Path) -> tuple[App, FakeClock, str, list[int]]:
@@ -138,7 +123,7 @@ async def main(seconds: float, clients: int, write_every: int) -> int:
         site = WebSite(app.community, RateLimit(per_minute=10_000_000, burst=1_000_000))
         server = TestServer(site.application(), host="127.0.0.1")
         await server.start_server()
-        runtime = Runtime(app.community, AcceptingPlatform())
+        runtime = Runtime(app.community, common.Instant())
         stop = asyncio.Event()
         results: list[tuple[float, int]] = []
         counter = [0]
