@@ -430,6 +430,7 @@ class WireRun:
     seconds: float = 0.0
     rss_growth: float = 0.0
     calls: int = 0
+    misses: int | None = None
 
 
 # Send one command as a member; returns ms to the answer and ms to any other stage.
@@ -452,9 +453,15 @@ def command_plan(
     return made
 
 
-async def measured(ask: Ask, calls: list[tuple[str, str]], into: WireRun) -> None:
+async def measured(
+    ask: Ask,
+    calls: list[tuple[str, str]],
+    into: WireRun,
+    misses: Callable[[], int | None] = lambda: None,
+) -> None:
     """Each call in turn; `sessions` answers are timed (those right after a write apart too),
-    and the memory the calls left behind is added to `into`."""
+    and the memory the calls left behind (and the caches' misses) are added to `into`."""
+    missed = misses()
     before = settled_rss()
     wrote, began = False, time.perf_counter()
     for n, (user, text) in enumerate(calls):
@@ -469,6 +476,23 @@ async def measured(ask: Ask, calls: list[tuple[str, str]], into: WireRun) -> Non
     into.seconds += time.perf_counter() - began
     into.calls += len(calls)
     into.rss_growth += settled_rss() - before
+    now_missed = misses()
+    if missed is not None and now_missed is not None:
+        into.misses = (into.misses or 0) + now_missed - missed
+
+
+def cache_misses(community: Any) -> int | None:
+    """Misses so far of every bounded cache the community keeps (`Community.memos`, whose
+    caches count what they had to make), or None where the program counts none."""
+    kept = getattr(getattr(community, "memos", None), "_kept", None)
+    if not isinstance(kept, dict):
+        return None
+    return sum(
+        int(value.misses)
+        for owner in kept.values()
+        for value in vars(owner).values()
+        if isinstance(getattr(value, "misses", None), int)
+    )
 
 
 def versus_floor(title: str, mine: WireRun, base: WireRun, ticks: list[float]) -> None:
@@ -478,6 +502,15 @@ def versus_floor(title: str, mine: WireRun, base: WireRun, ticks: list[float]) -
         timing(f"copbot {stage}", values)
     c50, c99 = timing("copbot answer", mine.answer, mine.seconds)
     timing("copbot answer right after a write (no cache can hit)", mine.after_write)
+    reads = len(mine.answer)
+    if mine.misses is None:
+        print(f"  cache misses: not counted by this program ({reads:,} reads)", flush=True)
+    else:
+        print(
+            f"  cache misses: {mine.misses:,} over {mine.calls:,} calls ({reads:,} reads,"
+            f" {len(mine.after_write):,} right after a write)",
+            flush=True,
+        )
     for stage, values in base.stages.items():
         timing(f"floor {stage}", values)
     f50, f99 = timing("floor answer", base.answer, base.seconds)
@@ -545,6 +578,7 @@ async def against_floor(
     floor: Callable[[Any], contextlib.AbstractAsyncContextManager[object]],
     warm: Callable[[int], Awaitable[Any]],
     ask: Ask,
+    community: Any,
 ) -> tuple[WireRun, WireRun, list[float]]:
     """copbot and its floor in turns, the same calls for both in each round, so a busy patch
     of the machine falls on both. The floor answers what copbot answered in its warm-up (the
@@ -557,7 +591,7 @@ async def against_floor(
             calls = command_plan(platform, per_round, args.write_every, ahead, number)
             async with copbot():
                 answer = await warm(args.warmup) or answer
-                await measured(ask, calls, mine)
+                await measured(ask, calls, mine, lambda: cache_misses(community))
             ticked = len(ticks.took_ms)
             async with floor(answer):
                 await warm(args.warmup)

@@ -189,6 +189,7 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
                 lambda answer: floor(dc, answer),
                 warmer(dc),
                 asker(dc),
+                app.community,
             )
         finally:
             app.close()

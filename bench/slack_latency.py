@@ -189,6 +189,7 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
                 lambda answer: floor(slack, answer),
                 warmer(slack),
                 asker(slack),
+                app.community,
             )
         finally:
             app.close()
