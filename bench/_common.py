@@ -380,15 +380,18 @@ def heading(text: str) -> None:
 
 
 async def open_loop(
-    rate: float, until: Callable[[], bool], call: Callable[[int], Awaitable[None]]
+    rate: float, until: Callable[[], bool], call: Callable[[int, float], Awaitable[None]]
 ) -> int:
-    """Start `call(n)` `rate` times a second, each as its own task, whether or not the last
-    has finished (members do not wait for each other); returns how many were started.
-    Calls still running 2 s after the end are cancelled: they were timed when answered."""
-    started, origin, pending = 0, time.perf_counter(), set()
+    """Start `call(n, due)` `rate` times a second, each as its own task, whether or not the
+    last has finished (members do not wait for each other); `due` is the `time.monotonic()`
+    moment the n-th call was meant to arrive, so a loop held up counts against the calls it
+    delayed. Returns how many were started. Calls still running 2 s after the end are
+    cancelled: they were timed when answered."""
+    started, origin, pending = 0, time.monotonic(), set()
     while not until():
-        await asyncio.sleep(max(0.0, origin + started / rate - time.perf_counter()))
-        task = asyncio.create_task(call(started))
+        due = origin + started / rate
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        task = asyncio.create_task(call(started, due))
         pending.add(task)
         task.add_done_callback(pending.discard)
         started += 1
@@ -514,7 +517,7 @@ def versus_floor(title: str, mine: WireRun, base: WireRun, ticks: list[float]) -
     for stage, values in base.stages.items():
         timing(f"floor {stage}", values)
     f50, f99 = timing("floor answer", base.answer, base.seconds)
-    timing("scheduler ticks while copbot answered", ticks)
+    timing("scheduler ticks while copbot answered (call to return, any wait included)", ticks)
     r50, r99 = c50 / max(f50, 1e-9), c99 / max(f99, 1e-9)
     print(f"  ratio to the floor: p50 {r50:.2f}x, p99 {r99:.2f}x", flush=True)
     print(

@@ -105,9 +105,9 @@ class RateLimitedPlatform:
 
     async def command(self, actor: Actor, line: str) -> float:
         """Answer a member's command, then start the after-command hook beside it (as the
-        Discord adapter does); returns when the answer was ready (perf_counter)."""
+        Discord adapter does); returns when the answer was ready (time.monotonic())."""
         self.dispatcher.handle_line(actor, line)
-        answered = time.perf_counter()
+        answered = time.monotonic()
         self.after_command.ran()
         return answered
 
@@ -173,7 +173,6 @@ async def one_wave(args: argparse.Namespace, rtt_ms: float, folder: Path) -> Wav
     try:
         build(app, args.members)
         platform = RateLimitedPlatform(app, args.rate, rtt_ms / 1000)
-        due = clock.real_moment(common.NOW + LEAD)
         before = common.settled_rss()
         arrivals: list[tuple[float, float]] = []  # (time.monotonic() of arrival, seconds)
         stalls: list[float] = []
@@ -186,13 +185,13 @@ async def one_wave(args: argparse.Namespace, rtt_ms: float, folder: Path) -> Wav
             end = platform.finished[-1] + args.after if done else limit
             return time.monotonic() > end
 
-        async def member(n: int) -> None:
+        async def member(n: int, meant: float) -> None:
             actor, line = typed(n, rng)
-            arrived, began = time.monotonic(), time.perf_counter()
             answered = await platform.command(actor, line)
-            arrivals.append((arrived, answered - began))
+            arrivals.append((meant, answered - meant))
 
         clock.restart()  # the wave falls due LEAD from now, however long building took
+        due = clock.real_moment(common.NOW + LEAD)
         async with common.runner(app, platform):
             stalled = asyncio.create_task(common.loop_stalls(stop, stalls))
             await common.open_loop(args.commands_per_second, finished, member)
