@@ -40,7 +40,7 @@ from bench import _common as common  # noqa: E402
 from bot.adapters.base import AfterCommand, Capabilities, Pacing, SendFailed  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.context import Actor, Reply  # noqa: E402
+from bot.domain.context import Actor, Reply  # noqa: E402
 from bot.storage.db import immediate, utc_iso  # noqa: E402
 from bot.storage.members import Member  # noqa: E402
 

@@ -27,8 +27,8 @@ from bench import _common as common  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.community import Community  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.context import Actor  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
+from bot.domain.context import Actor  # noqa: E402
 from bot.storage.db import immediate  # noqa: E402
 from bot.storage.feedback import ANSWERS  # noqa: E402
 from bot.storage.sessions import NewSession, Session  # noqa: E402

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import _common as common  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.context import Actor  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
+from bot.domain.context import Actor  # noqa: E402
 from bot.scheduling.runtime import Runtime  # noqa: E402
 
 TARGETS_MS = {10_000: 20.0, 100_000: 100.0}

@@ -32,8 +32,8 @@ sys.path.insert(0, str(REPO))
 from bench import _common as common  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config, WebConfig  # noqa: E402
-from bot.context import Actor  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
+from bot.domain.context import Actor  # noqa: E402
 from bot.scheduling.runtime import Runtime  # noqa: E402
 from bot.storage.db import immediate  # noqa: E402
 from bot.storage.sessions import NewSession  # noqa: E402

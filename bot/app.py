@@ -27,10 +27,10 @@ from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack.setup import check_secrets
 from bot.community import Community
 from bot.config import Config
-from bot.dispatch import Dispatcher
+from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch.registry import Registry
 from bot.domain.clock import Clock, FakeClock, SystemClock
 from bot.domain.when import format_local
-from bot.registry import Registry
 from bot.scheduling import unposted
 from bot.scheduling.runtime import MARK, Runtime
 from bot.serve import serve

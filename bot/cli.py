@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.adapters.base import SetupError
 from bot.config import DEFAULT_CONFIG, Config, load_config
 from bot.domain.clock import FakeClock
-from bot.errors import ConfigError, ContentError
+from bot.domain.errors import ConfigError, ContentError
 from bot.report.cli import add_report_command
 from bot.storage.onebot import AlreadyRunning, DatabaseLock
 from bot.storage.trouble import explain as explain_db
@@ -262,7 +262,7 @@ def _check(config: Config, args: argparse.Namespace) -> int:
 
 def _calendar(config: Config, args: argparse.Namespace) -> int:
     from bot.app import App
-    from bot.ical import calendar_ics
+    from bot.calendar.ical import calendar_ics
 
     app = App.build(config)
     community = app.community
@@ -277,7 +277,7 @@ def _calendar(config: Config, args: argparse.Namespace) -> int:
 
 def _export_attendees(config: Config, args: argparse.Namespace) -> int:
     from bot.app import App
-    from bot.export import attendees_csv
+    from bot.calendar.attendees import attendees_csv
 
     app = App.build(config)
     community = app.community

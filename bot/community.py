@@ -17,15 +17,15 @@ from sqlite_utils import Database
 
 from bot.config import Config
 from bot.content.files import load_content
+from bot.content.messages import Messages
 from bot.content.prompts import Prompt
 from bot.content.sectors import Sectors
 from bot.content.support import Support
 from bot.content.welcome import Welcome
-from bot.context import Actor, Reply
 from bot.domain.clock import Clock
+from bot.domain.context import Actor, Reply
 from bot.domain.preferences import Preferences
 from bot.domain.quiet import QuietHours
-from bot.messages import Messages
 from bot.storage.attendance import AttendanceStore
 from bot.storage.audit import AuditStore
 from bot.storage.calendar_links import CalendarLinkStore

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import ConfigError
+from bot.domain.errors import ConfigError
 
 DEFAULT_CONFIG = "config.toml"
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.registry import Registry
+from bot.dispatch.registry import Registry
 
 
 def build_registry() -> Registry:

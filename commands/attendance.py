@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from bot.community import CommandContext
-from bot.context import Action, Actor, Item, Reply
-from bot.errors import BadInput
-from bot.registry import Option, Registry
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Actor, Item, Reply
+from bot.domain.errors import BadInput
 from bot.scheduling.feedback import feedback_question
 from bot.scheduling.plan import SOON
 from bot.storage.members import Member

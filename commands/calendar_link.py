@@ -8,9 +8,9 @@ exists but never show it again. `reset` makes a new one (the old stops working a
 from __future__ import annotations
 
 from bot.community import CommandContext
-from bot.context import Reply
+from bot.domain.context import Reply
+from bot.domain.errors import BadInput
 from bot.domain.when import format_local
-from bot.errors import BadInput
 from bot.web.addresses import feed_address
 from bot.web.tokens import new_token, token_hash
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.calendar.session_when import session_when
 from bot.community import CommandContext
-from bot.context import Action, Item
-from bot.session_when import session_when
+from bot.domain.context import Action, Item
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts, Place
 

@@ -11,10 +11,10 @@ from dataclasses import replace
 from typing import Any
 
 from bot.community import CommandContext
-from bot.context import Action, Item, Reply
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Item, Reply
+from bot.domain.errors import BadInput
 from bot.domain.when import format_local
-from bot.errors import BadInput
-from bot.registry import Option, Registry
 from bot.scheduling.connect import next_round_moment, period_of
 from bot.storage.db import from_iso
 

@@ -7,9 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.community import CommandContext
-from bot.convert import convert
-from bot.errors import BadInput
-from bot.registry import Option
+from bot.dispatch.convert import convert
+from bot.dispatch.registry import Option
+from bot.domain.errors import BadInput
 from bot.storage.sessions import Session
 
 # field typed by the planner -> (column, how to read its value)

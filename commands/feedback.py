@@ -7,9 +7,9 @@ has answered or said no thanks, so they are never asked again.
 from __future__ import annotations
 
 from bot.community import CommandContext
-from bot.context import Reply
-from bot.errors import BadInput
-from bot.registry import Option, Registry
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Reply
+from bot.domain.errors import BadInput
 from bot.storage.feedback import ANSWERS
 from commands.signups import find_session
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.community import CommandContext
-from bot.context import Item, Reply
-from bot.errors import UnknownCommand
-from bot.registry import Handler, Option, Registry
+from bot.dispatch.registry import Handler, Option, Registry
+from bot.domain.context import Item, Reply
+from bot.domain.errors import UnknownCommand
 
 
 def make_help(registry: Registry) -> Handler:

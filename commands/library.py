@@ -9,9 +9,9 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from bot.community import CommandContext
-from bot.context import Action, Item, Reply
-from bot.errors import BadInput
-from bot.registry import Option, Registry
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Item, Reply
+from bot.domain.errors import BadInput
 from bot.storage.library import Entry, search_words
 
 PAGE = 10

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from bot.community import CommandContext
-from bot.context import Action, Attachment, Item, Reply
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Attachment, Item, Reply
 from bot.domain.when import format_local
-from bot.registry import Option, Registry
 from bot.storage.db import immediate, settle_to_file
 from commands.connect import CONNECT_SECTIONS, connect_cards
 from commands.notices import tell_promoted

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from bot.community import CommandContext
-from bot.context import Action, Reply
+from bot.domain.context import Action, Reply
 from bot.storage.members import Recipient
 from bot.storage.sessions import Session
 from commands.cards import when_text

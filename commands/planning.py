@@ -7,12 +7,12 @@ import shlex
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.calendar.attendees import attendees_csv
 from bot.community import CommandContext
-from bot.context import Action, Attachment, Item, Reply
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Attachment, Item, Reply
+from bot.domain.errors import BadInput
 from bot.domain.recurrence import moved_to, parse_repeat, series_dates, to_utc
-from bot.errors import BadInput
-from bot.export import attendees_csv
-from bot.registry import Option, Registry
 from bot.storage.db import immediate
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts

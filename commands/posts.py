@@ -7,9 +7,9 @@ from collections import Counter
 from datetime import timedelta
 
 from bot.community import CommandContext
-from bot.context import Item, Reply
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Item, Reply
 from bot.domain.when import format_local
-from bot.registry import Option, Registry
 from bot.scheduling.connect import make_round
 from bot.scheduling.plan import Planner
 from bot.storage.deliveries import Delivery

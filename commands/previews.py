@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.community import CommandContext
-from bot.context import Action, Item, Reply
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Item, Reply
+from bot.domain.errors import BadInput
 from bot.domain.recurrence import Repeat
 from bot.domain.when import format_day, format_local
-from bot.errors import BadInput
-from bot.registry import Option, Registry
 from bot.scheduling.compose import human_length
 from bot.storage.db import from_iso, immediate, utc_iso
 from bot.storage.previews import Preview

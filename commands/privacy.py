@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.community import CommandContext
-from bot.context import Action, Item, Reply
-from bot.registry import Registry
+from bot.dispatch.registry import Registry
+from bot.domain.context import Action, Item, Reply
 
 # The platform where reminders go to a session's thread unless a member asks for direct
 # messages; elsewhere the choice is whether to have reminders at all.

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 
 from bot.community import CommandContext
 from bot.content.prompts import Prompt
-from bot.context import Reply
-from bot.errors import BadInput
-from bot.registry import Option, Registry
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Reply
+from bot.domain.errors import BadInput
 from bot.scheduling.compose import Composer
 
 MAX_REFLECTION = 2000

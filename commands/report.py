@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
 from bot.community import CommandContext
-from bot.context import Attachment, Item, Reply
-from bot.errors import BadInput
-from bot.registry import Option, Registry
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Attachment, Item, Reply
+from bot.domain.errors import BadInput
 from bot.report.build import Row
 from bot.report.run import line, make_report
 

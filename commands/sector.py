@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.community import CommandContext
-from bot.context import Action, Item, Reply
-from bot.errors import BadInput
-from bot.registry import Option, Registry
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Item, Reply
+from bot.domain.errors import BadInput
 
 CLEAR = ("none", "clear", "blank")
 

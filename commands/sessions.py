@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.calendar.ical import calendar_ics
 from bot.community import CommandContext
-from bot.context import Action, Attachment, Item, Reply
-from bot.ical import calendar_ics
-from bot.registry import Option, Registry
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Attachment, Item, Reply
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts, Place
 from commands.calendar_link import CHANGES, calendar_link, refuse_change_without_link

@@ -10,10 +10,10 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from bot.community import CommandContext
-from bot.context import Action, Item, Reply
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Item, Reply
 from bot.domain.preferences import KINDS
 from bot.domain.when import format_local
-from bot.registry import Option, Registry
 from commands.sector import settings_line
 
 KIND_CHOICES = (*KINDS, "all")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.community import CommandContext
-from bot.context import Action, Reply
-from bot.errors import SessionClosed, UnknownSession
-from bot.registry import Option, Registry
+from bot.dispatch.registry import Option, Registry
+from bot.domain.context import Action, Reply
+from bot.domain.errors import SessionClosed, UnknownSession
 from bot.storage.sessions import Session
 from commands.cards import when_text
 from commands.notices import tell_promoted

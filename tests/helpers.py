@@ -18,8 +18,8 @@ from typing import Any
 from bot.app import App
 from bot.community import Community
 from bot.config import REPO_CONTENT, Config
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 
 # Wednesday 25 November 2026, 09:00 UTC: GMT, so London and UTC agree; picks go out at 12:30.
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

@@ -22,32 +22,27 @@ ROOT = Path(__file__).resolve().parent.parent
 # A module belongs to the floor of the longest prefix that names it.
 FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
-        "ground: errors, neutral types, pure rules, the config",
-        ("bot.errors", "bot.context", "bot.domain", "bot.config", "bot.message_fields"),
+        "ground: pure rules, errors, the neutral Actor and Reply; the config",
+        ("bot.domain", "bot.config"),
     ),
-    ("content: the words and the files the planning group edits", ("bot.messages", "bot.content")),
+    ("content: the words and the files the planning group edits", ("bot.content",)),
     ("storage: one store per noun, the ledger, migrations", ("bot.storage",)),
     (
         "the community, the calendar as files and words, the front-end protocol",
         (
             "bot.community",
-            "bot.session_when",
-            "bot.ical",
-            "bot.export",
+            "bot.calendar",
             # The protocol every front end keeps lives beside the adapters, but below the
             # deliveries that call it: scheduling knows the contract, never a platform.
             "bot.adapters.base",
         ),
     ),
-    (
-        "the command machinery: declared, converted, dispatched",
-        ("bot.registry", "bot.convert", "bot.shapes", "bot.dispatch"),
-    ),
+    ("the command machinery: declared, converted, dispatched", ("bot.dispatch",)),
     ("deliveries: planner, composer, courier, runtime", ("bot.scheduling",)),
     ("the web pages and the report", ("bot.web", "bot.report")),
     ("commands", ("commands",)),
     ("front ends", ("bot.adapters",)),
-    ("the composition root", ("bot.app", "bot.serve")),
+    ("the composition root and the runner", ("bot.app", "bot.serve")),
     ("the command line", ("bot.cli", "bot.__main__", "bot.checkup", "bot.report.cli")),
 )
 # Said once more, outright, because these are the shortcuts most tempting to take.

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.storage.members import Member
 
 log = logging.getLogger(__name__)

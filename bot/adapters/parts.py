@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from bot.community import Community
 from bot.config import Config
-from bot.dispatch import Dispatcher
+from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch.registry import Registry
 from bot.domain.clock import Clock
-from bot.registry import Registry
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from bot.errors import ContentError
+from bot.domain.errors import ContentError
 
 T = TypeVar("T")
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.content.messages import Messages, load_messages
 from bot.content.prompts import Prompt, load_prompts
 from bot.content.resources import Resource, load_resources
 from bot.content.sectors import Sectors, load_sectors
 from bot.content.support import Support, load_support
 from bot.content.welcome import Welcome, load_welcome
-from bot.errors import ContentError
-from bot.messages import Messages, load_messages
+from bot.domain.errors import ContentError
 
 LOADERS: dict[str, Callable[[Path], Any]] = {
     "messages.toml": load_messages,

@@ -6,7 +6,7 @@ keeping the names here means a typo is caught once, the same way everywhere.
 
 from __future__ import annotations
 
-from bot.errors import BadInput
+from bot.domain.errors import BadInput
 
 OBJECTIVES: tuple[str, ...] = ("DEVELOP", "CONNECT", "INFLUENCE")
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from bot.domain.errors import BadInput
 from bot.domain.repeat_words import NONE_WORDS, NTH_WORDS, Freq, read_words
 from bot.domain.skipdates import (
     Skip,
@@ -26,7 +27,6 @@ from bot.domain.skipdates import (
     split_except,
 )
 from bot.domain.when import WEEKDAY_NAMES, format_day
-from bot.errors import BadInput
 
 MAX_OCCURRENCES = 104
 # An open-ended series is kept this far ahead in the calendar, and topped up as time passes.

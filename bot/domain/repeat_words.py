@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from bot.domain.errors import BadInput
 from bot.domain.when import (
     next_date_on_or_after,
     parse_calendar_date,
     real_date,
     weekday_number,
 )
-from bot.errors import BadInput
 
 Freq = Literal["weekly", "monthly"]
 NTH_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.errors import BadInput
 from bot.domain.when import (
     MONTH_ABBRS,
     format_day,
@@ -20,7 +21,6 @@ from bot.domain.when import (
     parse_calendar_date,
     real_date,
 )
-from bot.errors import BadInput
 
 EXCEPT_WORDS = ("except", "excluding")
 MAX_SKIPS = 20

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.content.message_fields import REPORT_SECTIONS
 from bot.content.sectors import Sectors
 from bot.domain.objectives import OBJECTIVES
-from bot.message_fields import REPORT_SECTIONS
 from bot.report.suppress import Figure
 from bot.storage.feedback import ANSWERS
 from bot.storage.outcomes import ALL, PeriodFigures, SessionMix

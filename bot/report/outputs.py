@@ -11,7 +11,7 @@ import io
 from base64 import b64encode
 from itertools import groupby
 
-from bot.messages import Messages
+from bot.content.messages import Messages
 from bot.report.build import Report, Row
 from bot.report.suppress import shown
 

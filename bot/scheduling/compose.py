@@ -12,9 +12,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.calendar.session_when import human_length, session_when
 from bot.community import Community
 from bot.content.prompts import Prompt
-from bot.context import Action, Reply
+from bot.domain.context import Action, Reply
 from bot.domain.objectives import OBJECTIVES
 from bot.scheduling.feedback import feedback_question
 from bot.scheduling.introduction import (
@@ -22,7 +23,6 @@ from bot.scheduling.introduction import (
     connect_introduction,
     shared_introduction,
 )
-from bot.session_when import human_length, session_when
 from bot.storage.deliveries import Delivery, reply_from_payload
 from bot.storage.library import Entry
 from bot.storage.members import Member

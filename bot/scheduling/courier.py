@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from bot.adapters.base import FrontEnd, Reached, SendFailed
 from bot.community import Community
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.scheduling import unposted
 from bot.scheduling.compose import Composer, Skip
 from bot.scheduling.connect import conversation_of

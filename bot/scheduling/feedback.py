@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.context import Action, Reply
-from bot.messages import Messages
+from bot.content.messages import Messages
+from bot.domain.context import Action, Reply
 from bot.storage.feedback import ANSWERS
 from bot.storage.sessions import Session
 

@@ -6,8 +6,8 @@ group really does span sectors. Every choice is one tap, and none of them is a n
 
 from __future__ import annotations
 
-from bot.context import Action, Reply
-from bot.messages import Messages
+from bot.content.messages import Messages
+from bot.domain.context import Action, Reply
 from bot.storage.members import Member
 
 # A sector that says nothing about where someone works: paired freely, never named.

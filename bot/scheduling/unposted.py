@@ -11,7 +11,7 @@ session is still ahead: nothing is re-typed, and nothing stale is posted.
 from __future__ import annotations
 
 from bot.community import Community
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.storage.deliveries import Delivery
 
 KIND = "announcement"

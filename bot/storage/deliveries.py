@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.context import Action, Item, Reply
+from bot.domain.context import Action, Item, Reply
 from bot.storage.db import from_iso, immediate, select_rows, utc_iso
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.errors import AlreadySignedUp, NotSignedUp
+from bot.domain.errors import AlreadySignedUp, NotSignedUp
 from bot.storage.db import from_iso, immediate, select_rows, utc_iso
 from bot.storage.members import Recipient
 from bot.storage.sessions import Session

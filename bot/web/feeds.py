@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.calendar.ical import calendar_ics
 from bot.community import Community
-from bot.ical import calendar_ics
-from bot.messages import Messages
+from bot.content.messages import Messages
 from bot.storage.calendar_links import CalendarLink
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts, Place

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.content.messages import Messages
 from bot.domain.when import format_local, format_time
-from bot.messages import Messages
 from bot.storage.sessions import Session
 
 CSS = """

@@ -18,8 +18,8 @@ import pytest
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 from tests.fakes.fake_slack import FakeSlack
 from tests.helpers import scheduled
 

@@ -13,8 +13,8 @@ import pytest
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
-from bot.context import Actor
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor
 from tests.fakes.fake_discord import FakeDiscord
 from tests.helpers import scheduled
 

@@ -15,7 +15,7 @@ from bot.adapters.discord_ import DiscordAdapter
 from bot.adapters.discord_.answer import answer_payload
 from bot.adapters.discord_.render import message_kwargs
 from bot.app import App
-from bot.context import Action, Item, Reply
+from bot.domain.context import Action, Item, Reply
 from tests.adapters.conftest_discord import adapter, app, dc, schedule
 from tests.fakes.fake_discord import FakeDiscord
 

@@ -21,8 +21,8 @@ from bot.adapters.discord_ import DiscordAdapter
 from bot.adapters.discord_.render import ZWSP
 from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import Courier
 from bot.storage.db import select_rows
 from tests.adapters.conftest_discord import adapter, app, build_app, dc, planner, schedule

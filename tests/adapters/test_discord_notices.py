@@ -14,8 +14,8 @@ import pytest
 
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
-from bot.context import Actor
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor
 from bot.scheduling.courier import Courier
 from bot.scheduling.runtime import Runtime
 from tests.adapters.conftest_discord import adapter, app, dc, planner, schedule

@@ -16,7 +16,7 @@ from bot.adapters.base import SendFailed
 from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
 from bot.adapters.discord_.render import ZWSP
 from bot.app import App
-from bot.context import Actor, Reply
+from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import Courier
 from bot.storage.members import Member
 from bot.storage.sessions import EDITABLE
@@ -252,7 +252,7 @@ async def test_start_connects_syncs_and_stop_closes(dc: FakeDiscord, app: App) -
 
 def test_planner_usage_is_written_for_the_cop_plan_group() -> None:
     from bot.adapters.discord_.render import with_plan_group
-    from bot.context import Item, Reply
+    from bot.domain.context import Item, Reply
 
     reply = Reply(
         "How to use it: /cop edit 12 when=... and /cop cancel 3, /cop cancel-session 4",

@@ -16,8 +16,8 @@ import pytest
 
 from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
 from bot.app import App
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import GROUP_SLICE, Courier
 from bot.scheduling.runtime import Runtime
 from bot.storage.members import Member

@@ -20,9 +20,9 @@ from bot.adapters.base import SetupError
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
-from bot.context import Actor, Reply
+from bot.dispatch.registry import Command
 from bot.domain.clock import FakeClock
-from bot.registry import Command
+from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import Courier
 from bot.scheduling.runtime import Runtime
 from bot.serve import serve

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 
 from bot.app import App
-from bot.context import Actor
+from bot.domain.context import Actor
 from bot.scheduling.runtime import Runtime
 from bot.serve import serve
 from tests.adapters.conftest import PLANNER, make_adapter

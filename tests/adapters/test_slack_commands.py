@@ -9,8 +9,8 @@ from typing import Any
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.config import PlanningGroup
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 from tests.adapters.conftest import (
     NOW,
     PLANNER,

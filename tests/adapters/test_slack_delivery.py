@@ -11,7 +11,7 @@ import pytest
 from bot.adapters.base import SendFailed
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
-from bot.context import Actor, Reply
+from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import Courier
 from tests.adapters.conftest import add_session, cop, make_adapter, texts
 from tests.fakes.fake_slack import FakeSlack

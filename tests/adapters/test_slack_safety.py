@@ -8,7 +8,7 @@ from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack.blocks import reply_blocks
 from bot.adapters.slack.escape import clip, escape, mention
 from bot.app import App
-from bot.context import Action, Item, Reply
+from bot.domain.context import Action, Item, Reply
 from bot.scheduling.courier import Courier
 from tests.adapters.conftest import PLANNER, add_session, allow_uploads, cop, texts
 from tests.fakes.fake_slack import FakeSlack

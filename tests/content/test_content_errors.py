@@ -14,8 +14,8 @@ from bot.content.prompts import load_prompts
 from bot.content.resources import load_resources
 from bot.content.support import load_support
 from bot.domain.clock import FakeClock
+from bot.domain.errors import BadInput, ContentError
 from bot.domain.objectives import OBJECTIVES, parse_objective
-from bot.errors import BadInput, ContentError
 from tests.helpers import NOW, copy_content
 
 GOOD_PROMPT = """

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.adapters.console import render
 from bot.app import App
-from bot.context import Actor, Reply
+from bot.domain.context import Actor, Reply
 from commands import build_registry
 from tests.helpers import NOW, PLANNER, Run, build_app, ok, rows, schedule, scheduled, snapshot
 

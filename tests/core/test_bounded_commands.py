@@ -9,8 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import App
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 from bot.storage.db import immediate, utc_iso
 from bot.storage.sessions import NewSession
 from tests.counting import add_members, add_places, statements

@@ -8,7 +8,7 @@ import io
 from icalendar import Calendar
 
 from bot.app import App
-from bot.export import COLUMNS
+from bot.calendar.attendees import COLUMNS
 from tests.helpers import PLANNER, Run, ok, schedule
 
 

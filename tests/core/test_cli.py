@@ -14,8 +14,8 @@ from icalendar import Calendar
 from bot.app import App
 from bot.cli import main
 from bot.config import REPO_CONTENT, Config
-from bot.context import Actor
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor
 from tests.helpers import PLANNER, scheduled
 
 pytestmark = pytest.mark.usefixtures("scratch")  # as an operator runs copbot

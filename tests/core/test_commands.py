@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import message_fields
 from bot.app import App
 from bot.config import Config, PlanningGroup
-from bot.context import Actor
-from bot.dispatch import is_planner
-from bot.message_fields import FIELDS
+from bot.content import message_fields
+from bot.content.message_fields import FIELDS
+from bot.dispatch.dispatcher import is_planner
+from bot.domain.context import Actor
 from commands import build_registry
 from tests.helpers import PLANNER, Run, ok, schedule, snapshot
 
@@ -152,7 +152,7 @@ def test_who_is_in_the_planning_group(tmp_path: Path) -> None:
 
 
 def test_every_option_has_a_friendly_label_for_error_messages(app: App) -> None:
-    from bot.message_fields import OPTION_NAMES
+    from bot.content.message_fields import OPTION_NAMES
 
     names = {o.name for c in app.registry.all() for o in c.options}
     assert names == set(OPTION_NAMES)

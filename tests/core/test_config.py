@@ -12,7 +12,7 @@ import pytest
 
 from bot import config as config_module
 from bot.config import Config, Secrets, load_config
-from bot.errors import ConfigError
+from bot.domain.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.adapters.console import clean, render
 from bot.app import App, run_console
-from bot.context import Action, Item, Reply
+from bot.domain.context import Action, Item, Reply
 
 STORY = """\
 # a planner schedules a small session, three members want it

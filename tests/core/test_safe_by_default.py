@@ -17,9 +17,9 @@ from bot.app import App
 from bot.checkup import checkup
 from bot.config import Config
 from bot.content.support import load_support
-from bot.context import Item, Reply
 from bot.domain.clock import FakeClock
-from bot.errors import ContentError
+from bot.domain.context import Item, Reply
+from bot.domain.errors import ContentError
 from tests.helpers import NOW, build_app, copy_content, runner
 
 HIDDEN = "What stays with you from the hardest conversation this week?"
@@ -200,7 +200,7 @@ def test_the_welcome_words_are_checked_like_other_content(tmp_path: Path) -> Non
 
 
 def test_on_discord_the_welcome_asks_how_reminders_should_arrive(tmp_path: Path) -> None:
-    from bot.context import Actor
+    from bot.domain.context import Actor
 
     app = build_app(tmp_path)
     try:

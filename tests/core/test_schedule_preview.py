@@ -9,8 +9,8 @@ from pathlib import Path
 from bot.adapters.console import render
 from bot.app import App
 from bot.config import PlanningGroup
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 from tests.helpers import NOW, PLANNER, Run, build_app, ok, press, rows, snapshot
 
 LINE = '"Circle" 2026-12-03 14:00 90m CONNECT 12 weekly x4 Civic Hall'

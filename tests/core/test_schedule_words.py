@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app import App
-from bot.context import Actor
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor
 from bot.domain.recurrence import MAX_COUNT
 from tests.helpers import PLANNER, Run, rows, snapshot
 

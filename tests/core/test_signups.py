@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from bot.app import App
 from bot.community import Community
 from bot.config import Config
-from bot.context import Actor
-from bot.dispatch import Dispatcher
+from bot.dispatch.dispatcher import Dispatcher
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor
 from bot.storage.db import open_db
 from commands import build_registry
 from tests.helpers import NOW, PLANNER, Run, ok, rows, schedule, snapshot, statuses

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.errors import BadInput
 from bot.domain.recurrence import Repeat, occurrences, parse_repeat
-from bot.errors import BadInput
 
 LONDON = ZoneInfo("Europe/London")
 # Thursday 3 December 2026, 14:00: the first Thursday of its month.

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.errors import BadInput
 from bot.domain.quiet import QuietHours
 from bot.domain.recurrence import Repeat, dates_after, parse_repeat
 from bot.domain.skipdates import Skip, describe_skips, skips_from_text
-from bot.errors import BadInput
 
 LONDON = ZoneInfo("Europe/London")
 FIRST = datetime(2026, 12, 3, 10, 0, tzinfo=LONDON)  # a Thursday

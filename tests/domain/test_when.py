@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.errors import BadInput
 from bot.domain.when import format_day, format_local, format_time, parse_duration, parse_when
-from bot.errors import BadInput
 
 LONDON = ZoneInfo("Europe/London")
 # Monday 30 November 2026, midday (GMT, so UTC and London agree).

@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import App
 from bot.content.resources import Resource
-from bot.context import Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Reply
 from tests.helpers import PLANNER, Run, actor, build_app, copy_content, ok, rows
 
 

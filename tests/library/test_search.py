@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.app import App
 from bot.config import REPO_CONTENT
 from bot.content.resources import load_resources
-from bot.context import Reply
+from bot.domain.context import Reply
 from tests.helpers import Run, actor, ok
 from tests.library.conftest import add_resources, ids, resource
 

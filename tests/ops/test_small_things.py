@@ -7,8 +7,8 @@ import io
 from datetime import UTC, datetime
 
 from bot.app import App, run_console
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 from tests.helpers import PLANNER, Run, ok, rows, schedule
 
 

@@ -198,7 +198,7 @@ def test_the_figures_take_the_same_number_of_queries_however_many_members(
 ) -> None:
     community = app.community
     run = app.dispatcher.handle_line
-    from bot.context import Actor
+    from bot.domain.context import Actor
 
     sid = schedule(
         lambda who, line: run(Actor("console", who, who), line),

@@ -12,8 +12,8 @@ import pytest
 from bot.app import App
 from bot.cli import main
 from bot.config import Config
-from bot.context import Actor
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor
 from tests.helpers import PLANNER, scheduled
 
 pytestmark = pytest.mark.usefixtures("scratch")  # as an operator runs copbot

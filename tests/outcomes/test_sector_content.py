@@ -9,7 +9,7 @@ import pytest
 from bot.cli import main
 from bot.config import REPO_CONTENT
 from bot.content.sectors import load_sectors
-from bot.errors import ContentError
+from bot.domain.errors import ContentError
 from tests.helpers import copy_content
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.storage.members import Member
 from tests.scheduling.conftest import Recorder, World, Worlds, local
 

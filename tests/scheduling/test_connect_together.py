@@ -12,7 +12,7 @@ from datetime import time, timedelta
 
 from bot.adapters.base import Capabilities, Reached, SendFailed
 from bot.config import ConnectConfig
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.scheduling.courier import Courier
 from bot.storage.members import Member
 from tests.scheduling.conftest import PLANNER, Recorder, Sent, World, Worlds, local

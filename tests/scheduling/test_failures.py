@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.adapters.base import Reached, SendFailed
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.scheduling.courier import MAX_ATTEMPTS, Pacer
 from bot.storage.members import Member
 from tests.scheduling.conftest import Recorder, ThreadRecorder, World, Worlds, local

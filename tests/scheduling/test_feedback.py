@@ -3,7 +3,7 @@ those who were there, and one question to each of them, once, kept without their
 
 from __future__ import annotations
 
-from bot.context import Actor
+from bot.domain.context import Actor
 from tests.scheduling.conftest import PLANNER, World, local
 
 CIRCLE = '"Circle" 2026-12-03 14:00 90m DEVELOP 20 Civic Hall'  # Thursday, 14:00-15:30

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.scheduling.runtime import MARK
 from bot.storage.db import utc_iso
 from bot.storage.members import Member

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.context import Actor
+from bot.domain.context import Actor
 from bot.scheduling.runtime import MARK, Runtime
 from bot.storage import retention
 from bot.storage.db import utc_iso

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from bot.adapters.base import SendFailed
 from bot.app import App, run_console
 from bot.config import Config
-from bot.context import Actor
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor
 from bot.domain.when import format_local
 from bot.scheduling.courier import SCHEDULED_KINDS
 from bot.scheduling.runtime import MARK, TICK_SECONDS

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.errors import ConfigError
+from bot.domain.errors import ConfigError
 
 
 def loaded(tmp_path: Path, value: str) -> timedelta | None:

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
 from bot.config import Config, WebConfig
-from bot.context import Actor, Reply
 from bot.domain.clock import FakeClock
+from bot.domain.context import Actor, Reply
 from bot.web.limit import RateLimit
 from bot.web.server import WebSite
 from tests.helpers import Run

@@ -142,7 +142,7 @@ async def test_only_the_hash_of_a_token_is_stored(app: App, run: Run) -> None:
 async def test_links_are_off_unless_configured(tmp_path: Any, clock: FakeClock) -> None:
     from bot.app import App as AppType
     from bot.config import Config
-    from bot.context import Actor
+    from bot.domain.context import Actor
 
     app = AppType.build(Config(database=tmp_path / "off.db"), clock)
     try:

@@ -18,8 +18,8 @@ from bot.adapters.base import AfterCommand, Capabilities, FrontEnd, Pacing, Reac
 from bot.adapters.console.exports import ExportFolder
 from bot.adapters.console.text import clean, read_line, render
 from bot.adapters.parts import Parts
-from bot.context import Actor, Reply
-from bot.dispatch import is_planner
+from bot.dispatch.dispatcher import is_planner
+from bot.domain.context import Actor, Reply
 from bot.domain.when import format_local
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.context import Attachment
+from bot.domain.context import Attachment
 from bot.storage.members import Member
 
 

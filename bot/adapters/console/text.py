@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TextIO
 
-from bot.context import Reply
+from bot.domain.context import Reply
 
 
 def clean(text: str) -> str:

@@ -50,9 +50,9 @@ from bot.adapters.discord_.rooms import Placement, SessionRooms
 from bot.adapters.discord_.together import Conversations, NoThread
 from bot.adapters.discord_.tree import build_groups
 from bot.adapters.parts import Parts
-from bot.context import Actor, Reply
-from bot.dispatch import is_planner
-from bot.registry import Command
+from bot.dispatch.dispatcher import is_planner
+from bot.dispatch.registry import Command
+from bot.domain.context import Actor, Reply
 from bot.storage.members import Member
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from bot.adapters.discord_.render import (
     message_kwargs,
     reply_actions,
 )
-from bot.context import Action, Item, Reply
+from bot.domain.context import Action, Item, Reply
 
 CHANNEL_MESSAGE = discord.InteractionResponseType.channel_message
 EPHEMERAL = 64  # the message flag: only the member who asked sees it

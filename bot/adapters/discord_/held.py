@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.adapters.discord_.render import BUTTON_PREFIX, MAX_CUSTOM_ID
-from bot.context import Action, Item, Reply
+from bot.domain.context import Action, Item, Reply
 from bot.storage.pending import PendingStore
 
 HELD = "~"

@@ -12,8 +12,8 @@ from typing import Any
 
 import discord
 
-from bot.messages import Messages
-from bot.shapes import looks_like
+from bot.content.messages import Messages
+from bot.dispatch.shapes import looks_like
 
 # Runs a submitted form as the named command with these options (the adapter's `run_form`).
 SubmitForm = Callable[[discord.Interaction[Any], str, dict[str, str]], Awaitable[None]]

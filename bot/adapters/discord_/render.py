@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from bot.context import Action, Item, Reply
+from bot.domain.context import Action, Item, Reply
 
 ZWSP = "\u200b"
 MAX_CONTENT = 2000

@@ -21,9 +21,9 @@ from discord import app_commands
 from bot.adapters.discord_.render import plain
 from bot.adapters.parts import Parts
 from bot.community import Community
-from bot.convert import zone_names
+from bot.dispatch.convert import zone_names
+from bot.dispatch.registry import Command, Option
 from bot.domain.objectives import OBJECTIVES
-from bot.registry import Command, Option
 
 # Runs one slash command with the values Discord converted (the adapter's `run_command`).
 RunCommand = Callable[[discord.Interaction[Any], Command, dict[str, Any]], Awaitable[None]]

@@ -30,7 +30,7 @@ from bot.adapters.slack.replies import RETRY_DELAYS, Replies
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_app_token, check_auth, check_channel, check_secrets
 from bot.adapters.slack.watch import ChannelWatch
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.storage.members import Member
 
 log = logging.getLogger(__name__)

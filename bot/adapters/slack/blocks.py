@@ -17,7 +17,7 @@ from itertools import count
 from typing import Any
 
 from bot.adapters.slack.escape import clip, escape, mention
-from bot.context import Action, Item, Reply
+from bot.domain.context import Action, Item, Reply
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50  # Slack's limit for one message (a Home view allows 100)

@@ -21,7 +21,7 @@ from typing import Any
 from bot.adapters.slack.blocks import Block, plain, reply_blocks, words
 from bot.adapters.slack.modal import schedule_view
 from bot.adapters.slack.words import SlackWords
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.storage.meta import MetaStore
 
 View = dict[str, Any]

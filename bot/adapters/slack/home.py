@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.slack.blocks import Block, fit, plain, reply_blocks
-from bot.context import Reply
+from bot.domain.context import Reply
 
 MAX_HOME_BLOCKS = 100  # Slack's limit for a Home view
 HEADER_LIMIT = 150

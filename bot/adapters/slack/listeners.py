@@ -31,8 +31,8 @@ from bot.adapters.slack.replies import Replies
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.watch import ChannelWatch
 from bot.adapters.slack.words import SlackWords
-from bot.context import Actor, Reply
-from bot.dispatch import is_planner
+from bot.dispatch.dispatcher import is_planner
+from bot.domain.context import Actor, Reply
 
 log = logging.getLogger(__name__)
 BUTTON = re.compile(r"^cop:\d+$")

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from bot.config import Config
-from bot.registry import Registry
+from bot.dispatch.registry import Registry
 
 APP_NAME = "copbot"
 BOT_EVENTS = ("app_home_opened", "member_joined_channel", "channel_unarchive")

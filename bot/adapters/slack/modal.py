@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.adapters.slack.blocks import Block, plain
 from bot.adapters.slack.words import SlackWords
-from bot.context import Reply
+from bot.domain.context import Reply
 from bot.domain.objectives import OBJECTIVES
 
 CALLBACK_ID = "cop:schedule"

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.failures import SEND_ERRORS
-from bot.context import Actor
+from bot.domain.context import Actor
 
 log = logging.getLogger(__name__)
 PLANNER_ROLE = "planning-group"

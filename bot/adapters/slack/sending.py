@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.base import SendFailed
 from bot.adapters.slack.blocks import message
 from bot.adapters.slack.failures import SEND_ERRORS, send_failure
-from bot.context import Attachment, Reply
+from bot.domain.context import Attachment, Reply
 
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
 MAX_PAGES = 50

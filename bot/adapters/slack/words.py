@@ -7,7 +7,7 @@ two adapters in one process (a test, a rehearsal) never read each other's words.
 
 from __future__ import annotations
 
-from bot.messages import Messages
+from bot.content.messages import Messages
 
 _KEYS = {"file_sent": "file.sent", "file_failed": "file.failed"}
 

@@ -14,11 +14,11 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.dispatch.registry import Option
+from bot.domain.errors import BadInput
 from bot.domain.objectives import parse_objective
 from bot.domain.recurrence import MAX_COUNT, MAX_INTERVAL, NEEDS_FIRST_DATE, parse_repeat
 from bot.domain.when import parse_duration, parse_when
-from bot.errors import BadInput
-from bot.registry import Option
 
 MAX_TEXT = 1000
 _REPEAT_WORDS = re.compile(

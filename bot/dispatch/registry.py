@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.context import Reply
+from bot.domain.context import Reply
 
 Kind = Literal[
     "session",

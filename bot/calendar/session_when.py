@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.content.messages import Messages
 from bot.domain.clockchange import change_during
 from bot.domain.when import format_local, format_time
-from bot.messages import Messages
 from bot.storage.sessions import Session
 
 

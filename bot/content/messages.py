@@ -12,8 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bot.errors import ContentError
-from bot.message_fields import FIELDS
+from bot.content.message_fields import FIELDS
+from bot.domain.errors import ContentError
 
 
 class Messages:

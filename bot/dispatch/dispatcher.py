@@ -15,11 +15,11 @@ from dataclasses import replace
 from typing import Any
 
 from bot.community import CommandContext, Community
-from bot.context import Actor, Reply
-from bot.convert import convert, refuse_hidden
-from bot.errors import BadInput, CopError, NotAllowed, UnknownCommand
-from bot.registry import Command, Option, Registry
-from bot.shapes import continues, looks_like
+from bot.dispatch.convert import convert, refuse_hidden
+from bot.dispatch.registry import Command, Option, Registry
+from bot.dispatch.shapes import continues, looks_like
+from bot.domain.context import Actor, Reply
+from bot.domain.errors import BadInput, CopError, NotAllowed, UnknownCommand
 
 log = logging.getLogger(__name__)
 MAX_LINE = 4000
