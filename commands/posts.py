@@ -12,7 +12,7 @@ from bot.domain.context import Item, Reply
 from bot.domain.when import format_local
 from bot.scheduling.connect import make_round
 from bot.scheduling.plan import Planner
-from bot.storage.deliveries import Delivery
+from bot.storage.deliveries import Delivery, Entry
 from commands.prompts import this_week
 
 HORIZON = timedelta(days=14)
@@ -108,35 +108,37 @@ def _connect_now(ctx: CommandContext, stamp: str) -> Reply:
     people = community.connect.members_of(round_id) if round_id else []
     if round_id is None or not people:
         return Reply(ctx.say("connect.post_now_none"))
-    for planned in Planner(community).introductions(round_id, ctx.now):
-        community.deliveries.enqueue(
-            planned.key,
-            planned.kind,
-            planned.due,
-            member_id=planned.member_id,
-            payload={"period": planned.detail},
-        )
+    community.deliveries.enqueue_many(
+        [
+            Entry(p.key, p.kind, p.due, member_id=p.member_id, payload={"period": p.detail})
+            for p in Planner(community).introductions(round_id, ctx.now)
+        ]
+    )
     groups = community.connect.group_count(round_id)
     return Reply(ctx.say("connect.post_now", groups=groups, people=len(people)))
 
 
 def _reminders_now(ctx: CommandContext, stamp: str) -> int:
+    """Queue a reminder now for each confirmed place in the next day's sessions, all in one
+    transaction; returns how many."""
     community = ctx.community
-    count = 0
+    entries = []
     for session in community.sessions.between(ctx.now, ctx.now + timedelta(days=1)):
         if session.cancelled:
             continue
-        for place in community.signups.attendees(session.id):
-            if place.status == "confirmed":
-                community.deliveries.enqueue(
-                    f"reminder:{session.id}:{place.member_id}:now:{stamp}",
-                    "reminder",
-                    ctx.now,
-                    member_id=place.member_id,
-                    session_id=session.id,
-                )
-                count += 1
-    return count
+        entries += [
+            Entry(
+                f"reminder:{session.id}:{r.member_id}:now:{stamp}",
+                "reminder",
+                ctx.now,
+                member_id=r.member_id,
+                session_id=session.id,
+            )
+            for page in community.signups.confirmed_pages(session.id)
+            for r in page
+        ]
+    community.deliveries.enqueue_many(entries)
+    return len(entries)
 
 
 def _problems(ctx: CommandContext) -> Item | None:

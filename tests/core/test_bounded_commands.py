@@ -139,3 +139,26 @@ def test_cancelling_the_rest_of_a_series_queues_every_notice_in_bounded_statemen
         tmp_path, PLANNER, lambda s: f"cancel-session {s} scope=rest confirm=yes Unwell"
     )
     _assert_bounded(counts)
+
+
+def test_post_now_reminders_queues_every_reminder_in_bounded_statements(tmp_path: Path) -> None:
+    counts = []
+    for size in SIZES:
+        app, session = _community(tmp_path / f"s{size}", size)
+        clock = app.community.clock
+        assert isinstance(clock, FakeClock)
+        clock.set(NOW + timedelta(days=5, hours=3))  # the day before the first session
+        run = _runner(app)
+        try:
+            ok(run(PLANNER, "help"))
+            with statements(app.community.db) as seen:
+                reply = ok(run(PLANNER, "post-now reminders"))
+            assert str(size + 1) in reply.text  # every member with a place, and ann
+            rows = app.community.db.execute(
+                "SELECT count(*) FROM deliveries WHERE key LIKE ?", [f"reminder:{session}:%:now:%"]
+            ).fetchone()
+            assert rows[0] == size + 1
+            counts.append(len(seen))
+        finally:
+            app.close()
+    _assert_bounded(counts)
