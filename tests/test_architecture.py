@@ -10,6 +10,7 @@ rather than as a tangle later.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -233,3 +234,13 @@ def test_the_walk_sees_the_whole_tree_and_every_kind_of_import() -> None:
 def test_a_loop_is_found_however_long() -> None:
     edges = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["a"], "e": ["e"]}
     assert circles(lambda n: edges.get(n, []), edges) == [["a", "b", "c"]]
+
+
+_DOC_PATH = re.compile(r"`((?:bot|commands|content|tests)/[\w/.-]*?(?:\.py|\.toml|\.md|/))`")
+
+
+def test_every_path_the_architecture_names_exists() -> None:
+    """docs/ARCHITECTURE.md is a map: a room it names that is not there misleads a newcomer."""
+    named = set(_DOC_PATH.findall((ROOT / "docs" / "ARCHITECTURE.md").read_text("utf-8")))
+    assert {"bot/dispatch/dispatcher.py", "bot/adapters/base.py"} <= named
+    assert sorted(path for path in named if not (ROOT / path).exists()) == []
