@@ -1,5 +1,9 @@
 """Suite-wide settings, and the fixtures most folders share (built from `tests/helpers.py`).
 
+Tests mirror the packages they test, one folder a part of the house: `adapters/`, `cli/`,
+`commands/`, `content/`, `domain/`, `report/`, `scheduling/`, `storage/`, `web/`; the
+architecture test and the benchmark smoke test stand at the top.
+
 `COPBOT_TEST_SHIFT_DAYS=N` runs the whole suite with the process's wall clock moved N days
 ahead (time-machine patches `time.time` and `datetime.now`; monotonic time is untouched, so
 asyncio's timers behave). CI runs the suite once as it is and once shifted 540 days: a test

@@ -1,0 +1,1 @@
+"""Front ends on the wire: Slack and Discord against the fakes in tests/fakes, and the console."""

@@ -1,0 +1,1 @@
+"""Pure rules: dates, repeats, skipped dates, pairing (bot/domain/)."""

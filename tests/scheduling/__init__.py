@@ -1,0 +1,1 @@
+"""Deliveries: planner, composer, courier and runtime on a fake clock (bot/scheduling/)."""

@@ -1,0 +1,1 @@
+"""The database: stores, migrations, indexes, backups and retention (bot/storage/)."""

@@ -14,8 +14,8 @@ from bot.cli import main
 from bot.config import Config
 from bot.domain.clock import FakeClock
 from bot.storage.backup import backup_to
+from tests.cli.conftest import copbot
 from tests.helpers import NOW, Run, ok, schedule, statuses
-from tests.ops.conftest import copbot
 
 
 class Writer(threading.Thread):

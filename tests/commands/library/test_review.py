@@ -10,8 +10,8 @@ import pytest
 
 from bot.app import App
 from bot.scheduling.compose import Composer
+from tests.commands.library.conftest import ids, suggest
 from tests.helpers import PLANNER, Run, actor, ok, rows, snapshot
-from tests.library.conftest import ids, suggest
 
 GIBBS = "gibbs-reflective-cycle"
 

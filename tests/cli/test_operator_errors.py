@@ -16,7 +16,7 @@ import pytest
 from bot.cli import main
 from bot.config import Config
 from bot.storage.db import open_db
-from tests.ops.conftest import copbot
+from tests.cli.conftest import copbot
 
 
 def config_for(folder: Path, database: str) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from bot.adapters.console import render
 from bot.app import App
+from tests.commands.library.conftest import ids
 from tests.helpers import PLANNER, Run, actor, ok, rows
-from tests.library.conftest import ids
 
 LINK = "https://example.net/peer-support"
 

@@ -10,8 +10,8 @@ from bot.app import App
 from bot.domain.clock import FakeClock
 from bot.domain.objectives import OBJECTIVES
 from bot.scheduling.compose import Composer
+from tests.commands.library.conftest import SMALL_LIBRARY, suggest, suggest_and_approve
 from tests.helpers import runner
-from tests.library.conftest import SMALL_LIBRARY, suggest, suggest_and_approve
 
 FIRST = date(2026, 11, 25)  # a Wednesday, the default pick day
 

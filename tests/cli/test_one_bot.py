@@ -17,7 +17,7 @@ import pytest
 
 from bot.config import SECRET_ENV
 from bot.storage.onebot import lock_path
-from tests.ops.conftest import copbot
+from tests.cli.conftest import copbot
 
 
 def config_for(folder: Path, database: str = "cop.db") -> Path:

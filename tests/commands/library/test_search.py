@@ -12,8 +12,8 @@ from bot.app import App
 from bot.config import REPO_CONTENT
 from bot.content.resources import load_resources
 from bot.domain.context import Reply
+from tests.commands.library.conftest import add_resources, ids, resource
 from tests.helpers import Run, actor, ok
-from tests.library.conftest import add_resources, ids, resource
 
 GIBBS = "gibbs-reflective-cycle"
 PAGE = 10

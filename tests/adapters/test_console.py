@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from bot.adapters.console import clean, render
 from bot.app import App, run_console
+from bot.domain.clock import FakeClock
 from bot.domain.context import Action, Item, Reply
+from tests.helpers import build_app
+
+
+@pytest.fixture
+def app(tmp_path: Path, clock: FakeClock) -> Iterator[App]:
+    """The console's own app, on the shipped defaults (not the Slack app this folder's
+    other tests build)."""
+    built = build_app(tmp_path, clock)
+    yield built
+    built.close()
+
 
 STORY = """\
 # a planner schedules a small session, three members want it

@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 
 from bot.app import App
+from tests.commands.library.conftest import ids, suggest, suggest_and_approve
 from tests.helpers import PLANNER, Run, ok, rows
-from tests.library.conftest import ids, suggest, suggest_and_approve
 
 
 def test_mydata_includes_the_members_suggestions(

@@ -10,8 +10,8 @@ import pytest
 from bot.cli import main
 from bot.config import REPO_CONTENT
 from bot.domain.objectives import OBJECTIVES
+from tests.commands.library.conftest import small_content
 from tests.helpers import Run, build_app, ok, runner
-from tests.library.conftest import small_content
 
 pytestmark = pytest.mark.usefixtures("scratch")  # as an operator runs copbot
 

@@ -12,7 +12,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import App, run_console
 from bot.domain.clock import SystemClock
 from bot.scheduling.runtime import Runtime
-from tests.ops.conftest import copbot
+from tests.cli.conftest import copbot
 
 
 async def test_a_database_error_during_a_tick_is_one_log_line_and_the_console_goes_on(

@@ -8,8 +8,8 @@ from bot.app import App
 from bot.config import REPO_CONTENT
 from bot.content.resources import load_resources
 from bot.domain.clock import FakeClock
+from tests.commands.library.conftest import ids
 from tests.helpers import NOW, PLANNER, actor, build_app, copy_content, ok, rows
-from tests.library.conftest import ids
 
 GIBBS = "gibbs-reflective-cycle"
 

@@ -1,0 +1,1 @@
+"""The commands, typed as a console member would type them (commands/, through bot/dispatch/)."""

@@ -1,0 +1,1 @@
+"""The resource library's commands: search, suggest, review, picks (commands/library.py)."""
