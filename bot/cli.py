@@ -16,7 +16,7 @@ from bot.adapters.base import SetupError
 from bot.config import DEFAULT_CONFIG, Config, load_config
 from bot.domain.clock import FakeClock
 from bot.domain.errors import ConfigError, ContentError
-from bot.report.cli import add_report_command
+from bot.report.cli import add_report_command, write_report
 from bot.storage.onebot import AlreadyRunning, DatabaseLock
 from bot.storage.trouble import explain as explain_db
 
@@ -118,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     cal = sub.add_parser("calendar", parents=[common], help="write the calendar as an .ics file")
     cal.add_argument("--out", default="copbot.ics", help="where to write it (default copbot.ics)")
     cal.set_defaults(func=_calendar)
-    add_report_command(sub, common)  # the outcome report (bot/report/cli.py)
+    add_report_command(sub, common).set_defaults(func=_report)  # see bot/report/cli.py
     export = sub.add_parser("export", parents=[common], help="export data as CSV")
     what = export.add_subparsers(title="what", metavar="WHAT", required=True)
     attendees = what.add_parser(
@@ -273,6 +273,16 @@ def _calendar(config: Config, args: argparse.Namespace) -> int:
     print(f"Wrote {live} session(s) to {args.out}, plus {len(sessions) - live} cancelled")
     app.close()
     return 0
+
+
+def _report(config: Config, args: argparse.Namespace) -> int:
+    from bot.app import App
+
+    app = App.build(config)
+    try:
+        return write_report(app.community, args)
+    finally:
+        app.close()
 
 
 def _export_attendees(config: Config, args: argparse.Namespace) -> int:
