@@ -64,6 +64,8 @@ class TimedDiscord(FakeDiscord):
     def forget(self) -> None:
         common.forget(self.requests, self.callbacks, self.messages, self.followups)
         common.forget(self.gateway_received, self._interactions, self._acked, self.answered_at)
+        common.forget(self._originals, self._stored_messages)
+        common.forget(*(session.log for session in self._sessions.values()))
 
     async def ask(self, user: str, text: str) -> tuple[float, Any]:
         """`/cop text` as `user`; ms to the callback, and the callback's message."""

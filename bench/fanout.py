@@ -177,7 +177,9 @@ async def one_wave(args: argparse.Namespace, rtt_ms: float, folder: Path) -> Wav
         arrivals: list[tuple[float, float]] = []  # (time.monotonic() of arrival, seconds)
         stalls: list[float] = []
         stop, rng = asyncio.Event(), random.Random(7)
-        limit = time.monotonic() + 60 + 3 * args.tick_seconds + 5 * args.members / args.rate
+        # Long enough for a courier sending one message at a time; a hung one stops here.
+        patience = 60 + 2 * args.tick_seconds + args.members * max(rtt_ms / 1000, 1 / args.rate)
+        limit = time.monotonic() + patience
 
         def finished() -> bool:
             """Once the wave is out, commands keep coming a while longer."""
@@ -196,6 +198,8 @@ async def one_wave(args: argparse.Namespace, rtt_ms: float, folder: Path) -> Wav
             stalled = asyncio.create_task(common.loop_stalls(stop, stalls))
             await common.open_loop(args.commands_per_second, finished, member)
             stop.set()
+            if len(platform.finished) < args.members:
+                print(f"  gave up waiting for the wave after {patience:.0f} s", flush=True)
             await stalled
         result.rss = (before, common.settled_rss())
         measure(result, platform, due, speed, arrivals, stalls)
