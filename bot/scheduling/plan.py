@@ -83,14 +83,10 @@ class Planner:
         self._holds: dict[tuple[str, str], bool] = {}
         self._wanting: dict[str, list[Recipient]] = {}
 
-    def between(self, start: datetime, end: datetime) -> list[Planned]:
-        """Every delivery whose (quiet-hours adjusted) time falls in (start, end]."""
-        found = [p for batch in self.batches(start, end) for p in batch]
-        return sorted(found, key=lambda p: (p.due, p.key))
-
     def batches(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
-        """The same deliveries, unordered, at most BATCH at a time: a caller may pause
-        between batches (every query is read to its end before a batch is handed out)."""
+        """Every delivery whose (quiet-hours adjusted) time falls in (start, end], in no
+        particular order, at most BATCH at a time: a caller may pause between batches
+        (every query is read to its end before a batch is handed out)."""
         self._holds.clear()
         self._wanting.clear()
         for source in (self._reminders, self._session_posts, self._weekly, self._connect):
