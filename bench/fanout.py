@@ -10,10 +10,11 @@ day-ahead reminder falls due a few seconds after the start. Members type `sessio
 `signup` and `cancel` at 50 a second throughout, each answered as its own task, as the
 platforms deliver them; the latency is from arrival to answer.
 
-Prints the wave's length against the rate-limit floor (members / rate), how long after the
-reminder fell due the first send went (in community time, so it reads the same whatever the
-clock's speed), the commands' p50/p99 before, during and after the wave, the longest the loop
-was held, RSS before and after, and each target.
+Prints the wave's length (first send to last answer) against the rate-limit floor
+((members - 1) / rate + one round trip), how long after the reminder fell due the first
+send went (in community time, so it reads the same whatever the clock's speed), the
+commands' p50/p99 before, during and after the wave, the longest the loop was held, RSS
+before and after, and each target.
 
     .venv/bin/python bench/fanout.py [--quick] [--members 10000] [--rate 200]
         [--rtt-ms 20 100] [--commands-per-second 50] [--tick-seconds 30]
@@ -55,7 +56,8 @@ SLACK_IN_WINDOW = 0.001
 
 class RateLimitedPlatform:
     """A chat platform as the runner sees a front end: every send takes `rtt`, many may be in
-    flight, and one that would make `rate + 1` in any second is refused as a 429 is.
+    flight, and one that would make `rate + 1` in any second, or a second message to the same
+    place (a member's DM, a channel) within a second, is refused as a 429 is.
 
     It also receives members' commands, answering each and then calling the runner's
     after-command hook, as the Slack and Discord adapters do."""
@@ -70,28 +72,31 @@ class RateLimitedPlatform:
         self.capabilities = Capabilities()
         self.after_command = AfterCommand()
         self.window: deque[float] = deque()
+        self.last_to: dict[str, float] = {}
         self.started: list[float] = []  # time.monotonic() as each accepted send left
         self.finished: list[float] = []
         self.refused = 0
 
-    async def _send(self) -> None:
+    async def _send(self, target: str) -> None:
         now = time.monotonic()
         while self.window and self.window[0] <= now - 1.0 + SLACK_IN_WINDOW:
             self.window.popleft()
-        if len(self.window) >= self.rate:
+        too_soon = now - self.last_to.get(target, -1.0) < 1.0 - SLACK_IN_WINDOW
+        if len(self.window) >= self.rate or too_soon:
             self.refused += 1
             await asyncio.sleep(self.rtt)
             raise SendFailed("rate limited", permanent=False, retry_after=1.0)
         self.window.append(now)
+        self.last_to[target] = now
         self.started.append(now)
         await asyncio.sleep(self.rtt)
         self.finished.append(time.monotonic())
 
     async def send_to_member(self, member: Member, reply: Reply) -> None:
-        await self._send()
+        await self._send(f"member:{member.id}")
 
     async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
-        await self._send()
+        await self._send(f"channel:{channel}")
 
     async def start(self) -> None:
         """Nothing to connect to."""
@@ -231,7 +236,8 @@ def measure(
 
 
 def report(wave: Wave, args: argparse.Namespace) -> None:
-    floor = wave.members / wave.rate
+    # The best a wave can do: a send every 1/rate s, the last one answered a round trip later.
+    floor = (wave.members - 1) / wave.rate + wave.rtt_ms / 1000
     common.heading(
         f"{wave.members:,}-member reminder wave, {wave.rtt_ms:g} ms round trip,"
         f" {wave.rate}/s limit, commands at {args.commands_per_second:g}/s:"
