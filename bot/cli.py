@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sqlite3
 import sys
+import threading
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +21,8 @@ from bot.domain.errors import ConfigError, ContentError
 from bot.report.cli import add_report_command, write_report
 from bot.storage.onebot import AlreadyRunning, DatabaseLock
 from bot.storage.trouble import explain as explain_db
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -169,8 +173,8 @@ def _run(config: Config, args: argparse.Namespace) -> int:
             asyncio.run(_front_end(app, platform, args))
         except SetupError as err:
             return _problems(f"copbot could not start on {platform}:", [str(err)])
-        except KeyboardInterrupt:
-            pass
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            pass  # stopped by a signal, after the sends under way were finished
         finally:
             app.close()
     finally:
@@ -194,6 +198,7 @@ async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
     from bot.app import RunOptions
     from bot.web.server import WebSite
 
+    _stop_on_signals()
     options = RunOptions(http=args.http, port=getattr(args, "port", 3000))
     site = WebSite(app.community) if app.config.web.enabled else None
     shared = site is not None and app.shares_port(platform, options)
@@ -207,6 +212,25 @@ async def _front_end(app: App, platform: str, args: argparse.Namespace) -> None:
     finally:
         if site is not None and not shared:
             await site.stop()
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (systemd, a container stopping) and SIGINT (Ctrl-C) stop the bot cleanly: the
+    running front end is cancelled, and on its way out the runtime lets the sends under
+    way finish and be marked (bot/scheduling/runtime.py, drain). A second signal while
+    that is happening cuts it short."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread receives signals (tests run the CLI in a thread)
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+
+    def stop(name: str) -> None:
+        log.warning("%s: stopping once the messages on their way have gone", name)
+        main.cancel()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stop, signal.Signals(number).name)
 
 
 def _simulated_clock(text: str | None, config: Config) -> FakeClock | None:

@@ -21,5 +21,6 @@ async def serve(front_end: FrontEnd, runtime: Runtime) -> None:
         await runtime.begin()
         await front_end.wait_closed()
     finally:
-        runtime.stop()
+        # Stopping (SIGTERM cancels this task): the sends under way finish and are marked.
+        await runtime.drain()
         await front_end.stop()

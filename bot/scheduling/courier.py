@@ -7,6 +7,7 @@ applies, records what arrived too late to be useful as missed, and never sends a
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -85,6 +86,7 @@ class Courier:
         self.composer = Composer(community)
         # Written on every claim: the next process to start knows these were not its own.
         self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.closing = False  # set when the bot is stopping: claim nothing, start nothing
         self.pacer = Pacer(adapter.pacing.per_target, adapter.pacing.overall)
 
     async def flush(self, limit: int = 5000) -> int:
@@ -94,19 +96,30 @@ class Courier:
         together, alone = await self._grouped(batch)
         shared, alone = self._shared(alone)
         for members_batch in together.values():
-            sent += await self._deliver_together(members_batch)
+            sent += await self._unless_closing(members_batch, self._deliver_together)
         for conversation, group_batch in shared.items():
-            sent += await self._deliver_shared(conversation, group_batch)
+            deliver = functools.partial(self._deliver_shared, conversation)
+            sent += await self._unless_closing(group_batch, deliver)
         for delivery in alone:
-            sent += await self._deliver(delivery)
+            sent += await self._unless_closing([delivery], lambda one: self._deliver(one[0]))
         return sent
+
+    async def _unless_closing(
+        self, batch: list[Delivery], send: Callable[[list[Delivery]], Awaitable[int]]
+    ) -> int:
+        """Send, unless the bot is stopping: then hand the claims back untouched, so the
+        next start sends them (a send already under way is left to finish)."""
+        if self.closing:
+            self.community.deliveries.unclaim([d.key for d in batch])
+            return 0
+        return await send(batch)
 
     async def _claim(self, limit: int) -> list[Delivery]:
         """What is due, claimed a slice at a time so a wave of thousands leaves the loop free
         for commands in between."""
         batch: list[Delivery] = []
         now = self.community.clock.now()
-        while len(batch) < limit:
+        while len(batch) < limit and not self.closing:
             size = min(GROUP_SLICE, limit - len(batch))
             part = self.community.deliveries.claim_due(now, size, by=self.claimer)
             batch += part
@@ -201,6 +214,9 @@ class Courier:
                 await self._sync(delivery)
                 return 0
             await self.pacer.wait(f"m{member.id}" if member else delivery.channel)
+            if self.closing:  # the bot began stopping while this one waited its turn
+                self.community.deliveries.unclaim([delivery.key])
+                return 0
             # Written after the wait: a command may have changed the session meanwhile.
             reply = self.composer.compose(delivery, member, self.community.clock.now())
             if member is not None:

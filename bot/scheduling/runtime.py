@@ -33,6 +33,7 @@ from bot.storage.trouble import explain as explain_db
 log = logging.getLogger(__name__)
 MARK = "planned_until"
 TICK_SECONDS = 30
+DRAIN_SECONDS = 10.0  # how long a stopping bot waits for the sends already under way
 
 
 class Runtime:
@@ -67,6 +68,8 @@ class Runtime:
         statistics) as a task of its own.
         """
         async with self._lock:
+            if self.courier.closing:
+                return 0
             now = self.community.clock.now()
             self._take_back_once()
             top_up(self.community, now)
@@ -156,7 +159,9 @@ class Runtime:
             max_instances=1,
         )
         self.scheduler.start()
-        await self.tick()
+        # The first tick runs as a task of its own: a stop that cancels the caller (SIGTERM)
+        # lets its sends finish (see drain) rather than cutting them off mid-wave.
+        await asyncio.shield(asyncio.get_running_loop().create_task(self.tick()))
 
     async def _safe_tick(self) -> None:
         """A tick that never takes the front end down: the next one tries again."""
@@ -198,6 +203,21 @@ class Runtime:
             sent += await self.tick()
             await self.upkept()
         return sent
+
+    async def drain(self, within: float = DRAIN_SECONDS) -> None:
+        """Stop as systemd or a container asks (SIGTERM): claim nothing more, let the sends
+        already under way finish and be marked (for at most `within` seconds), and give
+        every other claim back, so the next start sends the rest at once.
+
+        A send still unfinished after `within` is cut off when the bot exits; its claim is
+        taken back as unsure at the next start, which looks before sending it again."""
+        self.courier.closing = True
+        self.stop()
+        try:
+            async with asyncio.timeout(within), self._lock, self._sending:
+                pass  # the tick and any after-command send have finished
+        except TimeoutError:
+            log.warning("stopping with sends still under way after %.0f s", within)
 
     def stop(self) -> None:
         if self.scheduler is not None:

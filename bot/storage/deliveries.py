@@ -224,6 +224,14 @@ class DeliveryStore:
             [utc_iso(due), reason, key],
         )
 
+    def unclaim(self, keys: list[str]) -> None:
+        """Give back claims that were never tried (the bot is stopping): as they were."""
+        self.db.conn.executemany(
+            "UPDATE deliveries SET status = 'pending', claimed_by = '', attempts = attempts - 1"
+            " WHERE key = ? AND status = 'claimed'",
+            [[key] for key in keys],
+        )
+
     def retry_failed_posts(self, kind: str, channel: str, now: datetime) -> int:
         """Put failed channel posts of `kind` in `channel` back to be sent now, except those
         about sessions that have started or were cancelled; returns how many."""

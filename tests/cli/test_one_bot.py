@@ -104,3 +104,16 @@ def test_what_only_reads_or_rehearses_runs_beside_the_bot(
     # `export` of a session that does not exist is its own kind of no; the rest succeed.
     assert beside.returncode == (1 if args[0] == "export" else 0), beside.stderr.decode()
     assert first.poll() is None
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGINT])
+def test_the_console_stops_on_a_signal_while_waiting_for_a_line(
+    scratch: Path, first: subprocess.Popen[bytes], sent: signal.Signals
+) -> None:
+    first.send_signal(sent)  # stdin stays open: a line is never coming
+
+    _, err = first.communicate(timeout=30)
+
+    assert first.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
+    assert f"{sent.name}: stopping" in err.decode()

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.adapters.base import AfterCommand, Capabilities, FrontEnd, Pacing, Reached
 from bot.adapters.console.exports import ExportFolder
-from bot.adapters.console.text import clean, read_line, render
+from bot.adapters.console.text import clean, next_line, render
 from bot.adapters.parts import Parts
 from bot.dispatch.dispatcher import is_planner
 from bot.domain.context import Actor, Reply
@@ -156,7 +156,7 @@ class ConsoleAdapter(FrontEnd):
         while True:
             if interactive:
                 print(f"{self.user}> ", end="", file=self.out, flush=True)
-            line = await loop.run_in_executor(None, read_line, stream)
+            line = await next_line(loop, stream)
             if line is None:
                 self.say(self.community.messages("console.not_utf8"))
                 continue

@@ -3,6 +3,9 @@ line whatever its bytes."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 import unicodedata
 from typing import TextIO
 
@@ -42,3 +45,29 @@ def read_line(stream: TextIO) -> str | None:
         return str(data.decode("utf-8-sig"))  # a file saved by Notepad may begin with a BOM
     except UnicodeDecodeError:
         return None
+
+
+async def next_line(loop: asyncio.AbstractEventLoop, stream: TextIO) -> str | None:
+    """The next line (as `read_line`), read in a daemon thread: when the bot is stopped
+    (SIGTERM, Ctrl-C) while a terminal waits for a line, the process can end without one;
+    a thread of the default executor would hold the exit until Enter was pressed."""
+    found: asyncio.Future[str | None] = loop.create_future()
+
+    def settle(line: str | None, error: BaseException | None) -> None:
+        if found.done():
+            return
+        if error is not None:
+            found.set_exception(error)
+        else:
+            found.set_result(line)
+
+    def read() -> None:
+        try:
+            line, error = read_line(stream), None
+        except BaseException as err:  # handed to the waiting task, which raises it
+            line, error = None, err
+        with contextlib.suppress(RuntimeError):  # the loop closed while we waited
+            loop.call_soon_threadsafe(settle, line, error)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return await found
