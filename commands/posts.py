@@ -95,7 +95,7 @@ def _weekly_now(ctx: CommandContext, what: str) -> Reply:
     )
     found = ledger.get(key)
     if not queued and found is not None and found.status in ("missed", "failed", "skipped"):
-        ledger.release(key, ctx.now, "posted by hand")
+        ledger.start_over(key, ctx.now, "posted by hand")
     elif not queued:
         return Reply(ctx.say("post_now.already", what=ctx.say(f"kind.{what}")))
     return Reply(ctx.say("post_now.queued", what=ctx.say(f"kind.{what}")))

@@ -17,20 +17,20 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.adapters.base import FrontEnd, Reached, SendFailed
 from bot.community import Community
 from bot.domain.context import Reply
-from bot.scheduling import unposted
+from bot.scheduling import retries, unposted
 from bot.scheduling.compose import Composer, Skip
 from bot.scheduling.connect import conversation_of
 from bot.storage.db import immediate
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
+from bot.storage.sessions import Session
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
 LATE_AFTER = timedelta(minutes=15)
 SCHEDULED_KINDS = (
     "reminder",
@@ -191,17 +191,25 @@ class Courier:
             raise Skip("member does not accept direct messages")
 
     def _too_late(self, delivery: Delivery) -> str:
-        """Why a scheduled delivery should be recorded as missed rather than sent, if it should."""
+        """Why a delivery should be recorded as missed rather than sent, if it should. All is
+        judged against the time it was first meant for, however often it was retried."""
         now = self.community.clock.now()
-        if delivery.kind not in SCHEDULED_KINDS:
-            return ""
-        if delivery.due < now - self.community.config.grace:
+        first_try = delivery.attempts <= 1
+        scheduled = delivery.kind in SCHEDULED_KINDS
+        if scheduled and first_try and delivery.meant_for < now - self.community.config.grace:
             return "due while the bot was not running, past the grace window"
-        if delivery.kind in ("reminder", "soon"):
-            session = self.community.sessions.get(delivery.session_id or 0)
-            if session is not None and session.start <= now:
-                return "the session had already started"
+        session = None
+        if delivery.session_id is not None and (scheduled or not first_try):
+            session = self.community.sessions.get(delivery.session_id)
+        if delivery.kind in ("reminder", "soon") and session is not None and session.start <= now:
+            return "the session had already started"
+        if not first_try and now >= self._retry_until(delivery, session):
+            return f"could not be sent in time (tried {retries.rule_words(delivery.kind)})"
         return ""
+
+    def _retry_until(self, delivery: Delivery, session: Session | None) -> datetime:
+        start = session.start if session is not None else None
+        return retries.retry_until(delivery.kind, delivery.meant_for, start, self.community.zone)
 
     async def _deliver(self, delivery: Delivery) -> int:
         missed = self._too_late(delivery)
@@ -401,7 +409,7 @@ class Courier:
         self.community.deliveries.scrub(delivery.key)
 
     def _arrival(self, delivery: Delivery) -> str:
-        late = delivery.due < self.community.clock.now() - LATE_AFTER
+        late = delivery.meant_for < self.community.clock.now() - LATE_AFTER
         return "late" if late and delivery.kind in SCHEDULED_KINDS else "sent"
 
     def _mark(self, delivery: Delivery, status: str, reason: str) -> None:
@@ -414,11 +422,17 @@ class Courier:
         return SendFailed(f"unexpected error: {type(error).__name__}", permanent=False)
 
     def _failed(self, delivery: Delivery, failure: SendFailed) -> None:
+        """A permanent failure is recorded; any other is tried again, backing off, for as
+        long as the delivery still means something (bot/scheduling/retries.py). The time it
+        was first meant for is kept: late and missed are judged against that."""
         ledger, now = self.community.deliveries, self.community.clock.now()
         log.warning("delivery %s failed: %s", delivery.key, failure.reason)
-        if failure.permanent or delivery.attempts >= MAX_ATTEMPTS:
+        if failure.permanent:
             ledger.mark(delivery.key, "failed", now, failure.reason)
             unposted.tell_planner(self.community, delivery, failure.reason)
             return
-        wait = timedelta(seconds=failure.retry_after or 30 * 2**delivery.attempts)
-        ledger.release(delivery.key, now + wait, failure.reason)
+        wait = retries.next_wait(delivery.attempts, failure.retry_after)
+        session = self.community.sessions.get(delivery.session_id or 0)
+        # A last try at the deadline itself finds it passed and records the delivery missed.
+        again = min(now + wait, max(now, self._retry_until(delivery, session)))
+        ledger.release(delivery.key, again, failure.reason)

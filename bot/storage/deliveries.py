@@ -218,10 +218,20 @@ class DeliveryStore:
         self.db.execute("UPDATE deliveries SET payload = '{}' WHERE key = ?", [key])
 
     def release(self, key: str, due: datetime, reason: str) -> None:
-        """Put a claimed delivery back to be tried again at `due` (a transient failure)."""
+        """Put a claimed delivery back to be tried again at `due` (a transient failure); the
+        time it was first meant for stays as it was."""
         self.db.execute(
             "UPDATE deliveries SET status = 'pending', due_utc = ?, reason = ? WHERE key = ?",
             [utc_iso(due), reason, key],
+        )
+
+    def start_over(self, key: str, due: datetime, reason: str) -> None:
+        """Send a finished delivery again at `due` as if new (a planner asked for it by
+        hand): its tries and the time it was meant for begin again."""
+        self.db.execute(
+            "UPDATE deliveries SET status = 'pending', due_utc = ?, first_due_utc = ?,"
+            " attempts = 0, unsure = 0, reason = ? WHERE key = ?",
+            [utc_iso(due), utc_iso(due), reason, key],
         )
 
     def unclaim(self, keys: list[str]) -> None:
@@ -236,11 +246,11 @@ class DeliveryStore:
         """Put failed channel posts of `kind` in `channel` back to be sent now, except those
         about sessions that have started or were cancelled; returns how many."""
         return self.db.execute(
-            "UPDATE deliveries SET status = 'pending', due_utc = ?, attempts = 0"
-            " WHERE status = 'failed' AND kind = ? AND member_id IS NULL AND channel = ?"
-            " AND (session_id IS NULL OR session_id IN"
+            "UPDATE deliveries SET status = 'pending', due_utc = ?, first_due_utc = ?,"
+            " attempts = 0 WHERE status = 'failed' AND kind = ? AND member_id IS NULL"
+            " AND channel = ? AND (session_id IS NULL OR session_id IN"
             "  (SELECT id FROM sessions WHERE status = 'scheduled' AND start_utc > ?))",
-            [utc_iso(now), kind, channel, utc_iso(now)],
+            [utc_iso(now), utc_iso(now), kind, channel, utc_iso(now)],
         ).rowcount
 
     def take_back(self, by: str) -> int:

@@ -23,7 +23,7 @@ import pytest
 
 from bot.app import App
 from bot.config import SECRET_ENV, load_config
-from bot.context import Actor, Reply
+from bot.domain.context import Actor, Reply
 from bot.storage.db import open_db
 from bot.storage.deliveries import reply_to_payload
 from tests.fakes.fake_slack import FakeSlack

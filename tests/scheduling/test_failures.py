@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.adapters.base import Reached, SendFailed
 from bot.domain.context import Reply
-from bot.scheduling.courier import MAX_ATTEMPTS, Pacer
+from bot.scheduling.courier import Pacer
+from bot.scheduling.retries import next_wait, retry_until
 from bot.storage.members import Member
 from tests.scheduling.conftest import Recorder, ThreadRecorder, World, Worlds, local
 
@@ -91,24 +94,86 @@ async def test_a_transient_failure_is_retried_after_the_time_asked(world: World)
     assert len(world.platform.reminders("alice")) == 1
 
 
-async def test_transient_failures_back_off_then_give_up_after_max_attempts(world: World) -> None:
-    session = await setup(world, "alice")
-    world.platform.fail_next(
-        "alice",
-        *(SendFailed("discord error 503", permanent=False) for _ in range(MAX_ATTEMPTS + 3)),
-    )
-    key = day_key(world, session, "alice")
+@dataclass
+class OutagePlatform(Recorder):
+    """A platform that answers every send with a 503 between `down_from` and `down_until`."""
 
-    await world.advance(DUE + timedelta(hours=1), step=timedelta(minutes=1))
+    down_from: datetime | None = None
+    down_until: datetime | None = None
 
-    row = world.ledger(key=key)[0]
-    assert (row["status"], row["reason"], row["attempts"]) == (
-        "failed",
-        "discord error 503",
-        MAX_ATTEMPTS,
+    def _attempt(self, name: str) -> None:
+        now = self.clock.now()
+        if self.down_from is not None and self.down_until is not None:
+            if self.down_from <= now < self.down_until:
+                self.calls.append(name)
+                raise SendFailed("slack error 503", permanent=False)
+        super()._attempt(name)
+
+
+async def test_an_18_minute_outage_delays_reminders_still_ahead_and_misses_only_the_started(
+    worlds: Worlds,
+) -> None:
+    world = await worlds(
+        platform=OutagePlatform, reminder_offsets=(timedelta(hours=1), timedelta(minutes=15))
     )
-    assert world.platform.calls.count("alice") == MAX_ATTEMPTS
-    assert world.platform.reminders("alice") == []
+    assert isinstance(world.platform, OutagePlatform)
+    early = world.schedule('"Early circle" 2026-12-09 13:55 60m CONNECT 20 Civic Hall')
+    later = world.schedule('"Later circle" 2026-12-09 14:40 60m CONNECT 20 Civic Hall')
+    names = ["alice", "bob", "carol"]
+    for name in names:
+        world.member(name)
+        world.run(name, f"signup {early}")
+        world.run(name, f"signup {later}")
+    await world.advance(local("2026-12-09 13:30"))
+    world.platform.sent.clear()
+    world.platform.down_from, world.platform.down_until = (
+        local("2026-12-09 13:40"),
+        local("2026-12-09 13:58"),
+    )
+
+    await world.advance(local("2026-12-09 15:00"), step=timedelta(minutes=1))
+
+    rows = world.ledger("reminder")
+    assert "failed" not in {r["status"] for r in rows}
+    for name in names:
+        me = world.member_named(name).id
+        # Due at 13:40 for a session at 14:40, tried through the outage, sent once after it:
+        # recorded late against the time it was meant for, which the retries kept.
+        [ahead] = world.ledger(key=f"reminder:{later}:{me}:1h:20261209T1440Z")
+        assert ahead["status"] == "late"
+        assert ahead["first_due_utc"] == "2026-12-09T13:40:00+00:00"
+        assert ahead["done_utc"] >= "2026-12-09T13:58:00+00:00"
+        assert ahead["attempts"] > 5  # more tries than the old budget of five allowed
+        # Due at 13:40 for a session that began at 13:55, mid-outage: missed, never sent.
+        [started] = world.ledger(key=f"reminder:{early}:{me}:15m:20261209T1355Z")
+        assert (started["status"], started["reason"]) == (
+            "missed",
+            "the session had already started",
+        )
+        got = [s.text for s in world.platform.reminders(name)]
+        assert len(got) == len(set(got)) == 2  # the later circle's two reminders, once each
+        assert all("Later circle" in text for text in got)
+
+
+def test_each_kind_is_retried_for_as_long_as_it_means_something() -> None:
+    zone = ZoneInfo("Europe/London")
+    first = local("2026-06-10 23:30")  # summer: 22:30 UTC, still the 10th in Leeds
+    start = local("2026-06-11 09:00")
+    assert retry_until("reminder", first, start, zone) == start
+    assert retry_until("promoted", first, start, zone) == start
+    assert retry_until("pick-dm", first, None, zone) == local("2026-06-11 00:00")
+    assert retry_until("connect", first, None, zone) == first + timedelta(days=1)
+    assert retry_until("reminder", first, None, zone) == first + timedelta(days=1)
+
+
+def test_retries_back_off_with_jitter_and_honour_a_retry_after() -> None:
+    pick = random.Random(7)
+    waits = [next_wait(tries, None, pick) for tries in range(1, 10)]
+    assert timedelta(seconds=15) <= waits[0] <= timedelta(seconds=30)
+    assert timedelta(seconds=30) <= waits[1] <= timedelta(seconds=60)
+    assert all(timedelta(minutes=2, seconds=30) <= w <= timedelta(minutes=5) for w in waits[5:])
+    assert len(set(waits)) == len(waits)  # jittered, not in lockstep
+    assert next_wait(3, 120, pick) == timedelta(seconds=120)
 
 
 @dataclass
@@ -139,9 +204,11 @@ async def test_an_unexpected_error_for_one_member_does_not_hold_up_the_others(
         assert len(world.platform.reminders(name)) == 1, name
         assert world.status(day_key(world, session, name)) == "sent"
     row = world.ledger(key=day_key(world, session, "bob"))[0]
-    assert row["status"] == "failed"
+    # A bug is retried like a passing failure, backing off, while the reminder still means
+    # something (the session is a day away), and recorded each time.
+    assert row["status"] == "pending"
     assert "RuntimeError" in row["reason"]
-    assert world.platform.calls.count("bob") == MAX_ATTEMPTS
+    assert 5 < world.platform.calls.count("bob") < 30
 
 
 async def test_a_thread_platform_sends_one_post_per_session_and_offset(worlds: Worlds) -> None:
