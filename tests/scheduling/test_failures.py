@@ -102,11 +102,10 @@ class OutagePlatform(Recorder):
     down_until: datetime | None = None
 
     def _attempt(self, name: str) -> None:
-        now = self.clock.now()
-        if self.down_from is not None and self.down_until is not None:
-            if self.down_from <= now < self.down_until:
-                self.calls.append(name)
-                raise SendFailed("slack error 503", permanent=False)
+        now, start, end = self.clock.now(), self.down_from, self.down_until
+        if start is not None and end is not None and start <= now < end:
+            self.calls.append(name)
+            raise SendFailed("slack error 503", permanent=False)
         super()._attempt(name)
 
 
