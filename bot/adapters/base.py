@@ -33,10 +33,14 @@ class SendFailed(Exception):
         permanent: bool,
         retry_after: float | None = None,
         dms_closed: bool = False,
+        unknown: bool = False,
     ) -> None:
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        # The platform may have taken the message in (a timeout, a connection dropped after
+        # the request went): the next try looks for it before sending again.
+        self.unknown = unknown
         # The member does not accept direct messages: the courier remembers it, and what can
         # travel in a session's thread may still reach them there.
         self.dms_closed = dms_closed
@@ -72,6 +76,8 @@ class Capabilities:
     - `mirrors_sessions`: it keeps a copy of each session elsewhere (`sync_session`).
     - `syncs_places`: it gathers each session's booked members in a room (`sync_places`).
     - `leaves_rooms`: it can take an erased member out of those rooms (`leave_room`).
+    - `finds_deliveries`: it can look for a message it sent by its ledger key
+      (`find_delivery`), so a send whose outcome is unknown is not blindly repeated.
     """
 
     default_via: str = "dm"
@@ -79,6 +85,7 @@ class Capabilities:
     mirrors_sessions: bool = False
     syncs_places: bool = False
     leaves_rooms: bool = False
+    finds_deliveries: bool = False
 
     @property
     def groups_by_thread(self) -> bool:
@@ -188,3 +195,8 @@ class FrontEnd(Protocol):
     async def leave_room(self, room_id: str, user_id: str) -> None:
         """With `leaves_rooms`: take someone out of a room by their platform id."""
         raise SendFailed("this platform has no session rooms", permanent=True)
+
+    async def find_delivery(self, key: str, member: Member | None, channel: str) -> bool:
+        """With `finds_deliveries`: whether the message labelled with ledger `key` is already
+        in the member's direct messages (or in `channel`)."""
+        return False

@@ -70,6 +70,10 @@ class Reply:
     error: str = ""
     error_fields: tuple[tuple[str, str], ...] = ()
     notice: Item | None = None
+    # The delivery ledger's key when the courier sends this: a front end labels the message
+    # with it (Slack metadata, a Discord nonce) so a retry after an unknown outcome can tell
+    # whether the first try arrived.
+    ledger_key: str = ""
 
     @property
     def cards(self) -> tuple[Item, ...]:

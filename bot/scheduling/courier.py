@@ -7,6 +7,7 @@ applies, records what arrived too late to be useful as missed, and never sends a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -15,7 +16,7 @@ import secrets
 import socket
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -32,6 +33,8 @@ from bot.storage.sessions import Session
 
 log = logging.getLogger(__name__)
 LATE_AFTER = timedelta(minutes=15)
+SEND_TIMEOUT = 30.0  # seconds without an answer before a send's outcome counts as unknown
+FOUND_ALREADY = "found on the platform after a try whose outcome was unknown"
 SCHEDULED_KINDS = (
     "reminder",
     "soon",
@@ -87,6 +90,7 @@ class Courier:
         # Written on every claim: the next process to start knows these were not its own.
         self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.closing = False  # set when the bot is stopping: claim nothing, start nothing
+        self.send_timeout = SEND_TIMEOUT
         self.pacer = Pacer(adapter.pacing.per_target, adapter.pacing.overall)
 
     async def flush(self, limit: int = 5000) -> int:
@@ -227,12 +231,18 @@ class Courier:
                 return 0
             # Written after the wait: a command may have changed the session meanwhile.
             reply = self.composer.compose(delivery, member, self.community.clock.now())
+            reply = replace(reply, ledger_key=delivery.key)  # a label the platform keeps
+            channel = delivery.channel or self.community.config.announce_channel
             if member is not None:
                 self._check_reachable(member)
-                await self.adapter.send_to_member(member, self.composer.direct(reply))
-            else:
-                channel = delivery.channel or self.community.config.announce_channel
-                await self.adapter.post(channel, reply, delivery.session_id)
+            if delivery.unsure and await self._arrived_before(delivery, member, channel):
+                self._mark(delivery, self._arrival(delivery), FOUND_ALREADY)
+                return 1
+            async with self._in_time(delivery):
+                if member is not None:
+                    await self.adapter.send_to_member(member, self.composer.direct(reply))
+                else:
+                    await self.adapter.post(channel, reply, delivery.session_id)
         except Skip as skip:
             self._mark(delivery, "skipped", str(skip))
             return 0
@@ -249,6 +259,33 @@ class Courier:
             return 0
         self._mark(delivery, self._arrival(delivery), "")
         return 1
+
+    async def _arrived_before(
+        self, delivery: Delivery, member: Member | None, channel: str
+    ) -> bool:
+        """After a try whose outcome is unknown (a timeout, a process that died mid-send),
+        look on the platform for the message before sending it again, where the platform
+        lets us (Slack: the ledger key in the message's metadata). A platform that cannot
+        look (Discord refuses a repeat of the same nonce itself) says no."""
+        if not self.capabilities.finds_deliveries:
+            return False
+        async with self._in_time(delivery):
+            return await self.adapter.find_delivery(delivery.key, member, channel)
+
+    @contextlib.asynccontextmanager
+    async def _in_time(self, delivery: Delivery) -> AsyncIterator[None]:
+        """A send (or a look) that has had no answer after `send_timeout` seconds is given
+        up as one whose outcome is unknown: it may have arrived, so the next try looks
+        first."""
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                yield
+        except TimeoutError:
+            raise SendFailed(
+                f"no answer within {self.send_timeout:g} s; it may have arrived",
+                permanent=False,
+                unknown=True,
+            ) from None
 
     async def _deliver_together(self, batch: list[Delivery]) -> int:
         """One message for many members, sent in as many posts as the platform needs; each
@@ -435,4 +472,4 @@ class Courier:
         session = self.community.sessions.get(delivery.session_id or 0)
         # A last try at the deadline itself finds it passed and records the delivery missed.
         again = min(now + wait, max(now, self._retry_until(delivery, session)))
-        ledger.release(delivery.key, again, failure.reason)
+        ledger.release(delivery.key, again, failure.reason, unsure=failure.unknown)

@@ -217,12 +217,14 @@ class DeliveryStore:
         """Forget what a delivery carried (once it was done), keeping that it happened."""
         self.db.execute("UPDATE deliveries SET payload = '{}' WHERE key = ?", [key])
 
-    def release(self, key: str, due: datetime, reason: str) -> None:
+    def release(self, key: str, due: datetime, reason: str, *, unsure: bool = False) -> None:
         """Put a claimed delivery back to be tried again at `due` (a transient failure); the
-        time it was first meant for stays as it was."""
+        time it was first meant for stays as it was. `unsure`: this try may have arrived,
+        so the next one looks first; once in doubt, a delivery stays so until it is done."""
         self.db.execute(
-            "UPDATE deliveries SET status = 'pending', due_utc = ?, reason = ? WHERE key = ?",
-            [utc_iso(due), reason, key],
+            "UPDATE deliveries SET status = 'pending', due_utc = ?, reason = ?,"
+            " unsure = max(unsure, ?) WHERE key = ?",
+            [utc_iso(due), reason, int(unsure), key],
         )
 
     def start_over(self, key: str, due: datetime, reason: str) -> None:

@@ -7,6 +7,7 @@ thread post naming several members, scheduled events, escaping, and the invite l
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import discord
@@ -274,3 +275,32 @@ def test_member_text_cannot_pose_as_a_link_a_mention_or_a_ping() -> None:
     assert "<@" not in shown and "<#" not in shown  # no mention or channel lookalikes
     assert "@here" not in shown
     assert "https://evil.example" in shown  # the address itself stays visible
+
+
+async def test_a_dm_that_timed_out_but_was_posted_is_not_posted_again(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    someone = member(app, dc.add_user("someone"))
+    app.community.notify([someone.id], "notice", Reply("See you on Thursday"))
+    [delivery] = [d for d in app.community.deliveries.with_status("pending") if d.member_id]
+    courier = Courier(app.community, adapter)
+    courier.send_timeout = 0.3
+    dc.post_delay = 1.5  # Discord posts it, but answers after the courier has given up
+
+    assert await courier.flush() == 0
+    row = app.community.deliveries.get(delivery.key)
+    assert row is not None and (row.status, row.unsure) == ("pending", True)
+    dc.post_delay = 0
+    app.community.clock.advance(timedelta(minutes=2))  # type: ignore[attr-defined]
+
+    assert await courier.flush() == 1
+
+    # Both tries carried the same nonce, with enforce_nonce; Discord answered the second
+    # with the first's message, so the member has it once.
+    tries = [r for r in dc.requests if r.method == "POST" and r.path.endswith("/messages")]
+    assert len(tries) == 2
+    assert len({t.json["nonce"] for t in tries}) == 1
+    assert all(t.json["enforce_nonce"] for t in tries)
+    assert [m.content for m in dc.messages] == ["See you on Thursday"]
+    row = app.community.deliveries.get(delivery.key)
+    assert row is not None and row.status == "sent"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -12,7 +13,7 @@ from bot.adapters.base import SendFailed
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.domain.context import Actor, Reply
-from bot.scheduling.courier import Courier
+from bot.scheduling.courier import FOUND_ALREADY, Courier
 from tests.adapters.conftest import add_session, cop, make_adapter, texts
 from tests.fakes.fake_slack import FakeSlack
 
@@ -223,3 +224,55 @@ async def test_commands_are_answered_while_a_wave_waits_out_a_rate_limit(
 
     assert "/cop sessions" in body["text"] and answered < 0.9
     assert app.community.deliveries.get(key).status == "sent"  # type: ignore[union-attr]
+
+
+async def a_post_that_times_out(slack: FakeSlack, app: App, *, lands: bool) -> tuple[str, Courier]:
+    """One notice whose chat.postMessage gets no answer before the courier's timeout; it
+    reaches the conversation or not (`lands`). Returns its key and the courier, whose next
+    flush is the retry, with Slack answering promptly again."""
+    key = notify(app, "U7")
+    courier = Courier(app.community, make_adapter(app))
+    courier.send_timeout = 0.3
+    slack.delay("chat.postMessage", 1.5)
+    if not lands:  # taken in, then lost: Slack answers an error the courier never hears
+        slack.refuse_channel("DU7", "internal_error")
+
+    assert await courier.flush() == 0
+
+    row = app.community.deliveries.get(key)
+    assert row is not None and (row.status, row.unsure) == ("pending", True)
+    assert "may have arrived" in row.reason
+    slack.delay("chat.postMessage", 0)
+    slack.allow_channel("DU7")
+    app.community.clock.advance(timedelta(minutes=2))  # type: ignore[attr-defined]
+    return key, courier
+
+
+async def test_a_post_that_timed_out_but_landed_is_found_and_not_sent_again(
+    slack: FakeSlack, app: App
+) -> None:
+    key, courier = await a_post_that_times_out(slack, app, lands=True)
+
+    assert await courier.flush() == 1
+
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert [m["text"] for m in slack.history["DU7"]] == ["Hello"]
+    [looked] = slack.calls_to("conversations.history")
+    assert looked.params["channel"] == "DU7"
+    assert str(looked.params["include_all_metadata"]).lower() in ("1", "true")
+    row = app.community.deliveries.get(key)
+    assert row is not None and (row.status, row.reason) == ("sent", FOUND_ALREADY)
+
+
+async def test_a_post_that_timed_out_and_was_lost_is_sent_once_more(
+    slack: FakeSlack, app: App
+) -> None:
+    key, courier = await a_post_that_times_out(slack, app, lands=False)
+
+    assert await courier.flush() == 1
+
+    assert len(slack.calls_to("chat.postMessage")) == 2
+    [message] = slack.history["DU7"]  # exactly one message in the member's DM
+    assert message["metadata"] == {"event_type": "copbot_delivery", "event_payload": {"key": key}}
+    row = app.community.deliveries.get(key)
+    assert row is not None and (row.status, row.reason) == ("sent", "")

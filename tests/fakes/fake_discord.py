@@ -73,6 +73,8 @@ PERM_INVITED = (
 )
 # Discord's documented limits on one message and one thread.
 MAX_CONTENT = 2000
+# Discord checks an enforced nonce "for uniqueness in the past few minutes"; the fake keeps 5.
+NONCE_WINDOW = 300.0
 MAX_MENTIONED_USERS = 100
 MAX_CUSTOM_ID = 100
 MAX_THREAD_MEMBERS = 1000
@@ -323,6 +325,9 @@ class FakeDiscord:
         self.gateway_connects: list[dict[str, Any]] = []
 
         self._scripts: list[ScriptedResponse] = []
+        # enforce_nonce: (channel, nonce) -> (when, the message it made)
+        self._nonces: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
+        self.post_delay = 0.0  # seconds before answering a channel message that was posted
         self._interactions: dict[int, dict[str, Any]] = {}
         self._acked: set[int] = set()
         self._originals: dict[str, dict[str, Any]] = {}
@@ -1598,7 +1603,14 @@ class FakeDiscord:
             refused = self._thread_refuses_post(cid)
             if refused:
                 return refused
+        nonce = str(body.get("nonce") or "")
+        earlier = self._nonces.get((cid, nonce)) if body.get("enforce_nonce") else None
+        if earlier is not None and time.monotonic() - earlier[0] < NONCE_WINDOW:
+            return 200, earlier[1]  # the message the same nonce made: nothing new is posted
         message = self._message_obj(cid, body, files=req.files)
+        if nonce:
+            message["nonce"] = nonce
+            self._nonces[(cid, nonce)] = (time.monotonic(), message)
         posted = self._record_message(req, "channel", cid, message)
         if cid in self.threads and self.threads[cid]["type"] == 12:
             posted.visible_to = frozenset(self.thread_members.get(cid, set()))
@@ -1613,6 +1625,8 @@ class FakeDiscord:
             }
             gw["member"].pop("user")
             await self._emit("MESSAGE_CREATE", gw, INTENT_GUILD_MESSAGES)
+        if self.post_delay:  # the message is there; only the answer is slow
+            await asyncio.sleep(self.post_delay)
         return 200, message
 
     @staticmethod

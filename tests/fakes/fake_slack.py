@@ -153,6 +153,8 @@ class FakeSlack:
         self._refused: dict[str, str] = {}
         self._delays: dict[str, float] = {}
         self.refused_channels: dict[str, str] = {}
+        # What chat.postMessage left in each conversation (for conversations.history).
+        self.history: dict[str, list[Json]] = {}
         self._response_failures: dict[str, deque[int]] = defaultdict(deque)
         self.response_attempts: list[str] = []
 
@@ -665,6 +667,8 @@ class FakeSlack:
             at=time.monotonic(),
         )
         self.calls.append(call)
+        if method == "chat.postMessage":
+            self._land(call)
         await self._notify()
 
         if method in self._delays:
@@ -697,6 +701,33 @@ class FakeSlack:
             if method == "auth.test":
                 headers["x-oauth-scopes"] = "commands,chat:write,im:write,users:read"
         return web.json_response(body, headers=headers)
+
+    def _land(self, call: Call) -> None:
+        """A post lands in its conversation as it arrives, before any delay in the answer
+        (as on Slack, where a slow answer does not mean the message is not there), unless
+        it is to be refused or answered by a script."""
+        channel = str(call.params.get("channel", ""))
+        if self._scripts.get(call.method) or channel in self.refused_channels:
+            return
+        label = call.params.get("metadata")
+        if isinstance(label, str):
+            label = json.loads(label)
+        message: Json = {"type": "message", "bot_id": BOT_ID, "text": call.params.get("text", "")}
+        message["ts"] = f"1700000000.{next(self._counter):06d}"
+        if label:
+            message["metadata"] = label
+        self.history.setdefault(channel, []).append(message)
+
+    def _history(self, params: Json) -> Json:
+        """conversations.history: newest first; metadata only when asked for, as on Slack."""
+        every = list(reversed(self.history.get(str(params.get("channel", "")), [])))
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        shown = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in every[:limit]
+        ]
+        return {"ok": True, "messages": shown, "has_more": len(every) > limit}
 
     def _default_answer(self, call: Call) -> Json:
         """Plausible success bodies, shaped like Slack's documented responses."""
@@ -760,6 +791,8 @@ class FakeSlack:
                         "bot_id": BOT_ID,
                     },
                 }
+            case "conversations.history":
+                return self._history(p)
             case "conversations.open":
                 users = str(p.get("users", "")).split(",")
                 if len(users) > 8:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from typing import Any
 
@@ -388,7 +389,7 @@ class DiscordAdapter(FrontEnd):
             user_id = int(member.platform_user_id)
             user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
             dm = await user.create_dm()
-            await dm.send(**message_kwargs(self._words(reply)))
+            await dm.send(**message_kwargs(self._words(reply)), **once(reply))
         except discord.Forbidden as err:
             if err.code == DM_BLOCKED:
                 raise SendFailed(
@@ -404,7 +405,7 @@ class DiscordAdapter(FrontEnd):
         if target is None:
             raise SendFailed(f"channel {channel!r} not found", permanent=True)
         try:
-            message = await target.send(**message_kwargs(self._words(reply)))
+            message = await target.send(**message_kwargs(self._words(reply)), **once(reply))
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as err:
             raise failure(err) from err
         if session_id is None or self.community.sessions.refs(session_id).get(THREAD_REF):
@@ -601,3 +602,13 @@ def sync_failure(err: Exception, action: str, session_id: int) -> SendFailed:
         reason = f"could not reach Discord to {what}: {type(err).__name__}"
         return SendFailed(reason, permanent=False)
     return SendFailed(f"could not {what}: {type(err).__name__}", permanent=False)
+
+
+def once(reply: Reply) -> dict[str, Any]:
+    """A nonce for a message the courier sends, derived from its ledger key: discord.py
+    sends it with `enforce_nonce`, so Discord answers a second try within a few minutes
+    with the message the first created instead of posting it again."""
+    if not reply.ledger_key:
+        return {}
+    digest = hashlib.blake2b(reply.ledger_key.encode(), digest_size=12).hexdigest()
+    return {"nonce": digest}  # 24 characters: Discord takes up to 25

@@ -12,15 +12,19 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from aiohttp import web
+from aiohttp import ClientConnectorError, web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import AfterCommand, Capabilities, FrontEnd, Pacing, Reached, SendFailed
 from bot.adapters.parts import Parts
 from bot.adapters.slack import watch
+from bot.adapters.slack.failures import SEND_ERRORS, send_failure
 from bot.adapters.slack.http import events_route
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.logs import bolt_logger, socket_logger
@@ -38,12 +42,18 @@ EVENTS_PATH = "/slack/events"
 
 
 def make_client(token: str, base_url: str, rate_limit_retries: int) -> AsyncWebClient:
-    client = AsyncWebClient(token=token, base_url=base_url)
-    # Appended, not replaced: the default list holds the connection-error handler.
-    client.retry_handlers.append(
-        AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)
+    """The Web API client. The SDK's own retry after a connection error is kept only for a
+    connection that never opened: its default also resends after a dropped connection or
+    a reset, when Slack may already have posted the message (a duplicate no one could
+    see). Those come back to the courier as unknown, and it looks before resending."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(error_types=[ClientConnectorError]),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        ],
     )
-    return client
 
 
 class SlackAdapter(FrontEnd):
@@ -56,7 +66,7 @@ class SlackAdapter(FrontEnd):
     """
 
     platform = "slack"
-    capabilities = Capabilities(shares_conversations=True)
+    capabilities = Capabilities(shares_conversations=True, finds_deliveries=True)
 
     def __init__(
         self,
@@ -207,6 +217,17 @@ class SlackAdapter(FrontEnd):
     async def post(self, channel: str, reply: Reply, session_id: int | None = None) -> None:
         """Post in `channel` (an id, or a name such as `cop-announcements`)."""
         await self.sender.to_channel(channel, reply)
+
+    async def find_delivery(self, key: str, member: Member | None, channel: str) -> bool:
+        """Whether the message for ledger `key` already reached the member's DM (or
+        `channel`): the courier asks before resending one whose outcome was unknown."""
+        if member is None:
+            return await self.sender.found_in(channel, key)
+        try:
+            dm = await self.sender.dm_channel(member.platform_user_id)
+        except SEND_ERRORS as err:
+            raise send_failure(err) from err
+        return await self.sender.found_in(dm, key)
 
 
 async def _healthz(request: web.Request) -> web.Response:

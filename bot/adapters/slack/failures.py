@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import ClientError
+from aiohttp import ClientConnectorError, ClientError
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.adapters.base import SendFailed
@@ -36,7 +36,12 @@ def send_failure(err: Exception) -> SendFailed:
     """The `SendFailed` for any exception raised while sending one message."""
     if isinstance(err, SlackApiError):
         return _api_failure(err)
-    return SendFailed(f"could not reach Slack ({type(err).__name__})", permanent=False)
+    # Only a connection that never opened certainly carried nothing; after a timeout or a
+    # dropped connection Slack may have posted the message, so the next try looks first.
+    unknown = not isinstance(err, ClientConnectorError | SlackRequestError)
+    return SendFailed(
+        f"could not reach Slack ({type(err).__name__})", permanent=False, unknown=unknown
+    )
 
 
 def _api_failure(err: SlackApiError) -> SendFailed:

@@ -32,6 +32,10 @@ def scopes_why(config: Config) -> dict[str, str]:
         "channels:read": "Check the announcement channel exists and the bot is in it, and find a "
         "channel configured by name.",
         "groups:read": "The same check when the announcement channel is private.",
+        "im:history": "After a message timed out, look in the member's direct messages for it "
+        "before sending it again, so nobody gets it twice.",
+        "channels:history": "The same look in the announcement channel.",
+        "groups:history": "The same look when the announcement channel is private.",
     }
     if config.planning_group.slack_usergroup:
         why["usergroups:read"] = "Know who is in the planning group's Slack user group."

@@ -20,6 +20,10 @@ from bot.domain.context import Attachment, Reply
 
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
 MAX_PAGES = 50
+DELIVERY_EVENT = "copbot_delivery"  # the metadata event type on the bot's own messages
+# Messages looked through for one that timed out: a retry comes within minutes, and the
+# bot's own pace puts at most one message a second in a conversation.
+LOOK_BACK = 200
 # Slack will not open a group DM: an app installed before it asked for mpim:write, more
 # people than a group DM holds, or one of them has left the workspace. Each member is then
 # sent their own DM instead, so the others are still introduced.
@@ -96,9 +100,32 @@ class Sender:
             raise send_failure(err) from err
 
     async def _post(self, channel: str, reply: Reply) -> None:
+        labelled: dict[str, Any] = {}
+        if reply.ledger_key:  # so a retry after a timeout can find this message (found_in)
+            labelled["metadata"] = {
+                "event_type": DELIVERY_EVENT,
+                "event_payload": {"key": reply.ledger_key},
+            }
         await self.client.chat_postMessage(
-            channel=channel, unfurl_links=False, unfurl_media=False, **message(reply)
+            channel=channel, unfurl_links=False, unfurl_media=False, **message(reply), **labelled
         )
+
+    async def found_in(self, channel: str, key: str) -> bool:
+        """Whether the bot's message labelled `key` is among the latest in `channel`: a post
+        that timed out may have arrived all the same. Raises SendFailed if Slack cannot be
+        asked, so the courier tries again later rather than sending blind."""
+        try:
+            resp = await self.client.conversations_history(
+                channel=await self.channel_id(channel), include_all_metadata=True, limit=LOOK_BACK
+            )
+        except SEND_ERRORS as err:
+            raise send_failure(err) from err
+        for found in resp.get("messages") or []:
+            label = found.get("metadata") or {}
+            payload = label.get("event_payload") or {}
+            if label.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+                return True
+        return False
 
     async def dm_channel(self, user_id: str) -> str:
         if user_id not in self._dms:
