@@ -56,10 +56,12 @@ Reached = Callable[[list[Member], "SendFailed | None", str], None]
 class Pacing:
     """How fast a platform lets the bot send: at most one post per `per_target` seconds to
     the same place (a channel, or a member's direct messages), and one per `overall`
-    seconds in all, so a wave stays gentle on the workspace."""
+    seconds in all, so a wave stays gentle on the workspace. `at_once`: how many sends may
+    be under way together, so a slow round trip does not slow the wave below that pace."""
 
     per_target: float = 0.0
     overall: float = 0.0
+    at_once: int = 32
 
 
 @dataclass(frozen=True)

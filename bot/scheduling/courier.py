@@ -16,9 +16,10 @@ import secrets
 import socket
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.adapters.base import FrontEnd, Reached, SendFailed
 from bot.community import Community
@@ -81,6 +82,53 @@ class Pacer:
             self._recent.append(time.monotonic())
 
 
+class _Sends:
+    """The sends of one flush under way as tasks, at most `limit` at a time; counts those
+    that went out."""
+
+    def __init__(self, limit: int) -> None:
+        self._room = asyncio.Semaphore(limit)
+        self._tasks: set[asyncio.Task[int]] = set()
+        self._sent = 0
+        self._fatal: BaseException | None = None  # not an error to record: the end of us
+
+    async def room(self) -> None:
+        """Wait for a free place; the caller then starts a send, or gives the place back."""
+        await self._room.acquire()
+        if self._fatal is not None:
+            raise self._fatal
+
+    def done(self) -> None:
+        self._room.release()
+
+    def start(self, send: Coroutine[Any, Any, int]) -> None:
+        task = asyncio.get_running_loop().create_task(send)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished_one)
+
+    def _finished_one(self, task: asyncio.Task[int]) -> None:
+        self._tasks.discard(task)
+        self._room.release()
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None and not isinstance(error, Exception):
+            self._fatal = error  # raised in the flush, as it would have been without tasks
+        elif error is not None:  # the delivery stays claimed; the next start takes it back
+            log.error("a send failed outside the courier's care", exc_info=error)
+        if error is not None:
+            return
+        self._sent += task.result()
+
+    async def finished(self) -> int:
+        """Wait for every send still under way; how many went out in all."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+        if self._fatal is not None:
+            raise self._fatal
+        return self._sent
+
+
 class Courier:
     def __init__(self, community: Community, adapter: FrontEnd) -> None:
         self.community = community
@@ -91,22 +139,59 @@ class Courier:
         self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.closing = False  # set when the bot is stopping: claim nothing, start nothing
         self.send_timeout = SEND_TIMEOUT
+        # Sends under way at once: enough to keep to the pace over a slow round trip (20/s
+        # at a 1 s round trip needs 20), few enough to bound what a crash leaves in doubt.
+        self.max_in_flight = adapter.pacing.at_once
+        self._turns: dict[int, asyncio.Lock] = {}  # by session: see _session_turn
         self.pacer = Pacer(adapter.pacing.per_target, adapter.pacing.overall)
 
-    async def flush(self, limit: int = 5000) -> int:
-        """Send what is due now; returns how many went out."""
+    async def flush(self, slice_size: int = GROUP_SLICE) -> int:
+        """Send everything that is due, however much; returns how many went out.
+
+        Deliveries are claimed a slice at a time and claiming goes on while any are due, so
+        no cap splits a wave across ticks. Each direct message or channel post is sent as a
+        task of its own: many are in flight at once, each keeping to the pace (`Pacer`), so
+        a wave takes what the platform's rate limit allows whatever the round trip. Only a
+        slice is claimed ahead of the sends, so a crash leaves few claims in doubt.
+        """
+        sends = _Sends(self.max_in_flight)
         sent = 0
-        batch = await self._claim(limit)
-        together, alone = await self._grouped(batch)
-        shared, alone = self._shared(alone)
+        together: dict[str, list[Delivery]] = {}
+        shared: dict[str, list[Delivery]] = {}
+        while not self.closing:
+            batch = self.community.deliveries.claim_due(
+                self.community.clock.now(), slice_size, by=self.claimer
+            )
+            grouped, alone = await self._grouped(batch)
+            conversations, alone = self._shared(alone)
+            for name, part in grouped.items():  # a group is sent whole, once all is claimed
+                together.setdefault(name, []).extend(part)
+            for name, part in conversations.items():
+                shared.setdefault(name, []).extend(part)
+            for delivery in alone:
+                if delivery.member_id is None:  # channel posts and syncs: few, in order
+                    sent += await self._unless_closing([delivery], self._deliver_one)
+                    continue
+                await sends.room()
+                if self.closing:  # hand back what was not started; the rest finish
+                    self.community.deliveries.unclaim([delivery.key])
+                    sends.done()
+                    continue
+                sends.start(self._deliver(delivery))
+            if len(batch) < slice_size:
+                break
+            await asyncio.sleep(0)  # commands get the loop between slices
         for members_batch in together.values():
             sent += await self._unless_closing(members_batch, self._deliver_together)
         for conversation, group_batch in shared.items():
             deliver = functools.partial(self._deliver_shared, conversation)
             sent += await self._unless_closing(group_batch, deliver)
-        for delivery in alone:
-            sent += await self._unless_closing([delivery], lambda one: self._deliver(one[0]))
+        sent += await sends.finished()
+        self._turns.clear()
         return sent
+
+    async def _deliver_one(self, batch: list[Delivery]) -> int:
+        return await self._deliver(batch[0])
 
     async def _unless_closing(
         self, batch: list[Delivery], send: Callable[[list[Delivery]], Awaitable[int]]
@@ -117,20 +202,6 @@ class Courier:
             self.community.deliveries.unclaim([d.key for d in batch])
             return 0
         return await send(batch)
-
-    async def _claim(self, limit: int) -> list[Delivery]:
-        """What is due, claimed a slice at a time so a wave of thousands leaves the loop free
-        for commands in between."""
-        batch: list[Delivery] = []
-        now = self.community.clock.now()
-        while len(batch) < limit and not self.closing:
-            size = min(GROUP_SLICE, limit - len(batch))
-            part = self.community.deliveries.claim_due(now, size, by=self.claimer)
-            batch += part
-            if len(part) < GROUP_SLICE:
-                break
-            await asyncio.sleep(0)
-        return batch
 
     async def _grouped(
         self, batch: list[Delivery]
@@ -290,6 +361,15 @@ class Courier:
     async def _deliver_together(self, batch: list[Delivery]) -> int:
         """One message for many members, sent in as many posts as the platform needs; each
         member is marked as their post lands or fails, never all on one post's fate."""
+        async with self._session_turn(batch[0].session_id):
+            return await self._post_together(batch)
+
+    def _session_turn(self, session_id: int | None) -> asyncio.Lock:
+        """One at a time for what may make a session's thread or private room on the
+        platform (sends run side by side; two of these at once would make two rooms)."""
+        return self._turns.setdefault(session_id or 0, asyncio.Lock())
+
+    async def _post_together(self, batch: list[Delivery]) -> int:
         wanted = await self._still_wanted(batch)
         if not wanted:
             return 0
@@ -422,6 +502,10 @@ class Courier:
     async def _sync(self, delivery: Delivery) -> None:
         """Bring a platform's copy of a session up to date: its event, or (for a change of
         places) who is in its private thread."""
+        async with self._session_turn(delivery.session_id):
+            await self._sync_now(delivery)
+
+    async def _sync_now(self, delivery: Delivery) -> None:
         if delivery.payload.get("what") == "leave":
             await self._leave(delivery)
             return

@@ -129,7 +129,7 @@ async def test_a_group_split_by_the_claim_limit_still_goes_as_one(worlds: Worlds
     world.clock.set(local("2026-11-30 10:00"))  # a Monday morning: no quiet hours
     world.run(PLANNER, "post-now connect")
 
-    sent = await Courier(world.community, world.platform).flush(limit=1)
+    sent = await Courier(world.community, world.platform).flush(slice_size=1)
 
     assert sent == 3
     [together] = shared(world)

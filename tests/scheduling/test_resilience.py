@@ -103,7 +103,8 @@ database, log, moment = sys.argv[1:4]
 
 class SlowPlatform:
     platform = "test"
-    capabilities, pacing, after_command = Capabilities(), Pacing(), AfterCommand()
+    capabilities, after_command = Capabilities(), AfterCommand()
+    pacing = Pacing(overall=0.04)  # a pace, so the wave takes a while with sends overlapping
 
     def __init__(self):
         self.log = open(log, "a", buffering=1)  # one write(2) per line
