@@ -13,7 +13,8 @@ ticks a second, RSS before and after, and each target.
 
     .venv/bin/python bench/tick.py [--quick] [--members 10000 100000] [--ticks 240]
 
-Targets: a tick < 20 ms at 10,000 members, < 100 ms at 100,000.
+Targets: every tick (the slowest, not a percentile) < 20 ms at 10,000 members, < 100 ms at
+100,000.
 """
 
 from __future__ import annotations
@@ -79,17 +80,21 @@ async def ticks(app: App, args: argparse.Namespace, members: int, ahead: list[in
         f"{members:,} members: {args.ticks} ticks, 30 s of community time each,"
         f" {front.sent:,} messages sent:"
     )
-    _, p99 = common.timing("every tick", quiet + sending, seconds)
+    every = quiet + sending
+    _, p99 = common.timing("every tick", every, seconds)
     common.timing("ticks that sent something", sending)
     common.timing("ticks that sent nothing", quiet)
     common.rss(before, common.settled_rss(), args.ticks)
+    slowest = max(every, default=0.0)
     limit = TARGETS_MS.get(members)
-    if limit is not None:
-        common.target(
-            f"a tick < {limit:g} ms at {members:,} members", p99 < limit, f"p99 {p99:.1f} ms"
-        )
-    else:
-        print(f"target: none set for {members:,} members (p99 {p99:.1f} ms)", flush=True)
+    if limit is None:
+        print(f"target: none set for {members:,} members (slowest {slowest:.1f} ms)", flush=True)
+        return
+    common.target(
+        f"every tick < {limit:g} ms at {members:,} members",
+        slowest < limit,
+        f"slowest {slowest:.1f} ms, p99 {p99:.1f} ms",
+    )
 
 
 def one_size(args: argparse.Namespace, members: int, folder: Path) -> None:
