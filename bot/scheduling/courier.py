@@ -406,7 +406,9 @@ class Courier:
         written = self._written(wanted, first, lambda: self.composer.introduce_together(first))
         if written is None:
             return 0
-        reply = self.composer.direct(written)
+        # Labelled with the conversation, which a retry shares: a platform that can tell a
+        # repeat (Discord's nonce) does not post the introduction twice.
+        reply = replace(self.composer.direct(written), ledger_key=conversation)
         members = [member for _, member in wanted.values()]
         send = self.adapter.send_to_members
         return await self._send_reporting(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.adapters.base import SendFailed
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
+from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import Courier
 from bot.storage.members import Member
 from tests.adapters.conftest_discord import adapter, app, dc, planner, set_bot_permissions
@@ -145,3 +147,27 @@ async def test_discord_forget_me_takes_the_member_out_of_their_introduction_thre
     assert ben in dc.thread_members[intro.channel_id]  # the other stays in their conversation
     dump = "\n".join(app.community.db.conn.iterdump())
     assert str(ana) not in dump
+
+
+async def test_discord_a_second_try_of_an_introduction_posts_nothing_new(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    """After a try whose answer never came, the courier tries again: the conversation's
+    label gives the post the same nonce, so Discord hands back the first post."""
+    members = []
+    for name in ("ana", "ben"):
+        user = dc.add_user(name)
+        members.append(app.community.register(Actor("discord", str(user), name)))
+    reply = Reply("Hello ana and ben! A CONNECT conversation.", ledger_key="connect:1:1:")
+    reached: list[tuple[int, bool]] = []
+
+    def report(who: list[Member], failure: SendFailed | None, note: str) -> None:
+        reached.extend((m.id, failure is None) for m in who)
+
+    for _ in range(2):
+        await adapter.send_to_members("connect:1:1:", members, reply, report)
+
+    posts = [m for m in dc.messages if "A CONNECT conversation" in (m.content or "")]
+    assert len(posts) == 1
+    assert len(dc.threads) == 1  # the same thread both times
+    assert reached == [(m.id, True) for m in members] * 2

@@ -75,6 +75,8 @@ async def test_a_three_is_one_conversation_too(worlds: Worlds) -> None:
     assert sorted(sent.together) == ["alice", "bob", "carol"]
     assert world.platform.conversations is not None
     assert len(set(world.platform.conversations)) == 1
+    # labelled with the conversation, so a retry can be told apart from a new message
+    assert sent.reply.ledger_key == world.platform.conversations[0]
 
 
 async def test_one_member_s_quiet_hours_hold_the_whole_group(worlds: Worlds) -> None:

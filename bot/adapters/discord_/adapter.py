@@ -489,7 +489,7 @@ class DiscordAdapter(FrontEnd):
             share = [by_user[i] for i in ids]
             post = {**kwargs, "content": text, "allowed_mentions": allowed_mentions(ids)}
             try:
-                await room.send(**post)
+                await room.send(**post, **once(reply, part=n))
             except discord.HTTPException as err:
                 why = await self.rooms.gone(room_id, err)
                 if why:
@@ -604,11 +604,13 @@ def sync_failure(err: Exception, action: str, session_id: int) -> SendFailed:
     return SendFailed(f"could not {what}: {type(err).__name__}", permanent=False)
 
 
-def once(reply: Reply) -> dict[str, Any]:
-    """A nonce for a message the courier sends, derived from its ledger key: discord.py
-    sends it with `enforce_nonce`, so Discord answers a second try within a few minutes
-    with the message the first created instead of posting it again."""
+def once(reply: Reply, part: int = 0) -> dict[str, Any]:
+    """A nonce for a message the courier sends, derived from its ledger key (and, for a
+    message sent in several posts, the post's number): discord.py sends it with
+    `enforce_nonce`, so Discord answers a second try within a few minutes with the message
+    the first created instead of posting it again."""
     if not reply.ledger_key:
         return {}
-    digest = hashlib.blake2b(reply.ledger_key.encode(), digest_size=12).hexdigest()
+    label = reply.ledger_key if part == 0 else f"{reply.ledger_key}#{part}"
+    digest = hashlib.blake2b(label.encode(), digest_size=12).hexdigest()
     return {"nonce": digest}  # 24 characters: Discord takes up to 25
