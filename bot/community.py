@@ -24,6 +24,7 @@ from bot.content.support import Support
 from bot.content.welcome import Welcome
 from bot.domain.clock import Clock
 from bot.domain.context import Actor, Reply
+from bot.domain.memo import Memos
 from bot.domain.preferences import Preferences
 from bot.domain.quiet import QuietHours
 from bot.storage.attendance import AttendanceStore
@@ -96,8 +97,8 @@ class Community:
     outcomes: Outcomes
     welcome: Welcome
     connect: ConnectStore
-    # Rendered cards by everything they depend on; the words never change while running.
-    cards: dict[object, object] = field(default_factory=dict)
+    # What code keeps between commands (its bounded caches), each under its owner's type.
+    memos: Memos = field(default_factory=Memos)
     # How each platform sends a member's reminders unless they chose ("dm" or "thread"), as
     # its front end declares it: `bot/app.py` knows the platforms, the community does not.
     vias: Mapping[str, str] = field(default_factory=dict)

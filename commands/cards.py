@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from bot.calendar.session_when import session_when
 from bot.community import CommandContext
 from bot.domain.context import Action, Item
+from bot.domain.memo import Lru
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts, Place
 
@@ -42,6 +43,15 @@ def place_text(ctx: CommandContext, place: Place | None) -> str:
 
 
 CARD_CACHE_LIMIT = 5000
+CardKey = tuple[str, Session, Counts, Place | None, bool]
+
+
+class Cards:
+    """Rendered session cards by everything a card depends on, kept per community; the
+    words never change while the bot runs. The least recently drawn go first."""
+
+    def __init__(self) -> None:
+        self.drawn: Lru[CardKey, Item] = Lru(CARD_CACHE_LIMIT)
 
 
 def session_card(
@@ -53,13 +63,8 @@ def session_card(
     what is in the key, so the words are put together once per state, not per request.
     """
     key = (ctx.member.timezone, session, counts, place, session.end <= ctx.now)
-    cache = ctx.community.cards
-    card = cache.get(key)
-    if not isinstance(card, Item):
-        if len(cache) >= CARD_CACHE_LIMIT:
-            cache.clear()
-        card = cache[key] = _render_card(ctx, session, counts, place)
-    return card
+    cards = ctx.community.memos.of(Cards)
+    return cards.drawn.get(key, lambda: _render_card(ctx, session, counts, place))
 
 
 def _render_card(

@@ -158,14 +158,9 @@ def _tell(ctx: CommandContext, entry: Entry, text: str) -> None:
 
 def support(ctx: CommandContext) -> Reply:
     """Where to find support: kept by the planning group in content/support.toml."""
-    cached = ctx.community.cards.get("support")
-    if isinstance(cached, Reply):
-        return cached  # the words never change while running: answer at once
     info = ctx.community.support
     cards = tuple(Item(route.name, (route.description, route.how)) for route in info.routes)
-    reply = Reply(info.intro, items=cards)
-    ctx.community.cards["support"] = reply
-    return reply
+    return Reply(info.intro, items=cards)
 
 
 def register(registry: Registry) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.calendar.ical import calendar_ics
 from bot.community import CommandContext
 from bot.dispatch.registry import Option, Registry
 from bot.domain.context import Action, Attachment, Item, Reply
+from bot.domain.memo import Lru
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts, Place
 from commands.calendar_link import CHANGES, calendar_link, refuse_change_without_link
@@ -17,15 +19,34 @@ from commands.cards import session_card
 LIST_LIMIT = 10
 
 
+# Pages kept: a page is keyed by the minute and the calendar's change mark, so older keys
+# fall out of use as time passes; a few pages cover everyone paging through at once.
+LISTING_PAGES = 8
+# Card sets kept per page, one for each member's zone and places on the page: most members
+# have none, so a few sets serve nearly everyone.
+CARD_SETS = 64
+
+CardsKey = tuple[str, tuple[Place | None, ...]]
+
+
 @dataclass(frozen=True)
 class Listing:
     """A page of upcoming sessions as the database has it now, shared by every member."""
 
     found: list[Session]
     counts: dict[int, Counts]
-    # The page's cards by the member's zone and their places on the page: most members
-    # have none, so most get the same ten cards.
-    cards: dict[tuple[str, tuple[Place | None, ...]], tuple[Item, ...]]
+    cards: Lru[CardsKey, tuple[Item, ...]] = field(default_factory=lambda: Lru(CARD_SETS))
+
+
+class Listings:
+    """The listing's cache, kept per community: pages by (page, minute, calendar mark).
+
+    The mark moves only when a session or a place changes here, or another process
+    commits anything; the scheduler's own writes to the delivery ledger leave it alone, so
+    a busy bot still answers most listings from here."""
+
+    def __init__(self) -> None:
+        self.pages: Lru[tuple[int, datetime, tuple[int, int]], Listing] = Lru(LISTING_PAGES)
 
 
 def sessions(ctx: CommandContext, page: int = 1) -> Reply:
@@ -35,13 +56,13 @@ def sessions(ctx: CommandContext, page: int = 1) -> Reply:
     if not upcoming:
         return Reply(ctx.say("sessions.none" if page == 1 else "sessions.no_more"))
     mine = {p.session_id: p for p in ctx.community.signups.for_member(ctx.member.id)}
-    key = (ctx.member.timezone, tuple(mine.get(s.id) for s in upcoming))
-    cards = listing.cards.get(key)
-    if cards is None:
-        counts = listing.counts
-        cards = listing.cards[key] = tuple(
+    counts = listing.counts
+    cards = listing.cards.get(
+        (ctx.member.timezone, tuple(mine.get(s.id) for s in upcoming)),
+        lambda: tuple(
             session_card(ctx, s, counts.get(s.id, Counts()), mine.get(s.id)) for s in upcoming
-        )
+        ),
+    )
     more = (Action(ctx.say("action.more_sessions"), f"sessions page={page + 1}"),)
     return Reply(
         ctx.say("sessions.intro", count=len(cards), zone=str(ctx.zone)),
@@ -52,16 +73,17 @@ def sessions(ctx: CommandContext, page: int = 1) -> Reply:
 
 def _listing(ctx: CommandContext, page: int) -> Listing:
     """A page of upcoming sessions and their counts: the same for every member until the
-    database changes (or the minute turns), so it is read once and shared."""
+    calendar changes (or the minute turns), so it is read once and shared."""
     community = ctx.community
-    key = ("listing", page, ctx.now.replace(second=0, microsecond=0), community.db_version())
-    cached = community.cards.get(key)
-    if not isinstance(cached, Listing):
+
+    def load() -> Listing:
         offset = (page - 1) * LIST_LIMIT
         found = community.sessions.upcoming(ctx.now, LIST_LIMIT + 1, offset=offset)
-        counts = community.signups.counts([s.id for s in found])
-        cached = community.cards[key] = Listing(found, counts, {})
-    return cached
+        return Listing(found, community.signups.counts([s.id for s in found]))
+
+    minute = ctx.now.replace(second=0, microsecond=0)
+    key = (page, minute, community.sessions.calendar_mark())
+    return community.memos.of(Listings).pages.get(key, load)
 
 
 def mine(ctx: CommandContext) -> Reply:

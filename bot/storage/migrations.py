@@ -416,6 +416,24 @@ def m013_planning_indexes(db: Database) -> None:
     )
 
 
+def m014_calendar_mark(db: Database) -> None:
+    """A number that moves whenever a session or a place changes.
+
+    The listing of upcoming sessions is shared by every member until the calendar changes;
+    its cache is keyed by this mark rather than by the whole database's version, which
+    every delivery the scheduler marks would move (so the cache never hit in a real run).
+    The session and signup stores move it in the same transaction as their change (once a
+    change, not once a row), so a change rolled back leaves it as it was.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE change_marks (name TEXT PRIMARY KEY, mark INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO change_marks (name, mark) VALUES ('calendar', 0)
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -453,4 +471,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m011_delivery_counts,
     m012_claims_belong_to_a_process,
     m013_planning_indexes,
+    m014_calendar_mark,
 ]

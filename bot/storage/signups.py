@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from bot.domain.errors import AlreadySignedUp, NotSignedUp
 from bot.storage.db import from_iso, immediate, select_rows, utc_iso
 from bot.storage.members import Recipient
-from bot.storage.sessions import Session
+from bot.storage.sessions import Session, calendar_changed
 
 # Active signups with each one's waitlist position (1 = next; 0 when confirmed).
 _WITH_POSITION = (
@@ -64,6 +64,7 @@ class SignupStore:
                 self._write(session.id, member_id, "confirmed", None, now)
             else:
                 self._write(session.id, member_id, "waitlisted", self._next_order(session.id), now)
+            calendar_changed(self.db)
             place = self.place(session.id, member_id)
         assert place is not None
         return place
@@ -75,6 +76,7 @@ class SignupStore:
             if current is None:
                 raise NotSignedUp(title=session.title)
             self._set_status(session.id, member_id, "cancelled", now)
+            calendar_changed(self.db)
             return self.promote(session, now)
 
     def promote(self, session: Session, now: datetime) -> list[int]:
@@ -95,6 +97,8 @@ class SignupStore:
             promoted = [int(row[0]) for row in rows]
             for member_id in promoted:
                 self._set_status(session.id, member_id, "confirmed", now)
+            if promoted:
+                calendar_changed(self.db)
             return promoted
 
     def release_all(self, session: Session, now: datetime) -> list[int]:
@@ -106,6 +110,7 @@ class SignupStore:
                 " WHERE session_id = ? AND status IN ('confirmed', 'waitlisted')",
                 [utc_iso(now), session.id],
             )
+            calendar_changed(self.db)
             return holders
 
     def _write(
@@ -213,7 +218,9 @@ class SignupStore:
         return {"signups": rows}
 
     def delete(self, member_id: int) -> int:
-        return self.db.execute("DELETE FROM signups WHERE member_id = ?", [member_id]).rowcount
+        deleted = self.db.execute("DELETE FROM signups WHERE member_id = ?", [member_id]).rowcount
+        calendar_changed(self.db)
+        return deleted
 
 
 def _places(rows: list[dict[str, Any]]) -> list[Place]:

@@ -1,0 +1,88 @@
+"""The shared listing of sessions: one read serves everyone until the calendar changes.
+
+Its cache must follow every change to sessions and places (from this process or another),
+must not be thrown away by the scheduler's own writes to the delivery ledger, and must
+never grow past its bound however long the bot runs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+import commands.cards
+import commands.sessions
+from bot.app import App
+from bot.config import Config
+from bot.domain.clock import FakeClock
+from bot.domain.context import Actor
+from bot.domain.memo import Lru
+from commands.cards import Cards
+from commands.sessions import LISTING_PAGES, Listings
+from tests.helpers import Run, ok, schedule
+
+
+def test_a_signup_made_by_another_process_shows_in_the_listing(
+    app: App, run: Run, clock: FakeClock
+) -> None:
+    session = schedule(run, '"Circle" 2026-12-03 14:00 capacity=5')
+    assert "5 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+    other = App.build(Config(database=app.config.database), clock)  # a second process
+    try:
+        ok(other.dispatcher.handle_line(Actor("console", "bob", "bob"), f"signup {session}"))
+    finally:
+        other.close()
+    assert "4 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+
+
+def test_the_schedulers_own_ledger_writes_leave_the_listing_cached(app: App, run: Run) -> None:
+    schedule(run, '"Circle" 2026-12-03 14:00 capacity=5')
+    first = ok(run("ann", "sessions"))
+    ledger, now = app.community.deliveries, app.community.clock.now()
+    ledger.enqueue("tick:1", "notice", now, channel="general", payload={"text": "hello"})
+    ledger.mark("tick:1", "sent", now)
+    again = ok(run("ann", "sessions"))
+    pages = app.community.memos.of(Listings).pages
+    assert pages.misses == 1
+    assert again.items == first.items
+
+
+def test_the_listing_and_its_cards_never_hold_more_than_their_bounds(
+    app: App, run: Run, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(commands.cards, "CARD_CACHE_LIMIT", 3)
+    schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x12"')
+    for _ in range(LISTING_PAGES + 5):
+        for name in ("ann", "bob"):
+            ok(run(name, "sessions"))
+            ok(run(name, "sessions page=2"))
+        clock.advance(timedelta(minutes=1))
+    pages = app.community.memos.of(Listings).pages
+    assert pages.misses == 2 * (LISTING_PAGES + 5)  # a new minute is a new page
+    assert len(pages) == LISTING_PAGES
+    assert len(app.community.memos.of(Cards).drawn) == 3
+
+
+def test_a_page_keeps_at_most_its_bound_of_card_sets(
+    app: App, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(commands.sessions, "CARD_SETS", 2)
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x4"')
+    for n, name in enumerate(("bob", "cat", "dan")):
+        ok(run(name, f"signup {first + n}"))
+    for name in ("ann", "bob", "cat", "dan"):  # four different sets of places on the page
+        ok(run(name, "sessions"))
+    [listing] = app.community.memos.of(Listings).pages.values()
+    assert len(listing.cards) == 2
+    assert listing.cards.misses == 4
+
+
+def test_the_least_recently_used_entry_goes_first() -> None:
+    cache: Lru[str, int] = Lru(2)
+    cache.get("a", lambda: 1)
+    cache.get("b", lambda: 2)
+    cache.get("a", lambda: 0)  # "a" is used again, so "b" is now the oldest
+    cache.get("c", lambda: 3)
+    assert cache.get("a", lambda: -1) == 1
+    assert cache.get("b", lambda: -2) == -2
