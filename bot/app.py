@@ -32,6 +32,7 @@ from bot.dispatch.registry import Registry
 from bot.domain.clock import Clock, FakeClock, SystemClock
 from bot.domain.when import format_local
 from bot.scheduling import unposted
+from bot.scheduling.notices import Notices
 from bot.scheduling.runtime import MARK, Runtime
 from bot.serve import serve
 from bot.storage.db import open_rehearsal_copy, pending_upgrade, utc_iso
@@ -83,7 +84,7 @@ class App:
             )
         community = Community.open(config, clock or SystemClock(), vias=DEFAULT_VIAS)
         registry = build_registry()
-        return cls(config, community, registry, Dispatcher(registry, community))
+        return cls(config, community, registry, Dispatcher(registry, community, Notices(community)))
 
     @classmethod
     def rehearse(cls, config: Config, clock: FakeClock) -> App:
@@ -96,7 +97,13 @@ class App:
         community = Community.open(config, clock, db=db, vias=DEFAULT_VIAS)
         community.meta.set(MARK, utc_iso(clock.now()))
         registry = build_registry()
-        return cls(config, community, registry, Dispatcher(registry, community), rehearsal=True)
+        return cls(
+            config,
+            community,
+            registry,
+            Dispatcher(registry, community, Notices(community)),
+            rehearsal=True,
+        )
 
     def close(self) -> None:
         self.community.db.close()

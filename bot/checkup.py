@@ -13,6 +13,7 @@ from bot.content.files import load_each
 from bot.content.support import stale_routes
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.objectives import OBJECTIVES
+from bot.scheduling.kinds import unlabelled
 from bot.storage.db import check_whole
 from bot.storage.trouble import explain as explain_db
 
@@ -24,6 +25,11 @@ def checkup(config: Config, clock: Clock | None = None) -> tuple[str, list[str]]
     problems: the bot still runs, and the planning group is told what to look at."""
     lines = _plan(config)
     loaded, problems = load_each(config.content_dir)
+    if "messages.toml" in loaded:
+        problems += [
+            f"messages.toml: the kind '{name}' has no label (add {name} = \"...\" under [kind])"
+            for name in unlabelled(loaded["messages.toml"])
+        ]
     lines += _content_counts(loaded)
     problems += database_problems(Path(config.database))
     lines += _warnings(loaded, (clock or SystemClock()).now().astimezone(config.zone))

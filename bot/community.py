@@ -6,11 +6,10 @@ moment they asked, and whether they are in the planning group.
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -25,14 +24,12 @@ from bot.content.welcome import Welcome
 from bot.domain.clock import Clock
 from bot.domain.context import Actor, Reply
 from bot.domain.memo import Memos
-from bot.domain.preferences import Preferences
-from bot.domain.quiet import QuietHours
 from bot.storage.attendance import AttendanceStore
 from bot.storage.audit import AuditStore
 from bot.storage.calendar_links import CalendarLinkStore
 from bot.storage.connect import ConnectStore
-from bot.storage.db import open_db, utc_iso
-from bot.storage.deliveries import DeliveryStore, Entry, reply_to_payload
+from bot.storage.db import open_db
+from bot.storage.deliveries import DeliveryStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.library import LibraryStore
 from bot.storage.members import Member, MemberStore, Recipient
@@ -47,9 +44,6 @@ from bot.storage.sectors import SectorStore
 from bot.storage.series import SeriesStore
 from bot.storage.sessions import SessionStore
 from bot.storage.signups import SignupStore
-
-# The payload of a "sync" delivery that brings who is in a session's private room up to date.
-PLACES = {"what": "places"}
 
 
 @dataclass
@@ -185,6 +179,11 @@ class Community:
             self.clock.now(),
         )
 
+
+class NoticeQueue(Protocol):
+    """Where a command queues what the delivery wing sends for it (news for members, posts
+    for the channel, work for the front end): `bot.scheduling.notices.Notices`."""
+
     def notify(
         self,
         member_ids: list[int],
@@ -193,89 +192,17 @@ class Community:
         *,
         session_id: int | None = None,
         known: Mapping[int, Recipient] | None = None,
-    ) -> None:
-        """Queue a notice for each member; the courier sends it through the ledger.
+    ) -> None: ...
 
-        A notice goes now, or at the end of quiet hours, unless its session starts first.
-        The members are read in one go (or given, as `known`) and every notice is queued in
-        one statement and one transaction: a cancellation told to thousands holds nothing up
-        (a commit a notice took 1.2 s for 12,500).
-        """
-        now = self.clock.now()
-        session = self.sessions.get(session_id) if session_id else None
-        latest = session.start if session else None
-        if known is None:
-            known = self.members.recipients(member_ids)
-        payload = reply_to_payload(reply)
-        # When each distinct set of choices lets a notice go, worked out once.
-        dues: dict[str, datetime] = {}
-        # A change is a one-off event: its keys must never collide with another change's,
-        # even one made in the same second; each member's key also names the member.
-        stamp = f"{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
-        entries = []
-        for member_id in member_ids:
-            found = known.get(member_id)
-            choices = found.preferences if found else "{}"
-            due = dues.get(choices)
-            if due is None:
-                due = dues[choices] = self._outside_quiet_hours(choices, kind, now, latest)
-            key = f"{kind}:{session_id or '-'}:{member_id}:{stamp}"
-            entries.append(
-                Entry(key, kind, due, member_id=member_id, session_id=session_id, payload=payload)
-            )
-        self.deliveries.enqueue_many(entries)
+    def session_changed(self, session_id: int) -> None: ...
 
-    def _outside_quiet_hours(
-        self, choices: str, kind: str, now: datetime, latest: datetime | None
-    ) -> datetime:
-        prefs = Preferences.from_dict(json.loads(choices or "{}"))
-        if not prefs.quiet_hours_hold(kind, self.default_via(self.config.chosen_platform())):
-            return now
-        c = self.config
-        return QuietHours(c.quiet_start, c.quiet_end, c.quiet_weekends, c.zone).deliver_at(
-            now, latest
-        )
+    def places_changed(self, session_id: int, member: Member) -> None: ...
 
-    def session_changed(self, session_id: int) -> None:
-        """Tell the front end a session changed, so a mirror (a Discord event) can follow."""
-        now = self.clock.now()
-        key = f"sync:{session_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
-        self.deliveries.enqueue(key, "sync", now, session_id=session_id)
+    def leave_rooms(self, member: Member) -> None: ...
 
-    def places_changed(self, session_id: int, member: Member) -> None:
-        """Someone took or gave up a place. Where a platform gathers each session's booked
-        members in a private room (Discord's private threads), let them in or out soon."""
-        if self.default_via(member.platform) != "thread":
-            return
-        now = self.clock.now()
-        key = f"sync:{session_id}:{utc_iso(now)}:{uuid.uuid4().hex[:8]}"
-        self.deliveries.enqueue(key, "sync", now, session_id=session_id, payload=PLACES)
-
-    def leave_rooms(self, member: Member) -> None:
-        """Before a member is erased, queue their removal from every private room they are
-        in. Erasure deletes the rows that say who is in a room, so each removal carries the
-        member's platform id itself, and the courier scrubs it once the removal is done."""
-        now = self.clock.now()
-        for room_id in self.rooms.rooms_of(member.id) + self._conversation_rooms(member.id):
-            key = f"sync:leave:{room_id}:{uuid.uuid4().hex[:12]}"
-            payload = {"what": "leave", "room": room_id, "user": member.platform_user_id}
-            self.deliveries.enqueue(key, "sync", now, payload=payload)
-
-    def _conversation_rooms(self, member_id: int) -> list[str]:
-        """The rooms a front end opened for the member's CONNECT introductions."""
-        rooms = (self.meta.room_for(c) for c in self.connect.conversations_of(member_id))
-        return [room for room in rooms if room]
-
-    def announce(self, key: str, kind: str, reply: Reply, *, session_id: int | None = None) -> None:
-        """Queue a post to the community's announcement channel."""
-        self.deliveries.enqueue(
-            key,
-            kind,
-            self.clock.now(),
-            session_id=session_id,
-            channel=self.config.announce_channel,
-            payload=reply_to_payload(reply),
-        )
+    def announce(
+        self, key: str, kind: str, reply: Reply, *, session_id: int | None = None
+    ) -> None: ...
 
 
 @dataclass
@@ -287,6 +214,7 @@ class CommandContext:
     member: Member
     now: datetime
     is_planner: bool
+    notices: NoticeQueue
 
     @property
     def zone(self) -> ZoneInfo:

@@ -153,7 +153,7 @@ def retire(ctx: CommandContext, resource: str) -> Reply:
 
 def _tell(ctx: CommandContext, entry: Entry, text: str) -> None:
     if entry.suggested_by is not None:
-        ctx.community.notify([entry.suggested_by], "suggestion", Reply(text, private=False))
+        ctx.notices.notify([entry.suggested_by], "suggestion", Reply(text, private=False))
 
 
 def support(ctx: CommandContext) -> Reply:

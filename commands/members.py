@@ -76,7 +76,7 @@ def forget_me(ctx: CommandContext, confirm: str | None = None) -> Reply:
     community = ctx.community
     # All or nothing: a half-done erasure would release places yet keep the member.
     with immediate(community.db):
-        community.leave_rooms(ctx.member)
+        ctx.notices.leave_rooms(ctx.member)
         for place in community.signups.for_member(ctx.member.id):
             session = community.sessions.get(place.session_id)
             if session is not None:

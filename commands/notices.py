@@ -49,7 +49,7 @@ def tell_promoted(ctx: CommandContext, session: Session, member_ids: list[int]) 
             when=when_text(ctx, session, zone),
         )
         reply = _notice(ctx, text, session, can_cancel=True)
-        ctx.community.notify(ids, "promoted", reply, session_id=session.id, known=known)
+        ctx.notices.notify(ids, "promoted", reply, session_id=session.id, known=known)
 
 
 def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
@@ -63,7 +63,7 @@ def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int])
             reason=reason,
         )
         reply = _notice(ctx, text, session, can_cancel=False)
-        ctx.community.notify(ids, "cancelled", reply, session_id=session.id, known=known)
+        ctx.notices.notify(ids, "cancelled", reply, session_id=session.id, known=known)
 
 
 def tell_changed(
@@ -79,4 +79,4 @@ def tell_changed(
             where=session.location or ctx.say("session.where_tbc"),
         )
         reply = _notice(ctx, text, session, can_cancel=True)
-        ctx.community.notify(ids, "changed", reply, session_id=session.id, known=known)
+        ctx.notices.notify(ids, "changed", reply, session_id=session.id, known=known)

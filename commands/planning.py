@@ -76,7 +76,7 @@ def edit(ctx: CommandContext, session: int, changes: str) -> Reply:
         if rest and "start_utc" in edits:
             _series_moved(ctx, chosen, updated[0])
         for changed in updated:
-            ctx.community.session_changed(changed.id)
+            ctx.notices.session_changed(changed.id)
     first = updated[0]
     counts = _counts(ctx, first)
     text = ctx.say("edit.done", id=chosen.id, title=first.title, count=len(updated), told=told)
@@ -153,7 +153,7 @@ def cancel_session(
             ctx.community.series.end(chosen.series_id, ctx.now)  # no more top-ups
     for cancelled, holders in done:
         tell_cancelled(ctx, cancelled, holders)
-        ctx.community.session_changed(cancelled.id)
+        ctx.notices.session_changed(cancelled.id)
     told = sum(len(holders) for _, holders in done)
     return Reply(
         ctx.say("cancel_session.done", id=chosen.id, title=chosen.title, count=len(done), told=told)

@@ -11,6 +11,7 @@ from bot.dispatch.registry import Option, Registry
 from bot.domain.context import Item, Reply
 from bot.domain.when import format_local
 from bot.scheduling.connect import make_round
+from bot.scheduling.keys import PeriodKey, ReminderKey
 from bot.scheduling.plan import Planner
 from bot.storage.deliveries import Delivery, Entry
 from commands.prompts import this_week
@@ -89,7 +90,7 @@ def _weekly_now(ctx: CommandContext, what: str) -> Reply:
     scheduled one is not sent again; one that was missed or failed can be sent by hand."""
     ledger, config = ctx.community.deliveries, ctx.community.config
     period = this_week(ctx, None if what == "prompt" else config.pick_day)
-    key = f"{what}:{period}"
+    key = PeriodKey(what, period).text()
     queued = ledger.enqueue(
         key, what, ctx.now, channel=config.announce_channel, payload={"period": period}
     )
@@ -128,7 +129,7 @@ def _reminders_now(ctx: CommandContext, stamp: str) -> int:
             continue
         entries += [
             Entry(
-                f"reminder:{session.id}:{r.member_id}:now:{stamp}",
+                ReminderKey(session.id, r.member_id, "now", stamp).text(),
                 "reminder",
                 ctx.now,
                 member_id=r.member_id,

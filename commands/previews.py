@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.calendar.session_when import human_length
 from bot.community import CommandContext
 from bot.dispatch.registry import Option, Registry
 from bot.domain.context import Action, Item, Reply
 from bot.domain.errors import BadInput
 from bot.domain.recurrence import Repeat
 from bot.domain.when import format_day, format_local
-from bot.scheduling.compose import human_length
+from bot.scheduling.keys import AnnouncementKey
 from bot.storage.db import from_iso, immediate, utc_iso
 from bot.storage.previews import Preview
 from bot.storage.sessions import NewSession, Session
@@ -108,7 +109,7 @@ def schedule_confirm(ctx: CommandContext, code: str = "") -> Reply:
         created = _create(ctx, preview.details)
         community.previews.settle(preview.code, "scheduled", created[0].id, len(created))
     for session in created:
-        community.session_changed(session.id)
+        ctx.notices.session_changed(session.id)
     first = created[0]
     _announce(ctx, first, preview.details["repeat"])
     text = ctx.say("schedule.done", id=first.id, title=first.title, count=len(created))
@@ -186,8 +187,8 @@ def _create(ctx: CommandContext, details: dict[str, Any]) -> list[Session]:
 
 def _announce(ctx: CommandContext, session: Session, repeat: str) -> None:
     card = session_card(ctx, session, Counts(), None)
-    ctx.community.announce(
-        f"announce:{session.id}",
+    ctx.notices.announce(
+        AnnouncementKey(session.id).text(),
         "announcement",
         Reply(_announcement_text(ctx, session, repeat), items=(card,), private=False),
         session_id=session.id,

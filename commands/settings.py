@@ -12,11 +12,11 @@ from datetime import datetime, time, timedelta
 from bot.community import CommandContext
 from bot.dispatch.registry import Option, Registry
 from bot.domain.context import Action, Item, Reply
-from bot.domain.preferences import KINDS
+from bot.domain.preferences import SUBSCRIPTIONS
 from bot.domain.when import format_local
 from commands.sector import settings_line
 
-KIND_CHOICES = (*KINDS, "all")
+KIND_CHOICES = (*SUBSCRIPTIONS, "all")
 
 
 def subscribe(ctx: CommandContext, kind: str) -> Reply:
@@ -63,7 +63,8 @@ def settings(ctx: CommandContext) -> Reply:
     prefs = ctx.community.members.preferences(ctx.member.id)
     config = ctx.community.config
     lines = [
-        ctx.say(f"settings.{kind}.{'on' if getattr(prefs, kind) else 'off'}") for kind in KINDS
+        ctx.say(f"settings.{kind}.{'on' if getattr(prefs, kind) else 'off'}")
+        for kind in SUBSCRIPTIONS
     ]
     if prefs.paused(ctx.now):
         assert prefs.paused_until is not None
@@ -87,7 +88,7 @@ def settings(ctx: CommandContext) -> Reply:
             ctx.say(f"action.{'stop' if getattr(prefs, k) else 'start'}_{k}"),
             f"{'unsubscribe' if getattr(prefs, k) else 'subscribe'} {k}",
         )
-        for k in KINDS
+        for k in SUBSCRIPTIONS
     ) + (Action(ctx.say("sector.action_choose"), "sector"),)
     return Reply(
         ctx.say("settings.intro"),

@@ -33,7 +33,7 @@ def signup(ctx: CommandContext, session: int) -> Reply:
     """Take a place, or join the waitlist when the session is full."""
     chosen = open_session(ctx, session)
     place = ctx.community.signups.signup(chosen, ctx.member.id, ctx.now)
-    ctx.community.places_changed(chosen.id, ctx.member)
+    ctx.notices.places_changed(chosen.id, ctx.member)
     cancel = Action(ctx.say("action.cancel"), f"cancel {chosen.id}", "danger")
     if place.status == "confirmed":
         where = chosen.location or ctx.say("session.where_tbc")
@@ -70,7 +70,7 @@ def cancel(ctx: CommandContext, session: int) -> Reply:
     """Give up a place (or leave the waitlist); the next person waiting is offered it."""
     chosen = find_session(ctx, session)
     promoted = ctx.community.signups.cancel(chosen, ctx.member.id, ctx.now)
-    ctx.community.places_changed(chosen.id, ctx.member)
+    ctx.notices.places_changed(chosen.id, ctx.member)
     tell_promoted(ctx, chosen, promoted)
     return Reply(ctx.say("cancel.done", id=chosen.id, title=chosen.title))
 

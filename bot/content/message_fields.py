@@ -369,25 +369,10 @@ for _kind in ("prompts", "reminders", "picks"):
 for _kind in ("prompts", "reminders", "picks", "all"):
     FIELDS[f"subscribe.{_kind}"] = set()
     FIELDS[f"unsubscribe.{_kind}"] = set()
-DELIVERY_KINDS = (
-    "reminder",
-    "soon",
-    "followup",
-    "prompt",
-    "prompt-dm",
-    "pick",
-    "pick-dm",
-    "announcement",
-    "sync",
-    "promoted",
-    "changed",
-    "cancelled",
-    "suggestion",
-    "feedback",
-    "connect",
-)
-for _kind in DELIVERY_KINDS:
-    FIELDS[f"kind.{_kind}"] = set()
+# The label of each delivery kind (`kind.reminder`), shown to planners in lists of what is
+# queued. The kinds table (bot/scheduling/kinds.py) is the list of kinds and checks that
+# each has its label; a label takes no placeholders.
+LABEL_FAMILIES = ("kind.",)
 for _name in OPTION_NAMES:
     FIELDS[f"option.{_name}"] = set()
 for _status in ("confirmed", "waitlisted", "cancelled"):

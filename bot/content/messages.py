@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from bot.content.message_fields import FIELDS
+from bot.content.message_fields import FIELDS, LABEL_FAMILIES
 from bot.domain.errors import ContentError
 
 
@@ -23,7 +23,7 @@ class Messages:
         self.templates = templates
 
     def __call__(self, key: str, **fields: object) -> str:
-        allowed = FIELDS.get(key)
+        allowed = FIELDS.get(key, set() if _label(key) and key in self.templates else None)
         if allowed is None:
             raise KeyError(f"no template declared for {key!r}")
         if not fields.keys() <= allowed:
@@ -69,8 +69,13 @@ def _flatten(table: dict[str, Any], prefix: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _label(key: str) -> bool:
+    """A label in a family whose members the code lists elsewhere (the kinds table)."""
+    return key.startswith(LABEL_FAMILIES)
+
+
 def _check(file: str, key: str, text: object) -> list[str]:
-    if key not in FIELDS:
+    if key not in FIELDS and not _label(key):
         return [f"{file}: template '{key}' is not one the bot uses (check its spelling)"]
     if not isinstance(text, str):
         return [f"{file}: template '{key}': found {text!r}, expected text in quotes"]
@@ -78,11 +83,12 @@ def _check(file: str, key: str, text: object) -> list[str]:
         used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as exc:
         return [f"{file}: template '{key}': {exc} (write {{{{ and }}}} for a literal brace)"]
-    unknown = sorted(used - FIELDS[key])
+    allowed = FIELDS.get(key, set())
+    unknown = sorted(used - allowed)
     if unknown:
         return [
             f"{file}: template '{key}': unknown placeholder {{{name}}}; it may use "
-            f"{_names(FIELDS[key])}"
+            f"{_names(allowed)}"
             for name in unknown
         ]
     return []

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.community import CommandContext, Community
+from bot.community import CommandContext, Community, NoticeQueue
 from bot.dispatch.convert import convert, refuse_hidden
 from bot.dispatch.registry import Command, Option, Registry
 from bot.dispatch.shapes import continues, looks_like
@@ -60,9 +60,11 @@ class Dispatcher:
     checks, runs the handler and turns any problem into a kind private reply, so every front
     end gets the same answers and none handles errors of its own."""
 
-    def __init__(self, registry: Registry, community: Community) -> None:
+    def __init__(self, registry: Registry, community: Community, notices: NoticeQueue) -> None:
         self.registry = registry
         self.community = community
+        # Handed in by the app: the queue lives in the delivery wing, a floor above.
+        self.notices = notices
 
     def handle_line(self, actor: Actor, line: str) -> Reply:
         """Answer a typed `/cop ...` line (the `/cop` itself is optional)."""
@@ -126,6 +128,7 @@ class Dispatcher:
             member,
             self.community.clock.now(),
             is_planner(actor, self.community),
+            self.notices,
         )
 
     def _guard(self, actor: Actor, run: Callable[[], Reply]) -> Reply:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-KINDS = ("prompts", "reminders", "picks")
+# The switches a member turns on and off (`subscribe`, `unsubscribe`); the kinds table in
+# `bot/scheduling/kinds.py` says which kinds of message each one governs.
+Subscription = Literal["prompts", "reminders", "picks"]
+SUBSCRIPTIONS: tuple[Subscription, ...] = ("prompts", "reminders", "picks")
 VIAS = ("", "dm", "thread")
-# What can travel in a session's thread instead of a direct message: reminders, and news
-# about a member's own place.
-THREAD_KINDS = ("reminder", "promoted", "changed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,14 @@ class Preferences:
             return "thread"
         return self.via or default
 
-    def quiet_hours_hold(self, kind: str, default_via: str) -> bool:
-        """Whether quiet hours hold a message of `kind` to this member: direct messages
-        only. A post in a session's thread waits for nobody; a member reads it when they
-        choose, and the platform notifies as they have set it to."""
+    def quiet_hours_hold(self, may_go_in_thread: bool, default_via: str) -> bool:
+        """Whether quiet hours hold a message to this member: direct messages only. A
+        message that may travel in a session's thread (`may_go_in_thread`) goes there for a
+        member who reads them in threads (`default_via`: their platform's way, unless they
+        chose), and a thread post waits for nobody."""
         if not self.quiet_hours:
             return False
-        return not (kind in THREAD_KINDS and self.via_on(default_via) == "thread")
+        return not (may_go_in_thread and self.via_on(default_via) == "thread")
 
     def paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until
@@ -92,13 +93,11 @@ class Preferences:
         """The same choices with any pause ended."""
         return replace(self, paused_until=None)
 
-    def wants(self, kind: str, now: datetime) -> bool:
-        """Whether a message of `kind` may go to this member at `now`."""
-        if self.paused(now):
-            return False
-        return bool(getattr(self, kind, True)) if kind in KINDS else True
+    def wants(self, subscription: Subscription, now: datetime) -> bool:
+        """Whether a message under `subscription` may go to this member at `now`."""
+        return not self.paused(now) and bool(getattr(self, subscription))
 
     def with_kind(self, kind: str, on: bool) -> Preferences:
-        kinds = KINDS if kind == "all" else (kind,)
+        kinds = SUBSCRIPTIONS if kind == "all" else (kind,)
         changes: dict[str, Any] = {k: on for k in kinds}
         return replace(self, **changes)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.calendar.session_when import human_length
 from bot.community import Community
 from bot.domain.when import format_local
 from bot.report.build import Report, Row, build
 from bot.report.chart import report_png
 from bot.report.suppress import shown
-from bot.scheduling.compose import human_length
 from bot.storage.outcomes import period_figures
 
 

@@ -14,27 +14,10 @@ from bot.community import Community
 from bot.config import Config
 from bot.domain.pairing import Avoid, Candidate, is_cross_sector, match
 from bot.scheduling.introduction import UNDECLARED
-from bot.storage.connect import conversation_name
 
 # Rounds fall in the weeks counted from this Monday, so "every 2 weeks" means the same weeks
 # whenever the bot was started or restarted.
 EPOCH = date(2024, 1, 1)
-
-
-def introduction_key(round_id: int, group: int, member_id: int) -> str:
-    """A member's introduction in the ledger. The members of one group share the start of
-    their keys (`conversation_key`), so the courier finds and sends them together."""
-    return f"{conversation_key(round_id, group)}{member_id}"
-
-
-def conversation_key(round_id: int, group: int) -> str:
-    """The one private conversation a group is introduced in: the same on a retry."""
-    return conversation_name(round_id, group)
-
-
-def conversation_of(key: str) -> str:
-    """The conversation an introduction's key belongs to."""
-    return key[: key.rindex(":") + 1]
 
 
 def round_moment(config: Config, now: datetime) -> datetime | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 import os
 import secrets
@@ -26,7 +25,7 @@ from bot.community import Community
 from bot.domain.context import Reply
 from bot.scheduling import retries, unposted
 from bot.scheduling.compose import Composer, Skip
-from bot.scheduling.connect import conversation_of
+from bot.scheduling.kinds import kind_of
 from bot.storage.db import immediate
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
@@ -36,18 +35,6 @@ log = logging.getLogger(__name__)
 LATE_AFTER = timedelta(minutes=15)
 SEND_TIMEOUT = 30.0  # seconds without an answer before a send's outcome counts as unknown
 FOUND_ALREADY = "found on the platform after a try whose outcome was unknown"
-SCHEDULED_KINDS = (
-    "reminder",
-    "soon",
-    "followup",
-    "prompt",
-    "prompt-dm",
-    "pick",
-    "pick-dm",
-    "feedback",
-    "connect",
-)
-BOOKING_NOTICES = ("promoted", "changed", "cancelled")
 GROUP_SLICE = 100  # members checked (or claimed) between chances for the loop to serve others
 
 
@@ -130,6 +117,15 @@ class _Sends:
 
 
 class Courier:
+    """Takes what is due from the ledger and hands it to the front end, one key at a time.
+
+    Why a separate courier: planning promises, sending is where the world pushes back (rate
+    limits, refusals, outages). Keeping sends here means each is claimed before it goes and
+    marked after (sent, late, missed, skipped, failed, or put back for a retry), paced for
+    the platform, and written only at the last moment by the composer. What a kind of
+    delivery needs (grouped in a session's thread, missed once its session started) comes
+    from its row in the kinds table."""
+
     def __init__(self, community: Community, adapter: FrontEnd) -> None:
         self.community = community
         self.adapter = adapter
@@ -230,8 +226,9 @@ class Courier:
         shared: dict[str, list[Delivery]] = {}
         alone: list[Delivery] = []
         for delivery in batch:
-            if delivery.kind == "connect":
-                shared.setdefault(conversation_of(delivery.key), []).append(delivery)
+            conversation = kind_of(delivery.kind).conversation(delivery)
+            if conversation:
+                shared.setdefault(conversation, []).append(delivery)
             else:
                 alone.append(delivery)
         return shared, alone
@@ -243,12 +240,8 @@ class Courier:
         (a reminder time, or a notice's text in their zone). Empty for a direct message."""
         if delivery.session_id is None or self._via(delivery) != "thread":
             return ""
-        if delivery.kind == "reminder":
-            return f"{delivery.session_id}:{delivery.key.split(':')[3]}"
-        if delivery.kind in BOOKING_NOTICES:
-            words = json.dumps(delivery.payload, sort_keys=True)
-            return f"{delivery.session_id}:{delivery.kind}:{words}"
-        return ""
+        shared = kind_of(delivery.kind).shared_post(delivery)
+        return f"{delivery.session_id}:{shared}" if shared else ""
 
     def _via(self, delivery: Delivery) -> str:
         if not self._threads_first() or delivery.member_id is None:
@@ -268,23 +261,26 @@ class Courier:
     def _too_late(self, delivery: Delivery) -> str:
         """Why a delivery should be recorded as missed rather than sent, if it should. All is
         judged against the time it was first meant for, however often it was retried."""
-        now = self.community.clock.now()
+        now, kind = self.community.clock.now(), kind_of(delivery.kind)
         first_try = delivery.attempts <= 1
-        scheduled = delivery.kind in SCHEDULED_KINDS
+        scheduled = kind.scheduled
         if scheduled and first_try and delivery.meant_for < now - self.community.config.grace:
             return "due while the bot was not running, past the grace window"
         session = None
         if delivery.session_id is not None and (scheduled or not first_try):
             session = self.community.sessions.get(delivery.session_id)
-        if delivery.kind in ("reminder", "soon") and session is not None and session.start <= now:
+        if kind.before_session and session is not None and session.start <= now:
             return "the session had already started"
         if not first_try and now >= self._retry_until(delivery, session):
-            return f"could not be sent in time (tried {retries.rule_words(delivery.kind)})"
+            rule = retries.rule_words(kind.retry)
+            return f"could not be sent in time (tried {rule})"
         return ""
 
     def _retry_until(self, delivery: Delivery, session: Session | None) -> datetime:
         start = session.start if session is not None else None
-        return retries.retry_until(delivery.kind, delivery.meant_for, start, self.community.zone)
+        return retries.retry_until(
+            kind_of(delivery.kind).retry, delivery.meant_for, start, self.community.zone
+        )
 
     async def _deliver(self, delivery: Delivery) -> int:
         missed = self._too_late(delivery)
@@ -293,7 +289,7 @@ class Courier:
             return 0
         try:
             member = self._member(delivery)
-            if delivery.kind == "sync":
+            if kind_of(delivery.kind).route == "platform":
                 await self._sync(delivery)
                 return 0
             await self.pacer.wait(f"m{member.id}" if member else delivery.channel)
@@ -533,7 +529,7 @@ class Courier:
 
     def _arrival(self, delivery: Delivery) -> str:
         late = delivery.meant_for < self.community.clock.now() - LATE_AFTER
-        return "late" if late and delivery.kind in SCHEDULED_KINDS else "sent"
+        return "late" if late and kind_of(delivery.kind).scheduled else "sent"
 
     def _mark(self, delivery: Delivery, status: str, reason: str) -> None:
         self.community.deliveries.mark(delivery.key, status, self.community.clock.now(), reason)

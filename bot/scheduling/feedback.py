@@ -3,19 +3,53 @@
 Asked once: by the scheduled message a while after the session, or straight away when a
 member taps "I was there" after it has ended. Either way the marker is set first, so the other
 route finds it and stays quiet. It never chases.
+
+This module is the whole of the "feedback" kind apart from its row in the kinds table and
+its words: when it is due (`plan`) and what it says (`ask`). A new scheduled kind can be
+added the same way.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.community import Community
 from bot.content.messages import Messages
 from bot.domain.context import Action, Reply
+from bot.scheduling.planned import LOOKBACK, MAX_HOLD, Planned, Planning
+from bot.scheduling.reminders import live_session
+from bot.scheduling.skip import Skip
+from bot.storage.deliveries import Delivery
 from bot.storage.feedback import ANSWERS
+from bot.storage.members import Member
 from bot.storage.sessions import Session
 
 # Long enough after the session for the planning group to mark who came.
 FEEDBACK_AFTER = timedelta(hours=3)
+
+
+def plan(planning: Planning, start: datetime, end: datetime) -> list[Planned]:
+    """The question to each member marked as there, a while after the session, held out
+    of their quiet hours."""
+    found = []
+    for session in planning.starting(start - MAX_HOLD - LOOKBACK - FEEDBACK_AFTER, end):
+        nominal = session.end + FEEDBACK_AFTER
+        if planning.comes(nominal, start, end):
+            present = sorted(planning.community.outcomes.attendance.present(session.id))
+            found += planning.to_each(session, "feedback", nominal, present)
+    return found
+
+
+def ask(community: Community, delivery: Delivery, member: Member | None) -> Reply:
+    """The question as sent: only to someone marked as there, and only once."""
+    assert member is not None
+    session = live_session(community, delivery)
+    outcomes = community.outcomes
+    if not outcomes.attendance.was_there(session.id, member.id):
+        raise Skip("not marked as there")
+    if not outcomes.feedback.mark_asked(session.id, member.id):
+        raise Skip("already asked")
+    return feedback_question(community.messages, session)
 
 
 def feedback_question(say: Messages, session: Session) -> Reply:

@@ -20,33 +20,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.community import Community
 from bot.domain.preferences import Preferences
-from bot.domain.quiet import QuietHours
-from bot.scheduling.connect import introduction_key
-from bot.scheduling.feedback import FEEDBACK_AFTER
+from bot.scheduling.keys import (
+    ConnectKey,
+    PeriodKey,
+    ReminderKey,
+    SessionMemberKey,
+    SessionPostKey,
+    stamp,
+)
+from bot.scheduling.kinds import KINDS, kind_of, quiet_hours
+from bot.scheduling.planned import LOOKBACK, MAX_HOLD, Planned
 from bot.storage.members import Recipient
 from bot.storage.sessions import Session
 
-MAX_HOLD = timedelta(days=3)
+__all__ = ["MAX_HOLD", "Planned", "Planner", "quiet_hours"]
 # A reminder due this close to its session is never held by quiet hours: it is about to start.
 SOON = timedelta(minutes=15)
 FOLLOW_UP = timedelta(minutes=30)
 # How far a whole-day reminder on the wall clock can be from the same offset in exact time.
 CLOCK_CHANGE = timedelta(hours=2)
-LOOKBACK = timedelta(days=14)
 # Planned deliveries handed out at a time, so a caller can let others use the loop between.
 BATCH = 500
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One delivery the calendar promises. `member_id` None means a channel post."""
-
-    key: str
-    kind: str
-    due: datetime
-    session_id: int | None = None
-    member_id: int | None = None
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,12 +63,15 @@ def offset_label(offset: timedelta) -> str:
     return f"{minutes}m"
 
 
-def quiet_hours(community: Community) -> QuietHours:
-    c = community.config
-    return QuietHours(c.quiet_start, c.quiet_end, c.quiet_weekends, c.zone)
-
-
 class Planner:
+    """Says which deliveries fall due in a window of time, from the calendar as it is now.
+
+    Why derive rather than store a schedule: nothing needs updating when a session moves,
+    a member books, or someone turns reminders off; the next window simply reads the new
+    state. Each promise gets a stable key (`keys.py`), so planning the same window twice
+    queues nothing twice. Quiet hours hold a message by its kind's rule (`kinds.py`); a
+    kind that plans itself (its row's `plan`) is asked here like the planner's own."""
+
     def __init__(self, community: Community) -> None:
         self.community = community
         self.quiet = quiet_hours(community)
@@ -89,7 +86,8 @@ class Planner:
         (every query is read to its end before a batch is handed out)."""
         self._holds.clear()
         self._wanting.clear()
-        for source in (self._reminders, self._session_posts, self._weekly, self._connect):
+        sources = (self._reminders, self._session_posts, self._weekly, self._connect, self._own)
+        for source in sources:
             for group in source(start, end):
                 kept = [p for p in group if start < p.due <= end]
                 for first in range(0, len(kept), BATCH):
@@ -103,7 +101,7 @@ class Planner:
         known = self._holds.get((recipient.preferences, kind))
         if known is None:
             prefs = Preferences.from_dict(json.loads(recipient.preferences or "{}"))
-            known = prefs.quiet_hours_hold(kind, self.default_via)
+            known = kind_of(kind).holds_for(prefs, self.default_via)
             self._holds[(recipient.preferences, kind)] = known
         return known
 
@@ -148,13 +146,13 @@ class Planner:
         self, session: Session, offset: timedelta, slots: _Slots
     ) -> Iterator[list[Planned]]:
         label = offset_label(offset)
-        stamp = _stamp(session.start)
+        start = stamp(session.start)
         for page in self.community.signups.confirmed_pages(session.id):
             found = []
             for recipient in page:
                 due = slots.due_for(recipient)
                 if due is not None:
-                    key = f"reminder:{session.id}:{recipient.member_id}:{label}:{stamp}"
+                    key = ReminderKey(session.id, recipient.member_id, label, start).text()
                     found.append(
                         Planned(key, "reminder", due, session.id, recipient.member_id, label)
                     )
@@ -181,18 +179,35 @@ class Planner:
 
     def _session_posts(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
         yield [
-            Planned(f"soon:{s.id}:{_stamp(s.start)}", "soon", s.start - SOON, s.id)
+            Planned(
+                SessionPostKey("soon", s.id, stamp(s.start)).text(), "soon", s.start - SOON, s.id
+            )
             for s in self._starting(start + SOON, end + SOON)
         ]
-        recent = self._starting(start - MAX_HOLD - LOOKBACK - FEEDBACK_AFTER, end)
-        for session in recent:
+        for session in self._starting(start - MAX_HOLD - LOOKBACK, end):
             nominal = session.end + FOLLOW_UP
             if self._comes(nominal, start, end):
                 yield self._after(session, "followup", nominal, self._followed_up(session))
-            nominal = session.end + FEEDBACK_AFTER
-            if self._comes(nominal, start, end):
-                present = sorted(self.community.outcomes.attendance.present(session.id))
-                yield self._after(session, "feedback", nominal, present)
+
+    def _own(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
+        """What the kinds that plan themselves (beside their words) say falls due."""
+        for kind in KINDS.values():
+            if kind.plan is not None:
+                yield kind.plan(self, start, end)
+
+    def comes(self, nominal: datetime, start: datetime, end: datetime) -> bool:
+        """`_comes`, for a kind that plans itself (`planned.Planning`)."""
+        return self._comes(nominal, start, end)
+
+    def to_each(
+        self, session: Session, kind: str, nominal: datetime, member_ids: list[int]
+    ) -> list[Planned]:
+        """`_after`, for a kind that plans itself (`planned.Planning`)."""
+        return self._after(session, kind, nominal, member_ids)
+
+    def starting(self, start: datetime, end: datetime) -> list[Session]:
+        """`_starting`, for a kind that plans itself (`planned.Planning`)."""
+        return self._starting(start, end)
 
     def _comes(self, nominal: datetime, start: datetime, end: datetime) -> bool:
         """Whether a message nominally due at `nominal`, held or not, falls in (start, end]
@@ -203,13 +218,15 @@ class Planner:
     def _after(
         self, session: Session, kind: str, nominal: datetime, member_ids: list[int]
     ) -> list[Planned]:
-        """A follow-up or a feedback question to each of `member_ids`."""
+        """A message about `session` to each of `member_ids` (the thanks, the question)."""
         found = self.community.members.recipients(member_ids)
         return self._each(
             (found.get(i) for i in member_ids),
             kind,
             nominal,
-            lambda mid, due: Planned(f"{kind}:{session.id}:{mid}", kind, due, session.id, mid),
+            lambda mid, due: Planned(
+                SessionMemberKey(kind, session.id, mid).text(), kind, due, session.id, mid
+            ),
             member_ids,
         )
 
@@ -229,7 +246,7 @@ class Planner:
         ):
             for moment in weekly_times(weekday, clock, c.zone, start - MAX_HOLD, end):
                 period = moment.astimezone(c.zone).date().isoformat()
-                yield [Planned(f"{kind}:{period}", kind, moment, detail=period)]
+                yield [Planned(PeriodKey(kind, period).text(), kind, moment, detail=period)]
                 if self._falls(self._open_times(moment, None), start, end):
                     yield self._copies(kind, period, moment)
 
@@ -243,7 +260,11 @@ class Planner:
             f"{kind}-dm",
             moment,
             lambda mid, due: Planned(
-                f"{kind}:{period}:{mid}", f"{kind}-dm", due, member_id=mid, detail=period
+                PeriodKey(kind, period, mid).text(),
+                f"{kind}-dm",
+                due,
+                member_id=mid,
+                detail=period,
             ),
             [r.member_id for r in wanting],
         )
@@ -266,7 +287,7 @@ class Planner:
             waits = any(self._holds_for(known.get(m), "connect") for m in group)
             found += [
                 Planned(
-                    introduction_key(round_id, number, member_id),
+                    ConnectKey(round_id, member_id, number).text(),
                     "connect",
                     held if waits else nominal,
                     member_id=member_id,
@@ -352,5 +373,5 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+def _soon_key(session: Session) -> str:
+    return SessionPostKey("soon", session.id, stamp(session.start)).text()

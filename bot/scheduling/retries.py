@@ -2,7 +2,8 @@
 
 A count of tries says nothing about whether a message is still useful: five tries a few
 minutes apart gave up on reminders during a 15-minute outage although their sessions were
-hours ahead. So each kind of delivery is retried until the moment it stops meaning anything:
+hours ahead. So each kind of delivery is retried until the moment it stops meaning anything
+(its row in bot/scheduling/kinds.py names the rule):
 
 - a reminder, a "starting soon" post, or a notice about a booking: until the session starts;
 - a weekly prompt or pick: until the end of the day it was meant for (community time);
@@ -30,31 +31,20 @@ class Until(Enum):
     A_DAY = "for a day"
 
 
-RETRY_UNTIL: dict[str, Until] = {
-    "reminder": Until.SESSION_START,
-    "soon": Until.SESSION_START,
-    "promoted": Until.SESSION_START,
-    "changed": Until.SESSION_START,
-    "cancelled": Until.SESSION_START,
-    "prompt": Until.DAY_END,
-    "prompt-dm": Until.DAY_END,
-    "pick": Until.DAY_END,
-    "pick-dm": Until.DAY_END,
-}
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(minutes=5)
 
 
-def rule_words(kind: str) -> str:
-    """The rule for `kind`, in words for the ledger's reason column."""
-    return RETRY_UNTIL.get(kind, Until.A_DAY).value
+def rule_words(rule: Until) -> str:
+    """The rule, in words for the ledger's reason column."""
+    return rule.value
 
 
 def retry_until(
-    kind: str, first_due: datetime, session_start: datetime | None, zone: ZoneInfo
+    rule: Until, first_due: datetime, session_start: datetime | None, zone: ZoneInfo
 ) -> datetime:
-    """The last moment worth trying a delivery of `kind` first due at `first_due`."""
-    rule = RETRY_UNTIL.get(kind, Until.A_DAY)
+    """The last moment worth trying a delivery under `rule` (its kind's row in the kinds
+    table says which) first due at `first_due`."""
     if rule is Until.SESSION_START and session_start is not None:
         return session_start
     if rule is Until.DAY_END:

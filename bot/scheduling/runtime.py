@@ -37,8 +37,12 @@ DRAIN_SECONDS = 10.0  # how long a stopping bot waits for the sends already unde
 
 
 class Runtime:
-    """The planner, the courier and the daily upkeep, run on the scheduler's clock for one
-    front end."""
+    """The clock of the delivery wing, for one front end: each tick has the planner queue
+    what fell due since the last one, then the courier send it.
+
+    Why a tick and a ledger rather than a timer per message: timers die with the process,
+    while the ledger and the "planned up to here" mark survive it, so a restart picks up
+    exactly where the last run stopped, and nothing is planned or sent twice."""
 
     def __init__(self, community: Community, adapter: FrontEnd) -> None:
         self.community = community

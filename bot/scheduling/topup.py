@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.community import Community
 from bot.domain.recurrence import AHEAD, dates_after, to_utc
+from bot.scheduling.notices import Notices
 from bot.storage.db import immediate
 from bot.storage.series import Series
 from bot.storage.sessions import NewSession, Session
@@ -25,7 +26,7 @@ def top_up(community: Community, now: datetime) -> list[Session]:
         if dates_after(series.repeat, series.last_local, series.zone, now + AHEAD):
             made += _top_up_one(community, series.id, now)
     for session in made:
-        community.session_changed(session.id)
+        Notices(community).session_changed(session.id)
     return made
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bot.community import Community
 from bot.domain.context import Reply
+from bot.scheduling.notices import Notices
 from bot.storage.deliveries import Delivery
 
 KIND = "announcement"
@@ -29,7 +30,7 @@ def tell_planner(community: Community, delivery: Delivery, reason: str) -> None:
     text = community.messages(
         "announce.not_posted", id=session.id, title=session.title, reason=reason
     )
-    community.notify([session.created_by], "notice", Reply(text), session_id=session.id)
+    Notices(community).notify([session.created_by], "notice", Reply(text), session_id=session.id)
 
 
 def retry(community: Community) -> int:

@@ -24,6 +24,7 @@ from bot.config import Config, PlanningGroup, Secrets
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import Courier
+from bot.scheduling.notices import Notices
 from bot.storage.db import select_rows
 from tests.adapters.conftest_discord import adapter, app, build_app, dc, planner, schedule
 from tests.fakes.fake_discord import Callback, FakeDiscord, OptionValue
@@ -344,7 +345,7 @@ async def test_post_after_a_500_is_retried_by_discord_py_and_lands_once(
 ) -> None:
     route = f"/channels/{dc.channel_id}/messages"
     error = dc.script("POST", route, 500, {"message": "Internal Server Error", "code": 0})
-    app.community.announce("news:1", "announcement", Reply("Welcome, everyone"))
+    Notices(app.community).announce("news:1", "announcement", Reply("Welcome, everyone"))
     assert await Courier(app.community, adapter).flush() == 1
     assert error.hits == 1 and posts_to(dc, route) == [500, 200]
     [post] = dc.messages
@@ -359,7 +360,7 @@ async def test_post_after_a_503_is_retried_by_the_courier_and_lands_once(
     # discord.py gives up on a 503 at once; the courier puts the post back for later.
     route = f"/channels/{dc.channel_id}/messages"
     error = dc.script("POST", route, 503, {"message": "Service Unavailable", "code": 0})
-    app.community.announce("news:1", "announcement", Reply("Welcome, everyone"))
+    Notices(app.community).announce("news:1", "announcement", Reply("Welcome, everyone"))
     courier = Courier(app.community, adapter)
     assert await courier.flush() == 0
     assert error.hits == 1 and dc.messages == []

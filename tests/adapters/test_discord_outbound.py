@@ -19,6 +19,7 @@ from bot.adapters.discord_.render import ZWSP
 from bot.app import App
 from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import Courier
+from bot.scheduling.notices import Notices
 from bot.storage.members import Member
 from bot.storage.sessions import EDITABLE
 from tests.adapters.conftest_discord import adapter, app, dc, schedule
@@ -281,7 +282,7 @@ async def test_a_dm_that_timed_out_but_was_posted_is_not_posted_again(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
     someone = member(app, dc.add_user("someone"))
-    app.community.notify([someone.id], "notice", Reply("See you on Thursday"))
+    Notices(app.community).notify([someone.id], "notice", Reply("See you on Thursday"))
     [delivery] = [d for d in app.community.deliveries.with_status("pending") if d.member_id]
     courier = Courier(app.community, adapter)
     courier.send_timeout = 0.3

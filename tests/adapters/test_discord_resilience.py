@@ -24,6 +24,7 @@ from bot.dispatch.registry import Command
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import Courier
+from bot.scheduling.notices import Notices
 from bot.scheduling.runtime import Runtime
 from bot.serve import serve
 from bot.storage.members import Member
@@ -69,17 +70,17 @@ async def test_dropped_gateway_resumes_and_sends_each_delivery_once(
     courier = Courier(app.community, adapter)
     adapter.after_command.connect(courier.flush)  # as serve() wires the runtime
     a, b, c = (member(app, dc.add_user(n), n) for n in ("a", "b", "c"))
-    app.community.notify([a.id], "changed", Reply("before the drop"))
+    Notices(app.community).notify([a.id], "changed", Reply("before the drop"))
     assert await courier.flush() == 1
 
     resumed = asyncio.ensure_future(adapter.client.wait_for("resumed", timeout=5))
     await dc.drop_gateway()
-    app.community.notify([b.id], "changed", Reply("during the drop"))
+    Notices(app.community).notify([b.id], "changed", Reply("during the drop"))
     assert await courier.flush() == 1  # REST does not need the gateway
     await resumed
     assert dc.resumes == 1 and dc.identifies == 1
 
-    app.community.notify([c.id], "changed", Reply("after the resume"))
+    Notices(app.community).notify([c.id], "changed", Reply("after the resume"))
     cb = await dc.invoke(dc.slash("cop", "sessions"))  # answered, then flushes the ledger
     assert cb.type == 4
     await dc.wait_until(lambda: len(dms_to(dc, int(c.platform_user_id))) == 1)
@@ -100,7 +101,7 @@ async def test_rate_limited_post_is_retried_and_lands_once(
 ) -> None:
     route = rf"/channels/{dc.channel_id}/messages"
     limit = dc.rate_limit("POST", route, retry_after=0.1)
-    app.community.announce("news:1", "announcement", Reply("Welcome, everyone"))
+    Notices(app.community).announce("news:1", "announcement", Reply("Welcome, everyone"))
     assert await Courier(app.community, adapter).flush() == 1
     assert limit.hits == 1
     tries = [r for r in dc.requests if r.method == "POST" and r.path == route]
@@ -126,7 +127,9 @@ async def test_dm_wave_with_one_refuser(dc: FakeDiscord, app: App, adapter: Disc
     courier = Courier(app.community, adapter)
     await courier.flush()  # the new session's own announcement and event, out of the way
     posted = len(dc.messages)
-    app.community.notify([m.id for m in wave], "changed", Reply("Circle moved"), session_id=sid)
+    Notices(app.community).notify(
+        [m.id for m in wave], "changed", Reply("Circle moved"), session_id=sid
+    )
     assert await courier.flush() == 3
     assert len(dc.messages) == posted + 3
 

@@ -14,6 +14,7 @@ from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.domain.context import Actor, Reply
 from bot.scheduling.courier import FOUND_ALREADY, Courier
+from bot.scheduling.notices import Notices
 from tests.adapters.conftest import add_session, cop, make_adapter, texts
 from tests.fakes.fake_slack import FakeSlack
 
@@ -25,7 +26,7 @@ def member(app: App, user: str) -> int:
 def notify(app: App, user: str, text: str = "Hello") -> str:
     """Queue one notice for `user`; returns its ledger key."""
     member_id = member(app, user)
-    app.community.notify([member_id], "notice", Reply(text))
+    Notices(app.community).notify([member_id], "notice", Reply(text))
     [delivery] = [d for d in app.community.deliveries.with_status("pending") if d.member_id]
     return delivery.key
 

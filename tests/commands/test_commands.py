@@ -13,6 +13,7 @@ from bot.content import message_fields
 from bot.content.message_fields import FIELDS
 from bot.dispatch.dispatcher import is_planner
 from bot.domain.context import Actor
+from bot.scheduling.kinds import KINDS
 from commands import build_registry
 from tests.helpers import PLANNER, Run, ok, schedule, snapshot
 
@@ -111,7 +112,8 @@ def test_every_template_renders_with_its_fields(app: App) -> None:
         text = messages(key, **values)
         assert text, key
         assert not re.search(r"(?<!\{)\{[a-z_]+\}(?!\})", text), f"{key} left a placeholder"
-    assert set(messages.templates) == set(FIELDS)
+    labels = {f"kind.{name}" for name in KINDS}
+    assert set(messages.templates) == set(FIELDS) | labels
 
 
 def test_the_readme_lists_every_command() -> None:

@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.dispatch.dispatcher import Dispatcher
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor
+from bot.scheduling.notices import Notices
 from bot.storage.db import open_db
 from commands import build_registry
 from tests.helpers import NOW, PLANNER, Run, ok, rows, schedule, snapshot, statuses
@@ -251,7 +252,7 @@ def test_separate_connections_on_separate_threads_never_overbook(tmp_path: Path)
     def worker(thread: int) -> None:
         db = open_db(config.database)
         community = Community.open(config, FakeClock(NOW), db=db)
-        dispatcher = Dispatcher(build_registry(), community)
+        dispatcher = Dispatcher(build_registry(), community, Notices(community))
         start.wait()
         try:
             for i in range(25):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.adapters.base import Reached, SendFailed
 from bot.domain.context import Reply
 from bot.scheduling.courier import Pacer
+from bot.scheduling.kinds import kind_of
 from bot.scheduling.retries import next_wait, retry_until
 from bot.storage.members import Member
 from tests.scheduling.conftest import Recorder, ThreadRecorder, World, Worlds, local
@@ -158,11 +159,11 @@ def test_each_kind_is_retried_for_as_long_as_it_means_something() -> None:
     zone = ZoneInfo("Europe/London")
     first = local("2026-06-10 23:30")  # summer: 22:30 UTC, still the 10th in Leeds
     start = local("2026-06-11 09:00")
-    assert retry_until("reminder", first, start, zone) == start
-    assert retry_until("promoted", first, start, zone) == start
-    assert retry_until("pick-dm", first, None, zone) == local("2026-06-11 00:00")
-    assert retry_until("connect", first, None, zone) == first + timedelta(days=1)
-    assert retry_until("reminder", first, None, zone) == first + timedelta(days=1)
+    assert retry_until(kind_of("reminder").retry, first, start, zone) == start
+    assert retry_until(kind_of("promoted").retry, first, start, zone) == start
+    assert retry_until(kind_of("pick-dm").retry, first, None, zone) == local("2026-06-11 00:00")
+    assert retry_until(kind_of("connect").retry, first, None, zone) == first + timedelta(days=1)
+    assert retry_until(kind_of("reminder").retry, first, None, zone) == first + timedelta(days=1)
 
 
 def test_retries_back_off_with_jitter_and_honour_a_retry_after() -> None:

@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor
 from bot.domain.when import format_local
-from bot.scheduling.courier import SCHEDULED_KINDS
+from bot.scheduling.kinds import SCHEDULED
 from bot.scheduling.runtime import MARK, TICK_SECONDS
 from tests.scheduling.conftest import LONDON, MONDAY, PLANNER, World, Worlds, lead, local
 
@@ -129,7 +129,7 @@ async def test_upcoming_posts_lists_exactly_what_the_next_14_days_then_bring(
     delivered: Counter[str] = Counter()
     for row in world.ledger():
         due = datetime.fromisoformat(row["due_utc"])
-        if row["kind"] in SCHEDULED_KINDS and start < due <= start + timedelta(days=14):
+        if row["kind"] in SCHEDULED and start < due <= start + timedelta(days=14):
             assert row["status"] == "sent", row
             delivered[f"{format_local(due, LONDON)}: {say('kind.' + row['kind'])}"] += 1
     assert delivered == promised

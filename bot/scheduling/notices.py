@@ -1,0 +1,127 @@
+"""The notices a command queues: news for members, posts for the channel, and work for the
+front end (mirror a session, let members in or out of a session's private room).
+
+Nothing is sent here. Each notice goes into the delivery ledger under its own key, so it is
+sent once by the courier, even if the bot restarts straight after the change; a notice to a
+member waits out their quiet hours by the same rule as every planned message.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.community import Community
+from bot.domain.context import Reply
+from bot.domain.preferences import Preferences
+from bot.scheduling.keys import LeaveKey, NoticeKey, SyncKey
+from bot.scheduling.kinds import deliver_at, quiet_hours
+from bot.storage.deliveries import Entry, reply_to_payload
+from bot.storage.members import Member, Recipient
+
+# The payload of a "sync" delivery that brings who is in a session's private room up to date.
+PLACES = {"what": "places"}
+
+
+class Notices:
+    """The queue a command (or the scheduler) puts notices in; see the module's docstring."""
+
+    def __init__(self, community: Community) -> None:
+        self.community = community
+
+    def notify(
+        self,
+        member_ids: list[int],
+        kind: str,
+        reply: Reply,
+        *,
+        session_id: int | None = None,
+        known: Mapping[int, Recipient] | None = None,
+    ) -> None:
+        """Queue a notice for each member; the courier sends it through the ledger.
+
+        A notice goes now, or at the end of quiet hours, unless its session starts first.
+        The members are read in one go (or given, as `known`) and every notice is queued in
+        one statement and one transaction: a cancellation told to thousands holds nothing up
+        (a commit a notice took 1.2 s for 12,500).
+        """
+        community = self.community
+        now, quiet = community.clock.now(), quiet_hours(community)
+        session = community.sessions.get(session_id) if session_id else None
+        latest = session.start if session else None
+        if known is None:
+            known = community.members.recipients(member_ids)
+        payload = reply_to_payload(reply)
+        # When each distinct set of choices lets a notice go, worked out once.
+        dues: dict[str, datetime] = {}
+        # A change is a one-off event: its keys must never collide with another change's,
+        # even one made in the same second; each member's key also names the member.
+        tag = _tag(8)
+        entries = []
+        for member_id in member_ids:
+            found = known.get(member_id)
+            choices = found.preferences if found else "{}"
+            due = dues.get(choices)
+            if due is None:
+                prefs = Preferences.from_dict(json.loads(choices or "{}"))
+                due = dues[choices] = deliver_at(community, quiet, kind, prefs, now, latest)
+            key = NoticeKey(kind, session_id, member_id, now, tag).text()
+            entries.append(
+                Entry(key, kind, due, member_id=member_id, session_id=session_id, payload=payload)
+            )
+        community.deliveries.enqueue_many(entries)
+
+    def session_changed(self, session_id: int) -> None:
+        """Tell the front end a session changed, so a mirror (a Discord event) can follow."""
+        now = self.community.clock.now()
+        key = SyncKey(session_id, now, _tag(8))
+        self.community.deliveries.enqueue(key.text(), "sync", now, session_id=session_id)
+
+    def places_changed(self, session_id: int, member: Member) -> None:
+        """Someone took or gave up a place. Where a platform gathers each session's booked
+        members in a private room (Discord's private threads), let them in or out soon."""
+        if self.community.default_via(member.platform) != "thread":
+            return
+        now = self.community.clock.now()
+        key = SyncKey(session_id, now, _tag(8))
+        self.community.deliveries.enqueue(
+            key.text(), "sync", now, session_id=session_id, payload=PLACES
+        )
+
+    def leave_rooms(self, member: Member) -> None:
+        """Before a member is erased, queue their removal from every private room they are
+        in (a session's, or one their CONNECT introductions were in). Erasure deletes the
+        rows that say who is in a room, so each removal carries the member's platform id
+        itself, and the courier scrubs it once the removal is done."""
+        community = self.community
+        now = community.clock.now()
+        for room_id in community.rooms.rooms_of(member.id) + self._conversation_rooms(member.id):
+            key = LeaveKey(room_id, _tag(12))
+            payload = {"what": "leave", "room": room_id, "user": member.platform_user_id}
+            community.deliveries.enqueue(key.text(), "sync", now, payload=payload)
+
+    def _conversation_rooms(self, member_id: int) -> list[str]:
+        """The rooms a front end opened for the member's CONNECT introductions."""
+        community = self.community
+        rooms = (community.meta.room_for(c) for c in community.connect.conversations_of(member_id))
+        return [room for room in rooms if room]
+
+    def announce(self, key: str, kind: str, reply: Reply, *, session_id: int | None = None) -> None:
+        """Queue a post to the community's announcement channel under `key` (for a
+        session's announcement, `keys.AnnouncementKey`)."""
+        community = self.community
+        community.deliveries.enqueue(
+            key,
+            kind,
+            community.clock.now(),
+            session_id=session_id,
+            channel=community.config.announce_channel,
+            payload=reply_to_payload(reply),
+        )
+
+
+def _tag(length: int) -> str:
+    """A random tag that keeps two notices made in the same second apart."""
+    return uuid.uuid4().hex[:length]
