@@ -136,8 +136,12 @@ class WebSite:
     # -- helpers ------------------------------------------------------------------------
 
     def _feed(self, key: object, now: datetime, build: Callable[[], Feed]) -> tuple[bytes, str]:
-        """The feed's bytes and ETag, rebuilt only when the database (or the day) moved."""
-        version = (self.community.db_version(), now.date())
+        """The feed's bytes and ETag, rebuilt only when the calendar (or the day) moved.
+
+        Keyed on the calendar's change mark rather than every write to the file: the
+        scheduler writes to the delivery ledger every tick, and a key that moved with those
+        writes would rebuild every feed on every poll."""
+        version = (self.community.sessions.calendar_mark(), now.date())
         cached = self._cache.get(key)
         if cached is not None and cached[0] == version:
             return cached[1], cached[2]

@@ -161,3 +161,33 @@ async def test_a_link_word_without_link_is_refused_kindly_and_changes_nothing(
     assert reply.error == "calendar.link.only" and reply.private
     assert "/cop calendar link reset" in reply.text
     assert app.community.db.execute("SELECT count(*) FROM calendar_links").fetchone()[0] == 0
+
+
+async def test_a_feed_is_rebuilt_for_a_calendar_change_not_for_the_ledgers_writes(
+    app: App, run: Run, client: Client, clock: FakeClock, monkeypatch: Any
+) -> None:
+    import bot.web.server as server
+
+    builds: list[object] = []
+    real = server.feed_ics
+
+    def counted(*args: Any) -> bytes:
+        builds.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(server, "feed_ics", counted)
+    circle = schedule(run, '"Circle" 3 Dec 14:00 capacity=5')
+    ok(run("ann", f"signup {circle}"))
+    path = link_path(ok(run("ann", "calendar link")))
+    first = await fetch(client, path)
+    # What a scheduler tick writes: a delivery queued, claimed and marked sent.
+    now = clock.now()
+    app.community.deliveries.enqueue("prompt:test:1", "prompt", now)
+    for claimed in app.community.deliveries.claim_due(now, 10):
+        app.community.deliveries.mark(claimed.key, "sent", now)
+    again = await fetch(client, path)
+    assert (len(builds), again[1]) == (1, first[1])
+
+    ok(run("bob", f"signup {circle}"))
+    changed = await fetch(client, path)
+    assert len(builds) == 2 and b"3 of 5 places left" in changed[1]
