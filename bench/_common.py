@@ -185,7 +185,7 @@ class Instant:
     platform = "console"
 
     def __init__(self) -> None:
-        from bot.adapters.base import AfterCommand, Capabilities, Pacing
+        from bot.frontend import AfterCommand, Capabilities, Pacing
 
         self.capabilities, self.pacing = Capabilities(), Pacing()
         self.after_command = AfterCommand()

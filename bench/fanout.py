@@ -38,10 +38,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _common as common  # noqa: E402
-from bot.adapters.base import AfterCommand, Capabilities, Pacing, SendFailed  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.domain.context import Actor, Reply  # noqa: E402
+from bot.frontend import AfterCommand, Capabilities, Pacing, SendFailed  # noqa: E402
 from bot.storage.db import immediate, utc_iso  # noqa: E402
 from bot.storage.members import Member  # noqa: E402
 

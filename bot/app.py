@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.adapters.base import FrontEnd
 from bot.adapters.console import ConsoleAdapter, ExportFolder
 from bot.adapters.discord_ import DiscordAdapter
 from bot.adapters.parts import Parts
@@ -31,6 +30,7 @@ from bot.dispatch.dispatcher import Dispatcher
 from bot.dispatch.registry import Registry
 from bot.domain.clock import Clock, FakeClock, SystemClock
 from bot.domain.when import format_local
+from bot.frontend import FrontEnd
 from bot.scheduling import unposted
 from bot.scheduling.notices import Notices
 from bot.scheduling.runtime import MARK, Runtime

@@ -14,10 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.adapters.base import SetupError
 from bot.config import DEFAULT_CONFIG, Config, load_config
 from bot.domain.clock import FakeClock
 from bot.domain.errors import ConfigError, ContentError
+from bot.frontend import SetupError
 from bot.report.cli import add_report_command, write_report
 from bot.storage.onebot import AlreadyRunning, DatabaseLock
 from bot.storage.trouble import explain as explain_db

@@ -9,7 +9,7 @@ a platform only when its connection ends for good (raised as SetupError, saying 
 
 from __future__ import annotations
 
-from bot.adapters.base import FrontEnd
+from bot.frontend import FrontEnd
 from bot.scheduling.runtime import Runtime
 
 

@@ -20,9 +20,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.adapters.base import FrontEnd, Reached, SendFailed
 from bot.community import Community
 from bot.domain.context import Reply
+from bot.frontend import FrontEnd, Reached, SendFailed
 from bot.scheduling import retries, unposted
 from bot.scheduling.compose import Composer, Skip
 from bot.scheduling.kinds import kind_of

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.adapters.base import FrontEnd
 from bot.community import Community
 from bot.domain.clock import FakeClock
+from bot.frontend import FrontEnd
 from bot.scheduling import unposted
 from bot.scheduling.connect import make_due_round
 from bot.scheduling.courier import Courier

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.adapters.base import SetupError
 from bot.community import Community
+from bot.frontend import SetupError
 from bot.web import headers
 from bot.web.addresses import feed_address
 from bot.web.conditional import FirstSeen, etag_for, not_modified

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.adapters.base import AfterCommand
+from bot.frontend import AfterCommand
 
 
 async def test_a_burst_of_commands_shares_one_more_run_and_none_is_lost() -> None:

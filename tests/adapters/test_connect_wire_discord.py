@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.base import SendFailed
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from bot.domain.context import Actor, Reply
+from bot.frontend import SendFailed
 from bot.scheduling.courier import Courier
 from bot.storage.members import Member
 from tests.adapters.conftest_discord import adapter, app, dc, planner, set_bot_permissions

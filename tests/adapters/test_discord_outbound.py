@@ -13,11 +13,11 @@ from urllib.parse import parse_qs, urlparse
 import discord
 import pytest
 
-from bot.adapters.base import SendFailed
 from bot.adapters.discord_ import DiscordAdapter, discord_invite_url
 from bot.adapters.discord_.render import ZWSP
 from bot.app import App
 from bot.domain.context import Actor, Reply
+from bot.frontend import SendFailed
 from bot.scheduling.courier import Courier
 from bot.scheduling.notices import Notices
 from bot.storage.members import Member

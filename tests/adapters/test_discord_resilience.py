@@ -16,13 +16,13 @@ from typing import Any
 import discord
 import pytest
 
-from bot.adapters.base import SetupError
 from bot.adapters.discord_ import DiscordAdapter
 from bot.app import App
 from bot.config import Config, PlanningGroup, Secrets
 from bot.dispatch.registry import Command
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor, Reply
+from bot.frontend import SetupError
 from bot.scheduling.courier import Courier
 from bot.scheduling.notices import Notices
 from bot.scheduling.runtime import Runtime

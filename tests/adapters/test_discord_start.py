@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.base import SetupError
 from bot.adapters.discord_ import DiscordAdapter
+from bot.frontend import SetupError
 from tests.adapters.conftest_discord import build_app, dc
 from tests.adapters.test_discord_resilience import warnings_at_start
 from tests.fakes.fake_discord import FakeDiscord

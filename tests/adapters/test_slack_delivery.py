@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.adapters.base import SendFailed
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
 from bot.domain.context import Actor, Reply
+from bot.frontend import SendFailed
 from bot.scheduling.courier import FOUND_ALREADY, Courier
 from bot.scheduling.notices import Notices
 from tests.adapters.conftest import add_session, cop, make_adapter, texts

@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.adapters.base import AfterCommand, Capabilities, Pacing, Reached, SendFailed
 from bot.app import App
 from bot.config import Config
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor, Reply
+from bot.frontend import AfterCommand, Capabilities, Pacing, Reached, SendFailed
 from bot.scheduling.runtime import Runtime
 from bot.storage.members import Member
 from tests.helpers import scheduled

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time, timedelta
 
-from bot.adapters.base import Capabilities, Reached, SendFailed
 from bot.config import ConnectConfig
 from bot.domain.context import Reply
+from bot.frontend import Capabilities, Reached, SendFailed
 from bot.scheduling.courier import Courier
 from bot.storage.members import Member
 from tests.scheduling.conftest import PLANNER, Recorder, Sent, World, Worlds, local

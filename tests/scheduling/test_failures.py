@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.adapters.base import Reached, SendFailed
 from bot.domain.context import Reply
+from bot.frontend import Reached, SendFailed
 from bot.scheduling.courier import Pacer
 from bot.scheduling.kinds import kind_of
 from bot.scheduling.retries import next_wait, retry_until

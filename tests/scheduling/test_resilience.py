@@ -95,7 +95,7 @@ from pathlib import Path
 from bot.app import App
 from bot.config import Config
 from bot.domain.clock import FakeClock
-from bot.adapters.base import AfterCommand, Capabilities, Pacing
+from bot.frontend import AfterCommand, Capabilities, Pacing
 from bot.scheduling.runtime import Runtime
 
 database, log, moment = sys.argv[1:4]

@@ -9,12 +9,12 @@ import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.base import SendFailed
 from bot.app import App, run_console
 from bot.config import Config
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor
 from bot.domain.when import format_local
+from bot.frontend import SendFailed
 from bot.scheduling.kinds import SCHEDULED
 from bot.scheduling.runtime import MARK, TICK_SECONDS
 from tests.scheduling.conftest import LONDON, MONDAY, PLANNER, World, Worlds, lead, local

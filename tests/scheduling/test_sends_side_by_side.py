@@ -12,8 +12,8 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.adapters.base import Pacing
 from bot.domain.context import Actor, Reply
+from bot.frontend import Pacing
 from bot.scheduling.courier import Courier
 from bot.storage.deliveries import reply_to_payload
 from bot.storage.members import Member

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.base import SendFailed
+from bot.frontend import SendFailed
 from bot.scheduling.runtime import Runtime
 from tests.scheduling.conftest import PLANNER, Recorder, ThreadRecorder, World, Worlds
 

@@ -14,13 +14,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.base import AfterCommand, Capabilities, FrontEnd, Pacing, Reached
 from bot.adapters.console.exports import ExportFolder
 from bot.adapters.console.text import clean, next_line, render
 from bot.adapters.parts import Parts
 from bot.dispatch.dispatcher import is_planner
 from bot.domain.context import Actor, Reply
 from bot.domain.when import format_local
+from bot.frontend import AfterCommand, Capabilities, FrontEnd, Pacing, Reached
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
 

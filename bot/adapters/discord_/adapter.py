@@ -18,15 +18,6 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.adapters.base import (
-    AfterCommand,
-    Capabilities,
-    FrontEnd,
-    Pacing,
-    Reached,
-    SendFailed,
-    SetupError,
-)
 from bot.adapters.discord_.answer import send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
 from bot.adapters.discord_.failures import failure
@@ -54,6 +45,15 @@ from bot.adapters.parts import Parts
 from bot.dispatch.dispatcher import is_planner
 from bot.dispatch.registry import Command
 from bot.domain.context import Actor, Reply
+from bot.frontend import (
+    AfterCommand,
+    Capabilities,
+    FrontEnd,
+    Pacing,
+    Reached,
+    SendFailed,
+    SetupError,
+)
 from bot.storage.members import Member
 
 log = logging.getLogger(__name__)

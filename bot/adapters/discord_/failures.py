@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.adapters.base import SendFailed
+from bot.frontend import SendFailed
 
 
 def failure(err: Exception) -> SendFailed:

@@ -22,10 +22,10 @@ from typing import Literal
 import aiohttp
 import discord
 
-from bot.adapters.base import SendFailed
 from bot.adapters.discord_.failures import failure
 from bot.adapters.discord_.render import plain
 from bot.community import Community
+from bot.frontend import SendFailed
 from bot.storage.members import Member
 from bot.storage.rooms import Room
 

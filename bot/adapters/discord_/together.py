@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 import discord
 
-from bot.adapters.base import SendFailed
 from bot.adapters.discord_.failures import failure
 from bot.adapters.discord_.rooms import NETWORK, NotAllowed, RoomGone, SessionRooms
 from bot.community import Community
+from bot.frontend import SendFailed
 from bot.storage.members import Member
 
 

@@ -21,7 +21,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import AfterCommand, Capabilities, FrontEnd, Pacing, Reached, SendFailed
 from bot.adapters.parts import Parts
 from bot.adapters.slack import watch
 from bot.adapters.slack.failures import SEND_ERRORS, send_failure
@@ -35,6 +34,7 @@ from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_app_token, check_auth, check_channel, check_secrets
 from bot.adapters.slack.watch import ChannelWatch
 from bot.domain.context import Reply
+from bot.frontend import AfterCommand, Capabilities, FrontEnd, Pacing, Reached, SendFailed
 from bot.storage.members import Member
 
 log = logging.getLogger(__name__)

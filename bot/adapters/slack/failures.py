@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import ClientConnectorError, ClientError
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.adapters.base import SendFailed
+from bot.frontend import SendFailed
 
 # what a Web API call can raise: Slack's own answer, or trouble on the way there
 SEND_ERRORS = (SlackApiError, SlackRequestError, ClientError, OSError, TimeoutError)

@@ -19,7 +19,6 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import AfterCommand, SendFailed
 from bot.adapters.parts import Parts
 from bot.adapters.slack.blocks import message
 from bot.adapters.slack.failures import SEND_ERRORS, send_failure
@@ -33,6 +32,7 @@ from bot.adapters.slack.watch import ChannelWatch
 from bot.adapters.slack.words import SlackWords
 from bot.dispatch.dispatcher import is_planner
 from bot.domain.context import Actor, Reply
+from bot.frontend import AfterCommand, SendFailed
 
 log = logging.getLogger(__name__)
 BUTTON = re.compile(r"^cop:\d+$")

@@ -13,10 +13,10 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import SendFailed
 from bot.adapters.slack.blocks import message
 from bot.adapters.slack.failures import SEND_ERRORS, send_failure
 from bot.domain.context import Attachment, Reply
+from bot.frontend import SendFailed
 
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
 MAX_PAGES = 50

@@ -13,10 +13,10 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import SendFailed, SetupError
 from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.sending import Sender
 from bot.config import Config
+from bot.frontend import SendFailed, SetupError
 
 log = logging.getLogger(__name__)
 

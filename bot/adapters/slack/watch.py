@@ -14,10 +14,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.adapters.base import SendFailed
 from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.sending import Sender
 from bot.adapters.slack.setup import check_channel
+from bot.frontend import SendFailed
 
 log = logging.getLogger(__name__)
 EVERY = 600.0  # seconds between looks
