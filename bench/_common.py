@@ -96,7 +96,7 @@ class MovingClock:
 def tick_every(seconds: int) -> float:
     """Make the real scheduler (APScheduler, started by the runtime) tick every `seconds`
     of wall time; returns the clock speed that keeps each tick's slice of community time
-    what it is in production (30 s), so a tick does a production tick's work, more often.
+    what it is in production (`TICK_SECONDS`), so a tick does a production tick's work.
     """
     from bot.scheduling import runtime
 
@@ -110,6 +110,13 @@ def tick_every(seconds: int) -> float:
 
 
 _PRODUCTION_TICK = 0
+
+
+def production_tick() -> int:
+    """Seconds between the scheduler's ticks in the program users run."""
+    from bot.scheduling import runtime
+
+    return _PRODUCTION_TICK or int(runtime.TICK_SECONDS)
 
 
 @dataclass
@@ -548,7 +555,7 @@ def wire_arguments(doc: str | None, argv: list[str] | None) -> argparse.Namespac
     made.add_argument("--calls", type=int, default=RSS_CALLS, help="per bot, over all rounds")
     made.add_argument("--rounds", type=int, default=4)
     made.add_argument("--warmup", type=int, default=USERS, help="uncounted calls per round")
-    made.add_argument("--tick-seconds", type=int, default=1, help="wall seconds per 30-second tick")
+    made.add_argument("--tick-seconds", type=int, default=1, help="wall seconds a tick")
     made.add_argument("--write-every", type=int, default=10)
     made.add_argument("--members", type=int, default=10_000)
     made.add_argument("--sessions", type=int, default=500)

@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--places", type=int, default=40)
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument(
-        "--tick-seconds", type=int, default=1, help="wall seconds per 30-second tick"
+        "--tick-seconds", type=int, default=1, help="wall seconds per production tick"
     )
     args = parser.parse_args(argv)
     if args.quick:

@@ -31,7 +31,7 @@ from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.scheduling.connect import make_round, next_round_moment, period_of  # noqa: E402
-from bot.scheduling.runtime import Runtime  # noqa: E402
+from bot.scheduling.runtime import TICK_SECONDS, Runtime  # noqa: E402
 from bot.storage.db import immediate  # noqa: E402
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -66,7 +66,8 @@ def history(app: App, rounds: int) -> datetime:
 
 
 async def tick_across_the_round(app: App, after: datetime) -> tuple[float, int]:
-    """Tick every 30 s from just before the next round to just after; the slowest tick."""
+    """Tick as production does from just before the next round to just after; the slowest
+    tick."""
     clock = app.community.clock
     assert isinstance(clock, FakeClock)
     due = next_round_moment(app.community.config, after)
@@ -76,7 +77,7 @@ async def tick_across_the_round(app: App, after: datetime) -> tuple[float, int]:
     await runtime.tick()
     slowest = 0.0
     while clock.now() < due + timedelta(minutes=1):
-        clock.set(clock.now() + timedelta(seconds=30))
+        clock.set(clock.now() + timedelta(seconds=TICK_SECONDS))
         started = time.perf_counter()
         await runtime.tick()
         slowest = max(slowest, time.perf_counter() - started)

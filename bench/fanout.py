@@ -5,7 +5,7 @@ For each round trip (20 ms and 100 ms) it builds a community of `--members` memb
 on one session and runs copbot's runner (the runtime and APScheduler, the after-command hook)
 around a fake platform: each send takes the round trip, many may be in flight, and a send
 that would make more than `--rate` in any one second is refused as a 429 would be (and
-counted). The clock moves with the wall clock (or faster, with `--tick-seconds` under 30); the
+counted). The clock moves with the wall clock (slower, with `--tick-seconds` over 1); the
 day-ahead reminder falls due a few seconds after the start. Members type `sessions`, `mine`,
 `signup` and `cancel` at 50 a second throughout, each answered as its own task, as the
 platforms deliver them; the latency is from arrival to answer.
@@ -17,7 +17,7 @@ commands' p50/p99 before, during and after the wave, the longest the loop was he
 before and after, and each target.
 
     .venv/bin/python bench/fanout.py [--quick] [--members 10000] [--rate 200]
-        [--rtt-ms 20 100] [--commands-per-second 50] [--tick-seconds 30]
+        [--rtt-ms 20 100] [--commands-per-second 50] [--tick-seconds 1]
 
 Targets: the wave <= 1.1x the floor; first send < 100 ms after it falls due; command p99
 < 50 ms during and after the wave, at 50 commands/s.
@@ -250,7 +250,7 @@ def report(wave: Wave, args: argparse.Namespace) -> None:
     )
     print(
         f"  first send: {wave.first_after_due_ms:,.0f} ms of community time after it fell due"
-        f" (a tick every 30 s of it)",
+        f" (a tick every {common.production_tick()} s of it)",
         flush=True,
     )
     for phase, values in wave.commands.items():
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rtt-ms", type=float, nargs="+", default=[20.0, 100.0])
     parser.add_argument("--commands-per-second", type=float, default=50.0)
     parser.add_argument(
-        "--tick-seconds", type=int, default=30, help="wall seconds per 30-second tick"
+        "--tick-seconds", type=int, default=1, help="wall seconds per production tick"
     )
     parser.add_argument("--after", type=float, default=AFTER_SECONDS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

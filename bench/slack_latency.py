@@ -1,8 +1,8 @@
 """`/cop sessions` over Slack Socket Mode, with the scheduler ticking, against a fair floor.
 
 Starts FakeSlack on 127.0.0.1 and copbot as `copbot run` starts it (the Slack adapter, its
-after-command hook, the runtime and APScheduler) on a clock that moves 30 / `--tick-seconds`
-times as fast as the wall clock, the scheduler ticking every 30 s of that community time. A busy
+after-command hook, the runtime and APScheduler) on a clock that moves 1 / `--tick-seconds`
+times as fast as the wall clock, the scheduler ticking every second of that community time. A busy
 community (10,000 members, 500 sessions, 20,000 signups, a reminder falling due every 15
 community minutes) answers `/cop sessions` from 200 members in turn; every `--write-every`
 call is instead a signup or a cancellation, so the listing changes under the reads (the reads

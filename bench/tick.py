@@ -2,16 +2,16 @@
 
 For each size it builds a community (`--sessions` sessions from a year back to a year ahead,
 two signups a member, a day-ahead reminder falling due every 15 minutes of community time),
-then runs the runtime's tick (the job APScheduler runs every 30 s) over `--ticks` ticks,
-moving the clock 30 s before each, as the wall clock would. Between ticks members type a few
-commands (listings, a signup, a cancellation), so each tick finds the writes a real one does.
-Sends go to a front end that takes them at once: this times the planning and the ledger, not
-a platform (bench/fanout.py does that).
+then runs the runtime's tick (the job APScheduler runs every `TICK_SECONDS`) over
+`--ticks` ticks, moving the clock that much before each, as the wall clock would. Between
+ticks members type a few commands (listings, a signup, a cancellation), so each tick finds
+the writes a real one does. Sends go to a front end that takes them at once: this times the
+planning and the ledger, not a platform (bench/fanout.py does that).
 
 Prints p50/p99/max of the ticks, of those that sent something and of those that did not,
 ticks a second, RSS before and after, and each target.
 
-    .venv/bin/python bench/tick.py [--quick] [--members 10000 100000] [--ticks 240]
+    .venv/bin/python bench/tick.py [--quick] [--members 10000 100000] [--ticks 1800]
 
 Targets: every tick (the slowest, not a percentile) < 20 ms at 10,000 members, < 100 ms at
 100,000.
@@ -35,10 +35,10 @@ from bot.app import App  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.domain.context import Actor  # noqa: E402
-from bot.scheduling.runtime import Runtime  # noqa: E402
+from bot.scheduling.runtime import TICK_SECONDS, Runtime  # noqa: E402
 
 TARGETS_MS = {10_000: 20.0, 100_000: 100.0}
-TICK = timedelta(seconds=30)
+TICK = timedelta(seconds=TICK_SECONDS)
 COMMANDS_PER_TICK = 5
 
 
@@ -77,7 +77,7 @@ async def ticks(app: App, args: argparse.Namespace, members: int, ahead: list[in
     seconds = time.perf_counter() - began
     runtime.stop()
     common.heading(
-        f"{members:,} members: {args.ticks} ticks, 30 s of community time each,"
+        f"{members:,} members: {args.ticks} ticks, {TICK_SECONDS} s of community time each,"
         f" {front.sent:,} messages sent:"
     )
     every = quiet + sending
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = common.parser(__doc__)
     parser.add_argument("--members", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--sessions", type=int, default=500)
-    parser.add_argument("--ticks", type=int, default=240, help="two hours of community time")
+    parser.add_argument("--ticks", type=int, default=1800, help="half an hour: two waves")
     args = parser.parse_args(argv)
     if args.quick:
         args.members, args.sessions, args.ticks = [1_000], 60, 20
