@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import time_machine
+
 from bot.app import App
 from bot.community import Community
 from bot.config import REPO_CONTENT, Config
@@ -116,3 +118,11 @@ def met_the_welcome(community: Community, platform: str, user_id: str) -> None:
     member = community.register(Actor(platform, user_id, user_id))
     members = community.members
     members.save_preferences(member.id, replace(members.preferences(member.id), welcomed=True))
+
+
+def wall_clock_now() -> datetime:
+    """The machine's real time, even while the suite runs with its clock moved ahead
+    (COPBOT_TEST_SHIFT_DAYS): what a child process started by a test will read as now."""
+    if time_machine.escape_hatch.is_travelling():
+        return time_machine.escape_hatch.datetime.datetime.now(UTC)
+    return datetime.now(UTC)

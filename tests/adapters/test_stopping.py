@@ -23,10 +23,12 @@ import pytest
 
 from bot.app import App
 from bot.config import SECRET_ENV, load_config
+from bot.domain.clock import FakeClock
 from bot.domain.context import Actor, Reply
 from bot.storage.db import open_db
 from bot.storage.deliveries import reply_to_payload
 from tests.fakes.fake_slack import FakeSlack
+from tests.helpers import wall_clock_now
 
 REPO = Path(__file__).resolve().parents[2]
 WAVE = 12
@@ -48,7 +50,8 @@ def a_wave(folder: Path, slack: FakeSlack) -> Path:
         f'[storage]\ndatabase = "cop.db"\n[slack]\napi_url = "{slack.api_url}"\n',
         encoding="utf-8",
     )
-    app = App.build(load_config(config))
+    # Due now by the clock the bot's own process reads (the suite's may be moved ahead).
+    app = App.build(load_config(config), FakeClock(wall_clock_now()))
     community, now = app.community, app.community.clock.now()
     for n in range(WAVE):
         member = community.register(Actor("slack", f"U{n:02d}", f"member {n}"))
@@ -105,6 +108,8 @@ async def wait_for_posts(slack: FakeSlack, count: int, bot: asyncio.subprocess.P
     deadline = time.monotonic() + 30
     while len(set(dm_posts(slack))) < count:
         if bot.returncode is not None or time.monotonic() > deadline:
+            if bot.returncode is None:
+                bot.kill()
             _, err = await bot.communicate()
             raise AssertionError(f"the bot sent {len(dm_posts(slack))}: {err.decode()}")
         await asyncio.sleep(0.02)
