@@ -22,6 +22,9 @@ def test_escape_turns_control_sequences_into_text() -> None:
     assert escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
     assert mention("U42") == "<@U42>"
     assert mention("<!channel>") == "&lt;!channel&gt;"
+    # What a member typed as an entity is shown as typed: each `&` escaped once, first.
+    assert escape("&lt;b&gt; &amp;") == "&amp;lt;b&amp;gt; &amp;amp;"
+    assert escape("plain words") == "plain words"
 
 
 def test_clip_never_cuts_an_entity_in_half() -> None:

