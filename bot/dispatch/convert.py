@@ -34,6 +34,8 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 
 def refuse_hidden(text: str) -> None:
     """Refuse text carrying hidden characters, wherever it came from (typed, option, form)."""
+    if text.isprintable():
+        return  # nearly every line: no control and no direction character is printable
     if any((unicodedata.category(ch) == "Cc" and ch != "\t") or ch in _BIDI for ch in text):
         raise BadInput("error.control")
 
