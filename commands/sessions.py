@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.calendar.ical import calendar_ics
 from bot.community import CommandContext
 from bot.dispatch.registry import Option, Registry
-from bot.domain.context import Action, Attachment, Item, Reply
+from bot.domain.context import Action, Attachment, Reply
 from bot.domain.memo import Lru
 from bot.storage.sessions import Session
 from bot.storage.signups import Counts, Place
@@ -22,20 +22,23 @@ LIST_LIMIT = 10
 # Pages kept: a page is keyed by the minute and the calendar's change mark, so older keys
 # fall out of use as time passes; a few pages cover everyone paging through at once.
 LISTING_PAGES = 8
-# Card sets kept per page, one for each member's zone and places on the page: most members
-# have none, so a few sets serve nearly everyone.
+# Answers kept per page, one for each member's zone and places on the page: most members
+# have none, so a few answers serve nearly everyone.
 CARD_SETS = 64
 
-CardsKey = tuple[str, tuple[Place | None, ...]]
+AnswerKey = tuple[str, tuple[Place | None, ...]]
 
 
 @dataclass(frozen=True)
 class Listing:
-    """A page of upcoming sessions as the database has it now, shared by every member."""
+    """A page of upcoming sessions as the database has it now, shared by every member, with
+    the answers made from it: the whole reply is the same for every member who shares a
+    zone and the places they hold on the page, so it is built once and handed out as is
+    (and a front end that keeps what it drew of a reply draws it once too)."""
 
     found: list[Session]
     counts: dict[int, Counts]
-    cards: Lru[CardsKey, tuple[Item, ...]] = field(default_factory=lambda: Lru(CARD_SETS))
+    answers: Lru[AnswerKey, Reply] = field(default_factory=lambda: Lru(CARD_SETS))
 
 
 class Listings:
@@ -56,12 +59,15 @@ def sessions(ctx: CommandContext, page: int = 1) -> Reply:
     if not upcoming:
         return Reply(ctx.say("sessions.none" if page == 1 else "sessions.no_more"))
     mine = {p.session_id: p for p in ctx.community.signups.for_member(ctx.member.id)}
-    counts = listing.counts
-    cards = listing.cards.get(
-        (ctx.member.timezone, tuple(mine.get(s.id) for s in upcoming)),
-        lambda: tuple(
-            session_card(ctx, s, counts.get(s.id, Counts()), mine.get(s.id)) for s in upcoming
-        ),
+    key = (ctx.member.timezone, tuple(mine.get(s.id) for s in upcoming))
+    return listing.answers.get(key, lambda: _answer(ctx, listing, page, mine))
+
+
+def _answer(ctx: CommandContext, listing: Listing, page: int, mine: dict[int, Place]) -> Reply:
+    """The page as a member in this zone, holding these places on it, reads it."""
+    upcoming, counts = listing.found[:LIST_LIMIT], listing.counts
+    cards = tuple(
+        session_card(ctx, s, counts.get(s.id, Counts()), mine.get(s.id)) for s in upcoming
     )
     more = (Action(ctx.say("action.more_sessions"), f"sessions page={page + 1}"),)
     return Reply(

@@ -64,7 +64,7 @@ def test_the_listing_and_its_cards_never_hold_more_than_their_bounds(
     assert len(app.community.memos.of(Cards).drawn) == 3
 
 
-def test_a_page_keeps_at_most_its_bound_of_card_sets(
+def test_a_page_keeps_at_most_its_bound_of_answers(
     app: App, run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(commands.sessions, "CARD_SETS", 2)
@@ -74,8 +74,8 @@ def test_a_page_keeps_at_most_its_bound_of_card_sets(
     for name in ("ann", "bob", "cat", "dan"):  # four different sets of places on the page
         ok(run(name, "sessions"))
     [listing] = app.community.memos.of(Listings).pages.values()
-    assert len(listing.cards) == 2
-    assert listing.cards.misses == 4
+    assert len(listing.answers) == 2
+    assert listing.answers.misses == 4
 
 
 def test_the_least_recently_used_entry_goes_first() -> None:

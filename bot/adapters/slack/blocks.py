@@ -12,6 +12,7 @@ message as Slack requires, and all caught by one listener.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from itertools import count
 from typing import Any
@@ -135,3 +136,42 @@ def fallback_text(reply: Reply) -> str:
 def message(reply: Reply) -> dict[str, Any]:
     """`text` and `blocks` for chat.postMessage or a response_url."""
     return {"text": fallback_text(reply), "blocks": reply_blocks(reply)}
+
+
+# Replies whose drawing is kept (see `Drawn`): a listing page's answers, a few zones each.
+DRAWN_LIMIT = 64
+
+
+class Drawn:
+    """What `message` made of the last few replies, by the reply itself (its identity).
+
+    Commands hand out one shared `Reply` to every member who would read the same answer
+    (a page of the listing, for members in one zone holding no places on it), so drawing
+    it once serves them all. Each entry holds its reply, so the identity it is found by
+    cannot pass to another object while the entry is kept; a reply is frozen, and nothing
+    changes a drawn block, so a kept drawing stays right. A new reply (any change to the
+    calendar makes new ones) is drawn afresh; the oldest entries go first.
+    """
+
+    def __init__(self, limit: int = DRAWN_LIMIT) -> None:
+        self.limit = limit
+        self.misses = 0
+        self._kept: OrderedDict[int, tuple[Reply, dict[str, Any]]] = OrderedDict()
+
+    def message(self, reply: Reply) -> dict[str, Any]:
+        """`message(reply)`, drawn once while this reply is among the last few; a fresh
+        top-level dict each time, so a caller may add its own fields."""
+        key = id(reply)
+        found = self._kept.get(key)
+        if found is not None and found[0] is reply:
+            self._kept.move_to_end(key)
+            return dict(found[1])
+        self.misses += 1
+        drawn = message(reply)
+        self._kept[key] = (reply, drawn)
+        if len(self._kept) > self.limit:
+            self._kept.popitem(last=False)
+        return dict(drawn)
+
+    def __len__(self) -> int:
+        return len(self._kept)

@@ -20,7 +20,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.parts import Parts
-from bot.adapters.slack.blocks import message
+from bot.adapters.slack.blocks import Drawn
 from bot.adapters.slack.failures import SEND_ERRORS, send_failure
 from bot.adapters.slack.form import Submissions, done_view, message_view, refilled
 from bot.adapters.slack.home import home_view
@@ -62,6 +62,7 @@ class Listeners:
         self.after_command = after_command
         self.forms = Submissions(self.community.meta)
         self.word = SlackWords(self.community.messages)
+        self.drawn = Drawn()
 
     def register(self, bolt: AsyncApp) -> None:
         bolt.command("/cop")(self.on_command)
@@ -200,7 +201,7 @@ class Listeners:
         """
         reply = await self._with_file(actor, reply)
         body = {
-            **message(reply),
+            **self.drawn.message(reply),
             "response_type": "ephemeral" if reply.private else "in_channel",
             "replace_original": False,
             "unfurl_links": False,
