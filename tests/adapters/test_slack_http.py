@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from itertools import count
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack import SlackAdapter, listeners
 from bot.adapters.slack.http import parse_body
 from bot.app import App
-from tests.adapters.conftest import SIGNING_SECRET, add_session, make_adapter
+from bot.config import PlanningGroup
+from bot.domain.clock import FakeClock
+from tests.adapters.conftest import (
+    SIGNING_SECRET,
+    add_session,
+    allow_uploads,
+    make_adapter,
+    make_config,
+)
 from tests.fakes.fake_slack import FakeSlack, http_body
+from tests.helpers import NOW
 
 # Words that look like the framing of Slack's other request kinds, mixed with anything at all.
 FRAMING = st.sampled_from(["payload", "payload=", "{", '{"type"', "&", "=", "%26", "+", "ssl"])
@@ -58,12 +70,12 @@ async def test_every_signed_command_is_answered_whatever_it_says(
         response_url=slack.response_url(label),
     )
 
-    status, _ = await slack.send_http(
+    status, acknowledged = await slack.send_http(
         events_url(http_adapter), "slash_commands", payload, SIGNING_SECRET
     )
 
     assert status == 200
-    [answer] = await slack.wait_for_response(label)
+    answer = json.loads(acknowledged)
     assert answer["response_type"] == "ephemeral" and answer["text"]
 
 
@@ -75,12 +87,12 @@ async def test_a_signup_named_payload_books_the_place(
         f"signup {session}", user_name="payload", response_url=slack.response_url("s")
     )
 
-    status, _ = await slack.send_http(
+    status, acknowledged = await slack.send_http(
         events_url(http_adapter), "slash_commands", payload, SIGNING_SECRET
     )
 
     assert status == 200
-    await slack.wait_for_response("s")
+    assert "payload review" in json.loads(acknowledged)["text"]
     assert app.community.signups.counts([session])[session].confirmed == 1
 
 
@@ -131,3 +143,90 @@ def test_an_interaction_body_parses_to_its_payload() -> None:
 
     assert parse_body(body, content_type) == payload
     assert parse_body(json.dumps(payload), "application/json") == payload
+
+
+# --- the answer rides on the acknowledgement -------------------------------------------------
+
+
+async def test_a_command_is_answered_in_its_acknowledgement_alone(
+    slack: FakeSlack, app: App, http_adapter: SlackAdapter
+) -> None:
+    session = add_session(app, title="Ack circle")
+    payload = slack.slash_payload(f"signup {session}", response_url=slack.response_url("a"))
+
+    status, acknowledged = await slack.send_http(
+        events_url(http_adapter), "slash_commands", payload, SIGNING_SECRET
+    )
+
+    answer = json.loads(acknowledged)
+    assert status == 200
+    assert answer["response_type"] == "ephemeral" and "Ack circle" in answer["text"]
+    assert answer["blocks"] and answer["unfurl_links"] is False
+    await asyncio.sleep(0.1)  # anything sent after the acknowledgement would land by now
+    assert slack.responses_to("a") == []  # no second round trip, no response_url use spent
+
+
+async def test_a_rush_of_signups_confirms_exactly_the_places_and_asks_slack_once(
+    slack: FakeSlack, app: App, http_adapter: SlackAdapter
+) -> None:
+    session = add_session(app, capacity=3)
+    payloads = [
+        slack.slash_payload(f"signup {session}", user_id=f"U{n}", user_name=f"m{n}")
+        for n in range(12)
+    ]
+
+    answers = await asyncio.gather(
+        *(
+            slack.send_http(events_url(http_adapter), "slash_commands", p, SIGNING_SECRET)
+            for p in payloads
+        )
+    )
+
+    texts = [json.loads(body)["text"] for status, body in answers if status == 200]
+    assert len(texts) == 12
+    counts = app.community.signups.counts([session])[session]
+    assert (counts.confirmed, counts.waitlisted) == (3, 9)
+    places = [re.search(r"number (\d+) on the waitlist", text) for text in texts]
+    assert sorted(int(found[1]) for found in places if found) == list(range(1, 10))
+    # bolt was handed the adapter's own auth.test answer: the rush made no call of its own
+    assert len(slack.calls_to("auth.test")) == 1
+
+
+async def test_a_slow_member_lookup_is_acknowledged_in_time_and_answered_after(
+    tmp_path: Path, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listeners, "ACK_WAIT", 0.05)
+    slack.delay("usergroups.users.list", 0.4)  # the planning group, read on first use
+    group = PlanningGroup(slack_usergroup="S1")
+    app = App.build(make_config(tmp_path, slack, planning_group=group), FakeClock(NOW))
+    adapter = make_adapter(app, http=True, port=0, host="127.0.0.1")
+    await adapter.start()
+    try:
+        payload = slack.slash_payload("help", response_url=slack.response_url("slow"))
+        status, acknowledged = await slack.send_http(
+            events_url(adapter), "slash_commands", payload, SIGNING_SECRET
+        )
+        assert (status, acknowledged) == (200, "")  # acknowledged before the lookup ended
+        [answer] = await slack.wait_for_response("slow")
+    finally:
+        await adapter.stop()
+        app.close()
+
+    assert answer["response_type"] == "ephemeral" and "/cop sessions" in answer["text"]
+
+
+async def test_a_file_is_acknowledged_first_and_answered_at_the_response_url(
+    slack: FakeSlack, app: App, http_adapter: SlackAdapter
+) -> None:
+    allow_uploads(slack)
+    add_session(app)
+    payload = slack.slash_payload("calendar", response_url=slack.response_url("file"))
+
+    status, acknowledged = await slack.send_http(
+        events_url(http_adapter), "slash_commands", payload, SIGNING_SECRET
+    )
+
+    assert (status, acknowledged) == (200, "")
+    [answer] = await slack.wait_for_response("file")
+    assert "copbot.ics" in answer["text"]
+    assert slack.calls_to("files.completeUploadExternal")

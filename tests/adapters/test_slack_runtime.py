@@ -110,23 +110,25 @@ async def test_http_mode_checks_signatures_and_answers(slack: FakeSlack, app: Ap
     try:
         async with aiohttp.ClientSession() as http:
 
-            async def post(signature: dict[str, str]) -> int:
+            async def post(signature: dict[str, str]) -> tuple[int, str]:
                 url = f"{base}/slack/events"
                 async with http.post(url, data=body, headers={**headers, **signature}) as resp:
-                    return resp.status
+                    return resp.status, await resp.text()
 
-            assert await post(sign_request(body, SIGNING_SECRET)) == 200
-            assert await post(sign_request(body, "wrong-secret")) == 401
+            status, acknowledged = await post(sign_request(body, SIGNING_SECRET))
+            assert status == 200
+            assert (await post(sign_request(body, "wrong-secret")))[0] == 401
             stale = sign_request(body, SIGNING_SECRET, timestamp=int(time.time()) - 6 * 60)
-            assert await post(stale) == 401
+            assert (await post(stale))[0] == 401
             async with http.get(f"{base}/healthz") as resp:
                 assert resp.status == 200
-        [answer] = await slack.wait_for_response("h")
     finally:
         await adapter.stop()
 
+    answer = json.loads(acknowledged)  # the answer rides on the acknowledgement
     assert "/cop sessions" in answer["text"]
-    assert len(slack.responses_to("h")) == 1  # the refused requests ran nothing
+    assert answer["response_type"] == "ephemeral"
+    assert slack.responses_to("h") == []  # nothing else was sent, refused requests ran nothing
 
 
 # ----------------------------------------------------------------------------- serve

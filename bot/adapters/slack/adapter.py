@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.parts import Parts
 from bot.adapters.slack import watch
 from bot.adapters.slack.failures import SEND_ERRORS, send_failure
-from bot.adapters.slack.http import events_route
+from bot.adapters.slack.http import events_route, share_auth_test
 from bot.adapters.slack.listeners import Listeners
 from bot.adapters.slack.logs import bolt_logger, socket_logger
 from bot.adapters.slack.manifest import scopes_why
@@ -115,6 +115,7 @@ class SlackAdapter(FrontEnd):
             self.replies,
             self.watch,
             self.after_command,
+            answers_in_ack=http,
         )
         self.listeners.register(self.bolt)
         self.ping_interval = ping_interval
@@ -135,7 +136,8 @@ class SlackAdapter(FrontEnd):
         config = self.parts.config
         check_secrets(config, self.http)
         why = scopes_why(config)
-        bot, missing = await check_auth(self.client, why)
+        bot, missing, auth = await check_auth(self.client, why)
+        share_auth_test(self.bolt, auth)
         if not self.http:
             await check_app_token(self.client, config.secrets.slack_app_token)
         channel = await check_channel(self.sender, config.announce_channel, bot, why)

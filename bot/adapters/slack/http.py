@@ -22,8 +22,12 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +72,18 @@ def events_route(bolt: AsyncApp) -> Any:
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_req))
 
     return handle
+
+
+def share_auth_test(bolt: AsyncApp, auth: AsyncSlackResponse) -> None:
+    """Hand bolt the auth.test answer the adapter got at start, so bolt does not ask again.
+
+    bolt's single-workspace authorisation calls auth.test on the first request and keeps
+    the answer, but every request that arrives before that answer does the same: after a
+    restart, a rush of N commands made N auth.test calls (against Slack's rate limit) and
+    held each member's answer behind one. The answer describes the same token, so it is
+    given to bolt before the first request can arrive. bolt keeps it in a public attribute
+    of its middleware; if a later bolt has none, it simply asks once for itself, as before.
+    """
+    for middleware in getattr(bolt, "_async_middleware_list", ()):
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            middleware.auth_test_result = auth

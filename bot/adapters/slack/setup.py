@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.slack.failures import SEND_ERRORS
 from bot.adapters.slack.sending import Sender
@@ -85,8 +86,11 @@ def scope_advice(scope: str, why: dict[str, str]) -> str:
     )
 
 
-async def check_auth(client: AsyncWebClient, why: dict[str, str]) -> tuple[str, list[str]]:
-    """The bot's own name, and any scope it lacks; SlackSetupError if the token is refused.
+async def check_auth(
+    client: AsyncWebClient, why: dict[str, str]
+) -> tuple[str, list[str], AsyncSlackResponse]:
+    """The bot's own name, any scope it lacks, and Slack's whole answer (bolt needs it too);
+    SlackSetupError if the token is refused.
 
     auth.test also lists the scopes the token was granted, so a scope the manifest asks for
     but the installed app lacks is named now, not when a member first needs it.
@@ -100,7 +104,8 @@ async def check_auth(client: AsyncWebClient, why: dict[str, str]) -> tuple[str, 
         raise SlackSetupError(f"could not reach Slack at {client.base_url} ({err!r}).") from err
     granted = _header(resp.headers, "x-oauth-scopes")
     missing = [s for s in why if granted and s not in granted.replace(" ", "").split(",")]
-    return str(resp.get("user") or "copbot"), _logged([scope_advice(s, why) for s in missing])
+    advice = _logged([scope_advice(s, why) for s in missing])
+    return str(resp.get("user") or "copbot"), advice, resp
 
 
 def _header(headers: Any, name: str) -> str:
