@@ -434,6 +434,19 @@ def m014_calendar_mark(db: Database) -> None:
     )
 
 
+def m015_waitlist_tail(db: Database) -> None:
+    """The end of each session's waitlist, found at once.
+
+    Joining a waitlist numbers the newcomer one after the last; without this index that
+    meant reading every waiting row of the session, inside the write lock, for each
+    signup. Only waiting rows carry a number, so the index holds only them.
+    """
+    db.execute(
+        "CREATE INDEX signups_waitlist ON signups (session_id, waitlist_order)"
+        " WHERE status = 'waitlisted'"
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -472,4 +485,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m012_claims_belong_to_a_process,
     m013_planning_indexes,
     m014_calendar_mark,
+    m015_waitlist_tail,
 ]

@@ -25,6 +25,19 @@ _WITH_POSITION = (
     " FROM signups s WHERE s.status IN ('confirmed', 'waitlisted')"
 )
 
+# What a signup decides on, in one read: the member's active place (if any), the places
+# confirmed, the number waiting and the waitlist's last number. The counts read the
+# (session_id, status) index, the last number the waitlist's own (migration 15).
+_BEFORE_SIGNUP = (
+    "SELECT (SELECT status FROM signups WHERE session_id = :session AND member_id = :member"
+    " AND status IN ('confirmed', 'waitlisted')),"
+    " (SELECT count(*) FROM signups WHERE session_id = :session AND status = 'confirmed'),"
+    " (SELECT count(waitlist_order) FROM signups WHERE session_id = :session"
+    " AND status = 'waitlisted'),"
+    " (SELECT max(waitlist_order) FROM signups WHERE session_id = :session"
+    " AND status = 'waitlisted')"
+)
+
 
 @dataclass(frozen=True)
 class Place:
@@ -54,19 +67,26 @@ class SignupStore:
         self.db = db
 
     def signup(self, session: Session, member_id: int, now: datetime) -> Place:
-        """Confirm a place if one is free, otherwise join the end of the waitlist."""
+        """Confirm a place if one is free, otherwise join the end of the waitlist.
+
+        One read decides (the member's own place, the places taken, the waitlist's length
+        and its last number, each from an index) and one write records it, in the same
+        IMMEDIATE transaction; the answer is built from what was read, not read again.
+        """
         with immediate(self.db):
-            current = self.place(session.id, member_id)
+            current, confirmed, waiting, last = self.db.conn.execute(
+                _BEFORE_SIGNUP, {"session": session.id, "member": member_id}
+            ).fetchone()
             if current is not None:
-                raise AlreadySignedUp(title=session.title, status_key=current.status)
-            confirmed = self.counts([session.id]).get(session.id, Counts()).confirmed
+                raise AlreadySignedUp(title=session.title, status_key=current)
+            since = from_iso(utc_iso(now))  # as stored: to the second
             if session.capacity is None or confirmed < session.capacity:
+                place = Place(session.id, member_id, "confirmed", 0, since)
                 self._write(session.id, member_id, "confirmed", None, now)
             else:
-                self._write(session.id, member_id, "waitlisted", self._next_order(session.id), now)
+                place = Place(session.id, member_id, "waitlisted", waiting + 1, since)
+                self._write(session.id, member_id, "waitlisted", (last or 0) + 1, now)
             calendar_changed(self.db)
-            place = self.place(session.id, member_id)
-        assert place is not None
         return place
 
     def cancel(self, session: Session, member_id: int, now: datetime) -> list[int]:
@@ -130,13 +150,6 @@ class SignupStore:
             " WHERE session_id = ? AND member_id = ?",
             [status, utc_iso(now), session_id, member_id],
         )
-
-    def _next_order(self, session_id: int) -> int:
-        row = self.db.execute(
-            "SELECT coalesce(max(waitlist_order), 0) + 1 FROM signups WHERE session_id = ?",
-            [session_id],
-        ).fetchone()
-        return int(row[0])
 
     def place(self, session_id: int, member_id: int) -> Place | None:
         """The member's active place at the session, if any (one row, however long the list)."""

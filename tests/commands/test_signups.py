@@ -55,6 +55,34 @@ def test_places_fill_then_an_ordered_waitlist(app: App, run: Run) -> None:
     assert "number 2 on the waitlist" in run("dan", "mine").items[0].lines[-1]
 
 
+def test_joining_after_others_left_takes_the_next_number_and_the_true_position(
+    app: App, run: Run
+) -> None:
+    session = schedule(run, '"Circle" 3 Dec 14:00 capacity=1')
+    for name in ("ann", "bob", "cat", "dan"):
+        ok(run(name, f"signup {session}"))  # ann has the place; bob, cat, dan wait 1, 2, 3
+    ok(run("cat", f"cancel {session}"))
+
+    eve = ok(run("eve", f"signup {session}"))
+    back = ok(run("cat", f"signup {session}"))  # a cancelled place taken again
+
+    assert "number 3 on the waitlist" in eve.text
+    assert "number 4 on the waitlist" in back.text
+    assert "number 3 on the waitlist" in run("eve", "mine").items[0].lines[-1]
+    waiting = rows(
+        app,
+        "SELECT m.display_name AS name, s.waitlist_order AS n FROM signups s"
+        " JOIN members m ON m.id = s.member_id WHERE s.status = 'waitlisted'"
+        " ORDER BY s.waitlist_order",
+    )
+    assert [(r["name"], r["n"]) for r in waiting] == [
+        ("bob", 1),
+        ("dan", 3),
+        ("eve", 4),
+        ("cat", 5),
+    ]
+
+
 def test_signing_up_twice_says_so_and_changes_nothing(app: App, run: Run) -> None:
     session = schedule(run, '"Circle" 3 Dec 14:00 capacity=1')
     ok(run("ann", f"signup {session}"))

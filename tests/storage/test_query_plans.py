@@ -11,7 +11,8 @@ from sqlite_utils import Database
 
 from bot.storage.db import open_db
 from bot.storage.members import MemberStore
-from bot.storage.sessions import SessionStore
+from bot.storage.sessions import NewSession, SessionStore
+from bot.storage.signups import SignupStore
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -59,3 +60,26 @@ def test_who_wants_copies_is_read_from_an_index(db: Database, kind: str) -> None
     members = MemberStore(db)
     steps = plans_of(db, lambda: members.wanting(kind))
     assert steps and all("SCAN members" not in s for s in steps), steps
+
+
+def test_a_signup_decides_from_indexes_in_one_read_and_one_write(db: Database) -> None:
+    members, sessions = MemberStore(db), SessionStore(db)
+    signups = SignupStore(db)
+    new = NewSession("Circle", "", "CONNECT", 60, "", 1, None)
+    [session] = sessions.create(new, [NOW + timedelta(days=2)], NOW)
+    people = [members.register("console", f"u{i}", f"u{i}", "Europe/London", NOW) for i in range(4)]
+    for person in people[:3]:
+        signups.signup(session, person.id, NOW)
+
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        place = signups.signup(session, people[3].id, NOW)
+    finally:
+        db.conn.set_trace_callback(None)
+
+    assert (place.status, place.position) == ("waitlisted", 3)
+    assert [sql.split()[0] for sql in seen] == ["BEGIN", "SELECT", "INSERT", "UPDATE", "COMMIT"]
+    plan = [str(r[3]) for r in db.conn.execute(f"EXPLAIN QUERY PLAN {seen[1]}")]
+    assert all("SCAN signups" not in step for step in plan), plan
+    assert any("signups_waitlist" in step for step in plan), plan
