@@ -5,9 +5,17 @@ starts (APScheduler ticking in the same loop, or on a simulated clock one tick),
 answered command has the courier send what the command queued, at once, without planning.
 It runs until cancelled or until the front end closes: the console when the person leaves,
 a platform only when its connection ends for good (raised as SetupError, saying why).
+
+Once started, what start-up built (the imported libraries, the platform client, the
+content) lives as long as the process, so it is frozen out of Python's garbage collector
+(`gc.freeze`): each full collection then walks only what was made since, instead of every
+object in the process again, which paused a rush of commands for ~80 ms at a time. Cycles
+made while serving are still collected; stopping hands the frozen objects back.
 """
 
 from __future__ import annotations
+
+import gc
 
 from bot.frontend import FrontEnd
 from bot.scheduling.runtime import Runtime
@@ -19,8 +27,11 @@ async def serve(front_end: FrontEnd, runtime: Runtime) -> None:
     await front_end.start()
     try:
         await runtime.begin()
+        gc.collect()
+        gc.freeze()
         await front_end.wait_closed()
     finally:
+        gc.unfreeze()
         # Stopping (SIGTERM cancels this task): the sends under way finish and are marked.
         await runtime.drain()
         await front_end.stop()

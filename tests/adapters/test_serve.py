@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import weakref
 
 from bot.app import App
 from bot.domain.context import Actor
@@ -42,3 +44,37 @@ async def test_a_command_answered_under_serve_sends_the_notice_it_queued(
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
+
+
+async def test_what_start_up_built_is_left_out_of_garbage_collection_while_serving(
+    app: App, slack: FakeSlack
+) -> None:
+    adapter = make_adapter(app)
+    running = asyncio.create_task(serve(adapter, Runtime(app.community, adapter)))
+    try:
+        await slack.wait_connected()
+        for _ in range(100):  # serve freezes just after the runtime begins
+            if gc.get_freeze_count():
+                break
+            await asyncio.sleep(0.01)
+        frozen = gc.get_freeze_count()
+        garbage: list[object] = []
+        garbage.append(garbage)  # a cycle made while serving is still collected
+        probe = weakref.ref(Probe(garbage))
+        del garbage
+        gc.collect()
+        assert probe() is None
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+    assert frozen > 1000  # the modules, the bolt app, the content: not traversed again
+    assert gc.get_freeze_count() == 0  # handed back on stopping, as a test run needs
+
+
+class Probe:
+    """Something to watch through a weak reference, kept alive only by a cycle."""
+
+    def __init__(self, cycle: list[object]) -> None:
+        cycle.append(self)
