@@ -463,16 +463,32 @@ def command_plan(
     return made
 
 
+# The bot's resident memory (MiB, after a full collection) and its caches' misses so far.
+Probe = Callable[[], Awaitable[tuple[float, int | None]]]
+
+
+def probe_here(misses: Callable[[], int | None] = lambda: None) -> Probe:
+    """A `Probe` for a bot running in this process."""
+
+    async def probe() -> tuple[float, int | None]:
+        missed = misses()
+        return settled_rss(), missed
+
+    return probe
+
+
 async def measured(
     ask: Ask,
     calls: list[tuple[str, str]],
     into: WireRun,
     misses: Callable[[], int | None] = lambda: None,
+    probe: Probe | None = None,
 ) -> None:
     """Each call in turn; `sessions` answers are timed (those right after a write apart too),
-    and the memory the calls left behind (and the caches' misses) are added to `into`."""
-    missed = misses()
-    before = settled_rss()
+    and the memory the calls left behind (and the caches' misses) are added to `into`.
+    `probe` reads a bot that runs in a process of its own; else this process is read."""
+    probe = probe or probe_here(misses)
+    before, missed = await probe()
     wrote, began = False, time.perf_counter()
     for n, (user, text) in enumerate(calls):
         answer, stages = await ask(user, text, n)
@@ -485,8 +501,8 @@ async def measured(
         wrote = text != "sessions"
     into.seconds += time.perf_counter() - began
     into.calls += len(calls)
-    into.rss_growth += settled_rss() - before
-    now_missed = misses()
+    after, now_missed = await probe()
+    into.rss_growth += after - before
     if missed is not None and now_missed is not None:
         into.misses = (into.misses or 0) + now_missed - missed
 
@@ -505,8 +521,11 @@ def cache_misses(community: Any) -> int | None:
     )
 
 
-def versus_floor(title: str, mine: WireRun, base: WireRun, ticks: list[float]) -> None:
-    """Print both bots' figures, the ratio, the memory and the two targets."""
+def versus_floor(
+    title: str, mine: WireRun, base: WireRun, ticks: list[float], *, apart: bool = False
+) -> None:
+    """Print both bots' figures, the ratio, the memory and the two targets; `apart` says
+    each bot ran in a process of its own (the fake platform in a third)."""
     heading(title)
     for stage, values in mine.stages.items():
         timing(f"copbot {stage}", values)
@@ -527,9 +546,10 @@ def versus_floor(title: str, mine: WireRun, base: WireRun, ticks: list[float]) -
     timing("scheduler ticks while copbot answered (call to return, any wait included)", ticks)
     r50, r99 = c50 / max(f50, 1e-9), c99 / max(f99, 1e-9)
     print(f"  ratio to the floor: p50 {r50:.2f}x, p99 {r99:.2f}x", flush=True)
+    where = "in a process of its own" if apart else "in the same process"
     print(
         f"  rss: copbot {mine.rss_growth:+.1f} MiB over {mine.calls:,} calls"
-        f" (the floor, in the same process, {base.rss_growth:+.1f} MiB)",
+        f" (the floor, {where}, {base.rss_growth:+.1f} MiB)",
         flush=True,
     )
     ok = r50 <= TARGET_RATIO and r99 <= TARGET_RATIO

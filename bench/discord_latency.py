@@ -14,6 +14,12 @@ and buttons) to the same interaction. copbot and the floor take turns in rounds.
 and p99 from INTERACTION_CREATE to the callback reaching the fake, throughput, the ratio to
 the floor, RSS before and after copbot's calls, and each target.
 
+Each bot runs in an OS process of its own, and the fake (which times the calls) in this one:
+each RSS figure belongs to one program, and neither bot's loop carries the fake's work. The
+members who type are members of the fake's server, as they would be of the real one. The
+scheduler's ticks are timed in copbot's process, split into their own work (planning, which
+holds the loop) and their sending (the courier, waiting on Discord's round trips).
+
     .venv/bin/python bench/discord_latency.py [--quick] [--calls 20000] [--rounds 4]
         [--tick-seconds 1] [--write-every 10]
 
@@ -25,10 +31,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
+import json
+import logging
 import re
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,24 +135,191 @@ def rebuilt(answer: dict[str, Any]) -> dict[str, Any]:
     return {"content": answer.get("content"), "embeds": embeds, "view": view}
 
 
-# --- the two bots ----------------------------------------------------------------------------
+# --- the two bots, each in a process of its own ----------------------------------------------
+
+
+def bench_config(database: Path, guild: int, channel: int, role: int) -> Config:
+    """copbot's configuration against the fake's server."""
+    return Config(
+        database=database,
+        announce_channel=str(channel),
+        discord_guild_id=str(guild),
+        planning_group=PlanningGroup(discord_role=str(role)),
+        secrets=Secrets(discord_token="fake-token"),
+    )
+
+
+def point_at(api_base: str, gateway_url: str) -> None:
+    """discord.py at the fake (what `FakeDiscord.patch_discord` does, in a bot's process)."""
+    import yarl
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+
+    Route.BASE = api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+_TICK_BEGAN: contextvars.ContextVar[float | None] = contextvars.ContextVar("tick", default=None)
+
+
+@contextlib.contextmanager
+def tick_parts() -> Iterator[dict[str, list[float]]]:
+    """Each tick's time split in two: its own work up to the courier (planning: it holds the
+    loop but for a yield between batches) and the courier's send (Discord's round trips, and
+    any wait for the flush an answered command started). A flush after a command is not a
+    tick's, and is not counted."""
+    from bot.scheduling.runtime import Runtime
+
+    parts: dict[str, list[float]] = {"planning": [], "sending": []}
+    tick, send_now = Runtime.tick, Runtime.send_now
+
+    async def timed_tick(self: Runtime) -> int:
+        token = _TICK_BEGAN.set(time.perf_counter())
+        try:
+            return await tick(self)
+        finally:
+            _TICK_BEGAN.reset(token)
+
+    async def timed_send(self: Runtime) -> int:
+        began_tick = _TICK_BEGAN.get()
+        if began_tick is None:
+            return await send_now(self)
+        began = time.perf_counter()
+        parts["planning"].append((began - began_tick) * 1000)
+        try:
+            return await send_now(self)
+        finally:
+            parts["sending"].append((time.perf_counter() - began) * 1000)
+
+    Runtime.tick, Runtime.send_now = timed_tick, timed_send  # type: ignore[method-assign]
+    try:
+        yield parts
+    finally:
+        Runtime.tick, Runtime.send_now = tick, send_now  # type: ignore[method-assign]
+
+
+async def serve_parent(report: Callable[[str], dict[str, Any]]) -> None:
+    """Answer the bench's questions on stdin, one JSON line each on stdout, until `stop`."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while line := (await reader.readline()).decode().strip():
+        print(json.dumps(report(line)), flush=True)
+        if line == "stop":
+            return
+
+
+def memory(misses: Callable[[], int | None] = lambda: None) -> dict[str, Any]:
+    return {"rss": common.settled_rss(), "misses": misses()}
+
+
+async def copbot_alone(opts: argparse.Namespace) -> None:
+    """copbot as `copbot run` starts it, until the bench says stop; reports its ticks."""
+    speed = common.tick_every(opts.tick_seconds)
+    point_at(opts.api, opts.gateway)
+    config = bench_config(Path(opts.database), opts.guild, opts.channel, opts.role)
+    app = App.build(config, common.MovingClock(datetime.fromisoformat(opts.start), speed))
+    try:
+        with common.ticks_counted() as ticks, tick_parts() as parts:
+
+            def report(line: str) -> dict[str, Any]:
+                found = memory(lambda: common.cache_misses(app.community))
+                return {**found, "ticks": ticks.took_ms, **parts} if line == "stop" else found
+
+            async with common.front_end(app, "discord"):
+                await serve_parent(report)
+    finally:
+        app.close()
+
+
+async def floor_alone(opts: argparse.Namespace) -> None:
+    """The floor bot, answering `opts.answer`'s message, until the bench says stop."""
+    point_at(opts.api, opts.gateway)
+    client = FloorClient(opts.guild, json.loads(Path(opts.answer).read_text()))
+    await client.login("fake-token")
+    task = asyncio.create_task(client.connect(reconnect=True), name="floor")
+    try:
+        await serve_parent(lambda line: memory())
+    finally:
+        await client.close()
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(task, 5)
+
+
+def child_main(argv: list[str]) -> int:
+    made = argparse.ArgumentParser(description="one bot of the bench, in its own process")
+    made.add_argument("bot", choices=("copbot", "floor"))
+    for name in ("api", "gateway", "database", "start", "answer"):
+        made.add_argument(f"--{name}", default="")
+    for name in ("guild", "channel", "role", "tick_seconds"):
+        made.add_argument(f"--{name.replace('_', '-')}", type=int, default=0)
+    opts = made.parse_args(argv)
+    logging.basicConfig(level=logging.CRITICAL)
+    common.no_proxy()
+    asyncio.run(copbot_alone(opts) if opts.bot == "copbot" else floor_alone(opts))
+    return 0
+
+
+class Apart:
+    """A bot running in a process of its own, asked over its stdin."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def ask(self, line: str) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(line.encode() + b"\n")
+        await self.process.stdin.drain()
+        answer = await self.process.stdout.readline()
+        if not answer:
+            raise SystemExit(f"the bench's bot process ended ({self.process.returncode})")
+        found: dict[str, Any] = json.loads(answer)
+        return found
+
+    async def probe(self) -> tuple[float, int | None]:
+        found = await self.ask("probe")
+        return float(found["rss"]), found["misses"]
 
 
 @contextlib.asynccontextmanager
-async def copbot(app: App, dc: TimedDiscord) -> AsyncIterator[None]:
+async def apart(
+    dc: TimedDiscord, bot: str, options: list[str], into: list[dict[str, Any]]
+) -> AsyncIterator[Apart]:
+    """Start `bot` in its own process, wait until it has synced its commands with the fake,
+    and on leaving stop it (its last report goes in `into`)."""
     dc.synced_commands.clear()
-    with dc.patch_discord():
-        async with common.front_end(app, "discord"):
-            await dc.wait_until(lambda: dc.synced_commands, timeout=30)
-            yield
+    pipe = asyncio.subprocess.PIPE
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--child", bot, *options, stdin=pipe, stdout=pipe
+    )
+    running = Apart(process)
+    try:
+        synced = asyncio.ensure_future(dc.wait_until(lambda: dc.synced_commands, timeout=60))
+        ended = asyncio.ensure_future(process.wait())
+        await asyncio.wait({synced, ended}, return_when=asyncio.FIRST_COMPLETED)
+        ended.cancel()
+        if not synced.done():
+            synced.cancel()
+            raise SystemExit(f"the bench's {bot} process ended ({process.returncode})")
+        synced.result()
+        yield running
+        into.append(await running.ask("stop"))
+    finally:
+        if process.returncode is None:
+            assert process.stdin is not None
+            process.stdin.close()
+            try:
+                await asyncio.wait_for(process.wait(), 15)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
 
 
-@contextlib.asynccontextmanager
-async def floor(dc: TimedDiscord, answer: dict[str, Any]) -> AsyncIterator[None]:
-    client = FloorClient(dc.guild_id, answer)
-    async with dc.run(client, timeout=30):
-        await client.synced.wait()
-        yield
+def in_server(dc: TimedDiscord, members: int) -> None:
+    """The community's members are members of the server they type in (the private threads
+    copbot lets them into need it, as Discord's do)."""
+    for n in range(members):
+        dc.member_roles.setdefault(int(common.user_id("discord", n)), [])
 
 
 def asker(dc: TimedDiscord) -> common.Ask:
@@ -172,36 +349,53 @@ def warmer(dc: TimedDiscord) -> Callable[[int], Awaitable[Any]]:
 
 async def run(args: argparse.Namespace, folder: Path) -> None:
     speed = common.tick_every(args.tick_seconds)
+    database, answer_file = folder / "bench.db", folder / "answer.json"
     async with TimedDiscord() as dc:
-        config = Config(
-            database=folder / "bench.db",
-            announce_channel=str(dc.channel_id),
-            discord_guild_id=str(dc.guild_id),
-            planning_group=PlanningGroup(discord_role=str(dc.role_id)),
-            secrets=Secrets(discord_token="fake-token"),
-        )
-        app = App.build(config, common.MovingClock(common.NOW, speed))
+        clock = common.MovingClock(common.NOW, speed)
+        app = App.build(bench_config(database, dc.guild_id, dc.channel_id, dc.role_id), clock)
         try:
             ahead = common.community_for(app, "discord", args, speed)
-            mine, base, ticks = await common.against_floor(
-                "discord",
-                args,
-                ahead,
-                lambda: copbot(app, dc),
-                lambda answer: floor(dc, answer),
-                warmer(dc),
-                asker(dc),
-                app.community,
-            )
         finally:
-            app.close()
+            app.close()  # copbot opens it in its own process
+        in_server(dc, args.members)
+        shared = ["--api", dc.api_base, "--gateway", dc.gateway_url, "--guild", str(dc.guild_id)]
+        mine, base, reports = common.WireRun(), common.WireRun(), []
+        per_round, answer = max(1, args.calls // args.rounds), None
+        warm, ask = warmer(dc), asker(dc)
+        for number in range(args.rounds):
+            calls = common.command_plan("discord", per_round, args.write_every, ahead, number)
+            options = [
+                *shared,
+                *("--database", str(database), "--start", clock.now().isoformat()),
+                *("--channel", str(dc.channel_id), "--role", str(dc.role_id)),
+                *("--tick-seconds", str(args.tick_seconds)),
+            ]
+            async with apart(dc, "copbot", options, reports) as bot:
+                answer = await warm(args.warmup) or answer
+                await common.measured(ask, calls, mine, probe=bot.probe)
+            answer_file.write_text(json.dumps(answer))
+            async with apart(dc, "floor", [*shared, "--answer", str(answer_file)], []) as bot:
+                await warm(args.warmup)
+                await common.measured(ask, calls, base, probe=bot.probe)
+    ticks = [ms for report in reports for ms in report["ticks"]]
     title = (
         f"/cop sessions over the gateway, INTERACTION_CREATE to callback, {args.rounds} round(s):"
     )
-    common.versus_floor(title, mine, base, ticks)
+    common.versus_floor(title, mine, base, ticks, apart=True)
+    common.timing(
+        "the ticks' own work (planning; it holds the loop)",
+        [ms for report in reports for ms in report["planning"]],
+    )
+    common.timing(
+        "the ticks' sending (the courier: Discord's round trips, a flush under way)",
+        [ms for report in reports for ms in report["sending"]],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        return child_main(argv[1:])
     args = common.wire_arguments(__doc__, argv)
     return common.run_bench(lambda folder: run(args, folder))
 
