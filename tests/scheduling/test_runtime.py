@@ -205,3 +205,30 @@ async def test_after_a_command_only_what_it_queued_goes_out_and_nothing_is_plann
     assert world.community.meta.get(MARK) == mark  # the planner did not run
     await world.runtime.tick()
     assert len(world.platform.reminders("alice")) == 1
+
+
+async def test_after_a_command_that_wrote_nothing_nothing_is_claimed(world: World) -> None:
+    """A listing queues nothing, so the after-command hook claims nothing (a claim is a
+    write transaction, and most commands are reads); the next command that queues something
+    still has it sent at once (issue 12)."""
+    world.member("alice")
+    world.run("alice", "sessions")
+    await world.runtime.after_command()  # what registering alice wrote may be claimed once
+    claims: list[datetime] = []
+    deliveries = world.community.deliveries
+    claim_due = deliveries.claim_due
+
+    def counted(now: datetime, *args: object, **kwargs: object) -> object:
+        claims.append(now)
+        return claim_due(now, *args, **kwargs)  # type: ignore[arg-type]
+
+    deliveries.claim_due = counted  # type: ignore[method-assign,assignment]
+    for _ in range(3):
+        world.run("alice", "sessions")
+        assert await world.runtime.after_command() == 0
+    assert claims == []
+
+    world.schedule('"Circle" 2026-12-10 14:00 90m CONNECT 20 Civic Hall')
+    assert await world.runtime.after_command() == 1
+    assert claims
+    assert len(world.platform.to(CHANNEL, "New session: Circle")) == 1
