@@ -16,7 +16,8 @@ the floor, RSS before and after copbot's calls, and each target.
 
 Each bot runs in an OS process of its own, and the fake (which times the calls) in this one:
 each RSS figure belongs to one program, and neither bot's loop carries the fake's work. The
-members who type are members of the fake's server, as they would be of the real one. The
+members who type are members of the fake's server, as they would be of the real one, and
+each session ahead has its private thread with its place holders in it, as copbot leaves it. The
 scheduler's ticks are timed in copbot's process, split into their own work (planning, which
 holds the loop) and their sending (the courier, waiting on Discord's round trips).
 
@@ -322,6 +323,37 @@ def in_server(dc: TimedDiscord, members: int) -> None:
         dc.member_roles.setdefault(int(common.user_id("discord", n)), [])
 
 
+async def rooms_as_left(dc: TimedDiscord, app: App, ahead: list[int]) -> int:
+    """Each session ahead with its private thread, its place holders in it: the community as
+    copbot leaves it (the sync after every signup lets the member in), not as if every place
+    had been taken while it was away. Returns how many threads."""
+    rows = app.community.db.execute(
+        "SELECT s.session_id, s.member_id, m.platform_user_id FROM signups s"
+        " JOIN members m ON m.id = s.member_id"
+        " WHERE s.status IN ('confirmed', 'waitlisted')"
+    ).fetchall()
+    wanted, holders = set(ahead), {}
+    for session_id, member_id, user_id in rows:
+        if session_id in wanted:
+            holders.setdefault(session_id, []).append((member_id, int(user_id)))
+    stamp = common.utc_iso(common.NOW)
+    with common.immediate(app.community.db):
+        for session_id, inside in holders.items():
+            thread_id = dc._snowflake()
+            body = {"name": f"Session {session_id}", "invitable": False}
+            await dc._make_thread(dc.channel_id, thread_id, body, 12)
+            dc.thread_members[thread_id].update(user for _, user in inside)
+            app.community.db.execute(
+                "INSERT INTO session_rooms (room_id, session_id, created) VALUES (?, ?, ?)",
+                [str(thread_id), session_id, stamp],
+            )
+            app.community.db.conn.executemany(
+                "INSERT INTO room_members (room_id, member_id) VALUES (?, ?)",
+                ((str(thread_id), member_id) for member_id, _ in inside),
+            )
+    return len(holders)
+
+
 def asker(dc: TimedDiscord) -> common.Ask:
     async def ask(user: str, text: str, n: int) -> tuple[float, dict[str, float]]:
         answer, _ = await dc.ask(user, text)
@@ -355,9 +387,10 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
         app = App.build(bench_config(database, dc.guild_id, dc.channel_id, dc.role_id), clock)
         try:
             ahead = common.community_for(app, "discord", args, speed)
+            in_server(dc, args.members)
+            print(f"{await rooms_as_left(dc, app, ahead)} private session threads", flush=True)
         finally:
             app.close()  # copbot opens it in its own process
-        in_server(dc, args.members)
         shared = ["--api", dc.api_base, "--gateway", dc.gateway_url, "--guild", str(dc.guild_id)]
         mine, base, reports = common.WireRun(), common.WireRun(), []
         per_round, answer = max(1, args.calls // args.rounds), None
