@@ -41,15 +41,21 @@ class Listing:
     answers: Lru[AnswerKey, Reply] = field(default_factory=lambda: Lru(CARD_SETS))
 
 
-class Listings:
-    """The listing's cache, kept per community: pages by (page, minute, calendar mark).
+PageKey = tuple[int, datetime, int, int]
 
-    The mark moves only when a session or a place changes here, or another process
-    commits anything; the scheduler's own writes to the delivery ledger leave it alone, so
-    a busy bot still answers most listings from here."""
+
+class Listings:
+    """The listing's caches, kept per community: pages by (page, minute, calendar mark),
+    and the sessions on a page by (page, minute, sessions mark).
+
+    The calendar mark moves when a session or a place changes here, the sessions mark only
+    when a session itself does, and both when another process commits anything; the
+    scheduler's own writes to the delivery ledger leave them alone, so a busy bot answers
+    most listings from here, and after a signup reads only the page's new counts."""
 
     def __init__(self) -> None:
-        self.pages: Lru[tuple[int, datetime, tuple[int, int]], Listing] = Lru(LISTING_PAGES)
+        self.pages: Lru[PageKey, Listing] = Lru(LISTING_PAGES)
+        self.found: Lru[PageKey, list[Session]] = Lru(LISTING_PAGES)
 
 
 def sessions(ctx: CommandContext, page: int = 1) -> Reply:
@@ -79,17 +85,22 @@ def _answer(ctx: CommandContext, listing: Listing, page: int, mine: dict[int, Pl
 
 def _listing(ctx: CommandContext, page: int) -> Listing:
     """A page of upcoming sessions and their counts: the same for every member until the
-    calendar changes (or the minute turns), so it is read once and shared."""
+    calendar changes (or the minute turns), so it is read once and shared. A new place
+    changes only the counts: the page's sessions are kept until a session itself changes."""
     community = ctx.community
+    kept = community.memos.of(Listings)
+    calendar, sessions_mark, other = community.sessions.calendar_mark()
+    minute = ctx.now.replace(second=0, microsecond=0)
+
+    def found() -> list[Session]:
+        offset = (page - 1) * LIST_LIMIT
+        return community.sessions.upcoming(ctx.now, LIST_LIMIT + 1, offset=offset)
 
     def load() -> Listing:
-        offset = (page - 1) * LIST_LIMIT
-        found = community.sessions.upcoming(ctx.now, LIST_LIMIT + 1, offset=offset)
-        return Listing(found, community.signups.counts([s.id for s in found]))
+        upcoming = kept.found.get((page, minute, sessions_mark, other), found)
+        return Listing(upcoming, community.signups.counts([s.id for s in upcoming]))
 
-    minute = ctx.now.replace(second=0, microsecond=0)
-    key = (page, minute, community.sessions.calendar_mark())
-    return community.memos.of(Listings).pages.get(key, load)
+    return kept.pages.get((page, minute, calendar, other), load)
 
 
 def mine(ctx: CommandContext) -> Reply:

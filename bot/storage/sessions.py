@@ -102,7 +102,7 @@ class SessionStore:
     ) -> list[Session]:
         """Add one session per start, all in `series_id` if given (see SeriesStore)."""
         ids = [self._insert(new, start, series_id, now) for start in starts]
-        calendar_changed(self.db)
+        sessions_changed(self.db)
         return [self._require(i) for i in ids]
 
     def _insert(
@@ -212,7 +212,7 @@ class SessionStore:
             f"UPDATE sessions SET {assignments}, updated = ? WHERE id = ?",
             [*values.values(), utc_iso(now), session_id],
         )
-        calendar_changed(self.db)
+        sessions_changed(self.db)
         return self._require(session_id)
 
     def cancel(self, session_id: int, reason: str, now: datetime) -> Session:
@@ -220,7 +220,7 @@ class SessionStore:
             "UPDATE sessions SET status = 'cancelled', cancel_reason = ?, updated = ? WHERE id = ?",
             [reason, utc_iso(now), session_id],
         )
-        calendar_changed(self.db)
+        sessions_changed(self.db)
         return self._require(session_id)
 
     def last_changed(self, session_ids: list[int]) -> dict[int, datetime]:
@@ -248,20 +248,40 @@ class SessionStore:
             [f"$.{name}", value, session_id],
         )
 
-    def calendar_mark(self) -> tuple[int, int]:
-        """What a cache of the calendar is keyed on: a mark the session and signup stores
-        move with each change they make, and SQLite's count of changes committed by any
-        other connection (another process). The scheduler's own writes to the ledger move
-        neither."""
-        row = self.db.execute("SELECT mark FROM change_marks WHERE name = 'calendar'").fetchone()
-        other = self.db.execute("PRAGMA data_version").fetchone()[0]
-        return (int(row[0]), int(other))
+    def calendar_mark(self) -> tuple[int, int, int]:
+        """What a cache of the calendar is keyed on, read in one statement: a mark the session
+        and signup stores move with each change they make, a mark only the session store
+        moves (the sessions themselves, not their places, changed), and SQLite's count of
+        changes committed by any other connection (another process). The scheduler's own
+        writes to the ledger move none of them."""
+        row = self.db.conn.execute(_MARKS).fetchone()
+        return (int(row[0]), int(row[1] or 0), int(row[2]))
 
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM sessions").fetchone()[0])
+
+
+# The calendar's marks and the other connections' commits, in one statement (each separate
+# read is a read transaction of its own, with its locks).
+_MARKS = (
+    "SELECT (SELECT mark FROM change_marks WHERE name = 'calendar'),"
+    " (SELECT mark FROM change_marks WHERE name = 'sessions'),"
+    " (SELECT data_version FROM pragma_data_version())"
+)
 
 
 def calendar_changed(db: Database) -> None:
     """Move the calendar's change mark: called in the transaction of each change to the
     sessions or the places, once a change (not once a row)."""
     db.execute("UPDATE change_marks SET mark = mark + 1 WHERE name = 'calendar'")
+
+
+def sessions_changed(db: Database) -> None:
+    """Move the calendar's mark and the sessions' own (made on first use: a row of data,
+    no schema): a change to a session itself, not only to someone's place at it, so a
+    listing of sessions is read again, where a new place only needs new counts."""
+    calendar_changed(db)
+    db.execute(
+        "INSERT INTO change_marks (name, mark) VALUES ('sessions', 1)"
+        " ON CONFLICT (name) DO UPDATE SET mark = mark + 1"
+    )

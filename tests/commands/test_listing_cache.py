@@ -20,7 +20,8 @@ from bot.domain.context import Actor
 from bot.domain.memo import Lru
 from commands.cards import Cards
 from commands.sessions import LISTING_PAGES, Listings
-from tests.helpers import Run, ok, schedule
+from tests.counting import statements
+from tests.helpers import PLANNER, Run, ok, schedule
 
 
 def test_a_signup_made_by_another_process_shows_in_the_listing(
@@ -86,3 +87,35 @@ def test_the_least_recently_used_entry_goes_first() -> None:
     cache.get("c", lambda: 3)
     assert cache.get("a", lambda: -1) == 1
     assert cache.get("b", lambda: -2) == -2
+
+
+def test_a_listing_read_from_its_cache_costs_three_statements(app: App, run: Run) -> None:
+    """Who asked, the calendar's marks (with other processes' commits) in one read, and
+    their own places: nothing that grows with the community, and nothing read twice."""
+    schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x12"')
+    ok(run("ann", "sessions"))
+    ok(run("bob", "sessions"))
+    with statements(app.community.db) as traced:
+        ok(run("ann", "sessions"))
+    seen = [s for s in traced if not s.startswith("--")]  # "--": a pragma read inside one
+    assert len(seen) == 3, "\n".join(seen)
+
+
+def test_a_new_place_reads_only_the_counts_again(app: App, run: Run) -> None:
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x3" capacity=5')
+    ok(run("ann", "sessions"))
+    ok(run("bob", f"signup {first}"))
+    with statements(app.community.db) as seen:
+        shown = ok(run("ann", "sessions"))
+    assert not [s for s in seen if "FROM sessions" in s], seen
+    assert "4 of 5 places left" in shown.items[0].lines
+
+
+def test_a_changed_session_shows_in_the_next_listing(app: App, run: Run) -> None:
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x3"')
+    assert ok(run("ann", "sessions")).items[0].title.endswith("Weekly circle")
+    ok(run(PLANNER, f'edit {first} title="Carers circle"'))
+    assert ok(run("ann", "sessions")).items[0].title.endswith("Carers circle")
+    ok(run(PLANNER, f'cancel-session {first} reason="Snow"'))
+    titles = [item.title for item in ok(run("ann", "sessions")).items]
+    assert not any(title.endswith("Carers circle") for title in titles[:1]), titles
