@@ -230,3 +230,20 @@ async def test_a_file_is_acknowledged_first_and_answered_at_the_response_url(
     [answer] = await slack.wait_for_response("file")
     assert "copbot.ics" in answer["text"]
     assert slack.calls_to("files.completeUploadExternal")
+
+
+async def test_an_answer_ready_too_late_for_the_acknowledgement_goes_to_the_response_url(
+    slack: FakeSlack, app: App, http_adapter: SlackAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listeners, "ANSWER_IN_ACK_WITHIN", 0.0)  # every command "took long"
+    session = add_session(app, title="Late circle")
+    payload = slack.slash_payload(f"signup {session}", response_url=slack.response_url("late"))
+
+    status, acknowledged = await slack.send_http(
+        events_url(http_adapter), "slash_commands", payload, SIGNING_SECRET
+    )
+
+    assert (status, acknowledged) == (200, "")
+    [answer] = await slack.wait_for_response("late")
+    assert "Late circle" in answer["text"] and answer["response_type"] == "ephemeral"
+    assert app.community.signups.counts([session])[session].confirmed == 1

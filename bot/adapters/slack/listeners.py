@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -38,8 +39,11 @@ from bot.frontend import AfterCommand, SendFailed
 log = logging.getLogger(__name__)
 BUTTON = re.compile(r"^cop:\d+$")
 # Of the three seconds Slack allows for the acknowledgement, how long a command waits for
-# its member lookup before acknowledging without its answer.
+# its member lookup before acknowledging without its answer; and how long after it began an
+# answer may still ride on the acknowledgement (one ready later, from a command that took
+# long, goes through the response_url, so the member has it even if Slack stopped waiting).
 ACK_WAIT = 1.0
+ANSWER_IN_ACK_WITHIN = 2.0
 
 
 class Listeners:
@@ -88,7 +92,7 @@ class Listeners:
         """Answer a /cop command. Over HTTP the answer rides on the acknowledgement itself
         where it is ready in time (see `answers_in_ack`); otherwise it is acknowledged first
         and answered through the response_url."""
-        in_ack = self.answers_in_ack
+        in_ack, began = self.answers_in_ack, time.monotonic()
         if not in_ack:
             await ack()
         try:
@@ -99,7 +103,8 @@ class Listeners:
                 await self._open_form(client, actor, command, respond)
             else:
                 reply = self.dispatcher.handle_line(actor, f"/cop {text}")
-                if ack.response is None and reply.attachment is None:
+                in_time = time.monotonic() - began < ANSWER_IN_ACK_WITHIN
+                if ack.response is None and reply.attachment is None and in_time:
                     await ack(self._answer_body(reply))
                 else:
                     await _acked(ack)
