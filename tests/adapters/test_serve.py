@@ -46,9 +46,10 @@ async def test_a_command_answered_under_serve_sends_the_notice_it_queued(
             await running
 
 
-async def test_what_start_up_built_is_left_out_of_garbage_collection_while_serving(
+async def test_serving_leaves_start_up_out_of_garbage_collection_and_the_young_longer(
     app: App, slack: FakeSlack
 ) -> None:
+    threshold = gc.get_threshold()
     adapter = make_adapter(app)
     running = asyncio.create_task(serve(adapter, Runtime(app.community, adapter)))
     try:
@@ -57,7 +58,7 @@ async def test_what_start_up_built_is_left_out_of_garbage_collection_while_servi
             if gc.get_freeze_count():
                 break
             await asyncio.sleep(0.01)
-        frozen = gc.get_freeze_count()
+        frozen, serving = gc.get_freeze_count(), gc.get_threshold()
         garbage: list[object] = []
         garbage.append(garbage)  # a cycle made while serving is still collected
         probe = weakref.ref(Probe(garbage))
@@ -70,7 +71,9 @@ async def test_what_start_up_built_is_left_out_of_garbage_collection_while_servi
             await running
 
     assert frozen > 1000  # the modules, the bolt app, the content: not traversed again
+    assert serving == (10_000, *threshold[1:])  # the young collected less often
     assert gc.get_freeze_count() == 0  # handed back on stopping, as a test run needs
+    assert gc.get_threshold() == threshold
 
 
 class Probe:
