@@ -44,7 +44,14 @@ def quick_runs() -> dict[str, subprocess.CompletedProcess[str]]:
 
 
 def test_every_bench_is_covered() -> None:
-    expected = {"commands.py", "discord_latency.py", "fanout.py", "slack_latency.py", "tick.py"}
+    expected = {
+        "commands.py",
+        "discord_latency.py",
+        "fanout.py",
+        "planner_ops.py",
+        "slack_latency.py",
+        "tick.py",
+    }
     assert expected <= set(BENCHES)
 
 
