@@ -173,7 +173,7 @@ def _traces(app: App, members: list[int]) -> None:
         )
 
 
-def series_for_a_run(app: App, args: argparse.Namespace, run: int) -> int:
+def series_for_a_run(app: App, args: argparse.Namespace, run: int, erased: list[int]) -> int:
     """A weekly series scheduled as a planner would (preview, then "Schedule it"), its
     sessions ahead holding `--holders` places between them; returns its first session."""
     handle = app.dispatcher.handle_line
@@ -193,7 +193,8 @@ def series_for_a_run(app: App, args: argparse.Namespace, run: int) -> int:
         )
     ]
     rng = random.Random(run)
-    others = range(args.ledger_members + 1, args.members + 1)  # none of them erased
+    gone = set(erased)
+    others = [m for m in range(1, args.members + 1) if m not in gone]
     each = args.holders // len(sessions)
     with immediate(db):
         for n, session in enumerate(sessions):
@@ -264,7 +265,7 @@ async def measure(app: App, args: argparse.Namespace, erased: list[int]) -> None
             raise SystemExit(f"member {member_id} is still there after forget-me")
     wrong = 0
     for run in range(args.runs):
-        first = series_for_a_run(app, args, run)
+        first = series_for_a_run(app, args, run, erased)
         await between()
         began = time.perf_counter()
         _ok(handle(PLANNER, f"cancel-session {first} scope=rest confirm=yes Unwell"))

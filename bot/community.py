@@ -6,7 +6,7 @@ moment they asked, and whether they are in the planning group.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -42,7 +42,7 @@ from bot.storage.reflections import ReflectionStore
 from bot.storage.rooms import RoomStore
 from bot.storage.sectors import SectorStore
 from bot.storage.series import SeriesStore
-from bot.storage.sessions import SessionStore
+from bot.storage.sessions import Session, SessionStore
 from bot.storage.signups import SignupStore
 
 
@@ -193,6 +193,10 @@ class NoticeQueue(Protocol):
         session_id: int | None = None,
         known: Mapping[int, Recipient] | None = None,
     ) -> None: ...
+
+    def notify_holders(
+        self, session: Session, kind: str, render: Callable[[ZoneInfo], Reply]
+    ) -> int: ...
 
     def session_changed(self, session_id: int) -> None: ...
 

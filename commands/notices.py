@@ -52,9 +52,12 @@ def tell_promoted(ctx: CommandContext, session: Session, member_ids: list[int]) 
         ctx.notices.notify(ids, "promoted", reply, session_id=session.id, known=known)
 
 
-def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int]) -> None:
+def tell_cancelled(ctx: CommandContext, session: Session) -> int:
+    """Queue the cancellation notice for everyone holding a place or waiting for one, before
+    the places are released; returns how many were told."""
     reason = session.cancel_reason or ctx.say("notice.no_reason")
-    for ids, zone, known in _each(ctx, member_ids):
+
+    def render(zone: ZoneInfo) -> Reply:
         text = ctx.say(
             "notice.cancelled",
             id=session.id,
@@ -62,8 +65,9 @@ def tell_cancelled(ctx: CommandContext, session: Session, member_ids: list[int])
             when=when_text(ctx, session, zone),
             reason=reason,
         )
-        reply = _notice(ctx, text, session, can_cancel=False)
-        ctx.notices.notify(ids, "cancelled", reply, session_id=session.id, known=known)
+        return _notice(ctx, text, session, can_cancel=False)
+
+    return ctx.notices.notify_holders(session, "cancelled", render)
 
 
 def tell_changed(

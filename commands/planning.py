@@ -138,25 +138,24 @@ def cancel_session(
         again += f' "{said}"' if said else ""  # an empty "" would read as a reason left out
         ask = ctx.say("cancel_session.ask", id=chosen.id, title=chosen.title, count=len(targets))
         return Reply(ask, actions=(Action(ctx.say("action.cancel_sessions"), again, "danger"),))
+    # One transaction: a session cancelled is a holder told, exactly once, before their
+    # place is released; each session's notices are one INSERT ... SELECT, not a row each.
     with immediate(ctx.community.db):
-        done = [
-            (
-                ctx.community.sessions.cancel(s.id, reason, ctx.now),
-                ctx.community.signups.release_all(s, ctx.now),
-            )
-            for s in targets
-        ]
+        told = 0
+        for target in targets:
+            cancelled = ctx.community.sessions.cancel(target.id, reason, ctx.now)
+            told += tell_cancelled(ctx, cancelled)
+            ctx.community.signups.release_all(cancelled, ctx.now)
+            ctx.notices.session_changed(cancelled.id)
         ctx.community.audit.record(
             ctx.member.id, "cancel", f"sessions {[s.id for s in targets]}", ctx.now
         )
         if scope == "rest" and chosen.series_id is not None:
             ctx.community.series.end(chosen.series_id, ctx.now)  # no more top-ups
-    for cancelled, holders in done:
-        tell_cancelled(ctx, cancelled, holders)
-        ctx.notices.session_changed(cancelled.id)
-    told = sum(len(holders) for _, holders in done)
     return Reply(
-        ctx.say("cancel_session.done", id=chosen.id, title=chosen.title, count=len(done), told=told)
+        ctx.say(
+            "cancel_session.done", id=chosen.id, title=chosen.title, count=len(targets), told=told
+        )
     )
 
 

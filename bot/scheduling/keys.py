@@ -154,6 +154,22 @@ class NoticeKey:
         session = "-" if self.session_id is None else self.session_id
         return f"{self.kind}:{session}:{self.member_id}:{utc_iso(self.at)}:{self.tag}"
 
+    @staticmethod
+    def for_each(
+        kind: str, session_id: int | None, member_ids: list[int], at: datetime, tag: str
+    ) -> list[str]:
+        """The keys of one notice told to many members, each what its `text()` would be;
+        the moment is written once, not once a member (12,500 of them for a cancellation)."""
+        before, after = NoticeKey.around(kind, session_id, at, tag)
+        return [f"{before}{member_id}{after}" for member_id in member_ids]
+
+    @staticmethod
+    def around(kind: str, session_id: int | None, at: datetime, tag: str) -> tuple[str, str]:
+        """What comes before and after the member's id in each key of one notice, for SQL
+        that writes the keys of many members at once."""
+        session = "-" if session_id is None else session_id
+        return f"{kind}:{session}:", f":{utc_iso(at)}:{tag}"
+
     @classmethod
     def parse(cls, text: str) -> NoticeKey:
         kind, session, member, rest = text.split(":", 3)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.community import Community
 from bot.domain.context import Reply
 from bot.domain.preferences import Preferences
 from bot.scheduling.keys import LeaveKey, NoticeKey, SyncKey
 from bot.scheduling.kinds import deliver_at, quiet_hours
+from bot.storage.db import utc_iso
 from bot.storage.deliveries import Entry, reply_to_payload
 from bot.storage.members import Member, Recipient
+from bot.storage.sessions import Session
 
 # The payload of a "sync" delivery that brings who is in a session's private room up to date.
 PLACES = {"what": "places"}
@@ -60,18 +63,54 @@ class Notices:
         # even one made in the same second; each member's key also names the member.
         tag = _tag(8)
         entries = []
-        for member_id in member_ids:
+        keys = NoticeKey.for_each(kind, session_id, member_ids, now, tag)
+        for member_id, key in zip(member_ids, keys, strict=True):
             found = known.get(member_id)
             choices = found.preferences if found else "{}"
             due = dues.get(choices)
             if due is None:
                 prefs = Preferences.from_dict(json.loads(choices or "{}"))
                 due = dues[choices] = deliver_at(community, quiet, kind, prefs, now, latest)
-            key = NoticeKey(kind, session_id, member_id, now, tag).text()
             entries.append(
                 Entry(key, kind, due, member_id=member_id, session_id=session_id, payload=payload)
             )
         community.deliveries.enqueue_many(entries)
+
+    def notify_holders(
+        self, session: Session, kind: str, render: Callable[[ZoneInfo], Reply]
+    ) -> int:
+        """Queue a notice for everyone holding a place at `session` or waiting for one, in
+        one INSERT ... SELECT; returns how many. Call it before the places are released.
+
+        The words depend only on the member's zone (`render`) and the time it goes only on
+        their choices, so each is worked out once per distinct zone and set of choices
+        (a handful) and SQL pairs them with the holders: a cancellation told to 12,500
+        members makes no Python object per member. The same rules and keys as `notify`.
+        """
+        community = self.community
+        now, quiet = community.clock.now(), quiet_hours(community)
+        shapes = community.signups.holder_shapes(session.id)
+        words = {
+            zone: json.dumps(reply_to_payload(render(ZoneInfo(zone))), sort_keys=True)
+            for zone in {zone for zone, _ in shapes}
+        }
+        dues = {
+            choices: utc_iso(
+                deliver_at(
+                    community,
+                    quiet,
+                    kind,
+                    Preferences.from_dict(json.loads(choices or "{}")),
+                    now,
+                    session.start,
+                )
+            )
+            for choices in {choices for _, choices in shapes}
+        }
+        before, after = NoticeKey.around(kind, session.id, now, _tag(8))
+        return community.deliveries.enqueue_for_holders(
+            session.id, kind, (before, after), words, dues
+        )
 
     def session_changed(self, session_id: int) -> None:
         """Tell the front end a session changed, so a mirror (a Discord event) can follow."""

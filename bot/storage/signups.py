@@ -121,17 +121,28 @@ class SignupStore:
                 calendar_changed(self.db)
             return promoted
 
-    def release_all(self, session: Session, now: datetime) -> list[int]:
-        """Cancel every active place (the session itself was cancelled); returns who held one."""
+    def release_all(self, session: Session, now: datetime) -> int:
+        """Cancel every active place (the session itself was cancelled); returns how many
+        there were. Whoever is to be told was told first (`Notices.notify_holders`)."""
         with immediate(self.db):
-            holders = self.holders(session.id)
-            self.db.execute(
+            released = self.db.execute(
                 "UPDATE signups SET status = 'cancelled', waitlist_order = NULL, updated = ?"
                 " WHERE session_id = ? AND status IN ('confirmed', 'waitlisted')",
                 [utc_iso(now), session.id],
-            )
+            ).rowcount
             calendar_changed(self.db)
-            return holders
+            return int(released)
+
+    def holder_shapes(self, session_id: int) -> list[tuple[str, str]]:
+        """Each distinct (time zone, choices as stored) among those holding a place at the
+        session or waiting for one: what a notice to them all depends on."""
+        rows = self.db.execute(
+            "SELECT DISTINCT m.timezone, m.preferences FROM signups s"
+            " JOIN members m ON m.id = s.member_id"
+            " WHERE s.session_id = ? AND s.status IN ('confirmed', 'waitlisted')",
+            [session_id],
+        )
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     def _write(
         self, session_id: int, member_id: int, status: str, order: int | None, now: datetime

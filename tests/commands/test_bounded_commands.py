@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.app import App
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor, Reply
+from bot.scheduling.keys import NoticeKey
 from bot.storage.db import immediate, utc_iso
 from bot.storage.sessions import NewSession
 from tests.counting import add_members, add_places, statements
@@ -162,3 +163,36 @@ def test_post_now_reminders_queues_every_reminder_in_bounded_statements(tmp_path
         finally:
             app.close()
     _assert_bounded(counts)
+
+
+def test_cancelling_the_rest_of_a_series_tells_each_holder_once_in_one_transaction(
+    tmp_path: Path,
+) -> None:
+    """The sessions, the places released and every notice commit together (nothing is
+    released untold, nothing told twice), waiting members included, one notice each."""
+    app, first = _community(tmp_path / "one", 12)
+    db = app.community.db
+    waiting = add_members(db, 3, NOW, prefix="w")
+    add_places(db, first + 1, waiting, NOW, status="waitlisted")
+    run = _runner(app)
+    try:
+        ok(run(PLANNER, "help"))
+        with statements(db) as seen:
+            reply = ok(run(PLANNER, f"cancel-session {first} scope=rest confirm=yes Unwell"))
+        assert [s for s in seen if s.split()[0] == "COMMIT"] == ["COMMIT"]
+        held = db.execute(
+            "SELECT session_id, member_id FROM signups WHERE status = 'cancelled'"
+            " AND session_id IN (?, ?, ?)",
+            [first, first + 1, first + 2],
+        ).fetchall()
+        told = db.execute(
+            "SELECT key, session_id, member_id FROM deliveries WHERE kind = 'cancelled'"
+        ).fetchall()
+        assert len(held) == 3 * 12 + 1 + 3
+        assert sorted((s, m) for _, s, m in told) == sorted(held)
+        for key, session, member in told:
+            parsed = NoticeKey.parse(key)
+            assert (parsed.session_id, parsed.member_id, parsed.at) == (session, member, NOW)
+        assert str(len(held)) in reply.text
+    finally:
+        app.close()
