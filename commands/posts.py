@@ -3,7 +3,6 @@ way to send this week's post (or the next day's reminders) by hand."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 
 from bot.community import CommandContext
@@ -25,9 +24,8 @@ SHOWN = 40
 def upcoming_posts(ctx: CommandContext) -> Reply:
     """What the bot will send in the next 14 days (the planning group's view)."""
 
-    batches = Planner(ctx.community).batches(ctx.now, ctx.now + HORIZON)
-    # Counted by time first: thousands of copies share a handful of times to write out.
-    counted = Counter((item.due, item.kind) for batch in batches for item in batch)
+    # Counted by group in SQL, then by time: thousands of copies share a handful of times.
+    counted = Planner(ctx.community).tally(ctx.now, ctx.now + HORIZON)
     zone = ctx.community.zone
     lines: dict[tuple[str, str], int] = {}
     for (due, kind), n in sorted(counted.items()):

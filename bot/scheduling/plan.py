@@ -13,6 +13,7 @@ with one of them in the window reads its members, in one query a page, never one
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -126,6 +127,14 @@ class Planner:
         ]
 
     def _reminders(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
+        for session, offset, slots in self._reminder_slots(start, end):
+            yield from self._session_reminders(session, offset, slots)
+
+    def _reminder_slots(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[Session, timedelta, _Slots]]:
+        """Each session and reminder offset whose reminder could fall in (start, end] for
+        someone, with its times worked out per zone and quiet-hours choice."""
         offsets = self.community.config.reminder_offsets
         if not offsets:
             return
@@ -140,7 +149,73 @@ class Planner:
                 closer = [o for o in offsets if o < offset]
                 slots = _Slots(self, session.start, offset, closer)
                 if slots.any_in(zones, start, end):
-                    yield from self._session_reminders(session, offset, slots)
+                    yield session, offset, slots
+
+    def tally(self, start: datetime, end: datetime) -> Counter[tuple[datetime, str]]:
+        """How many deliveries of each kind `batches` would hand out at each time in
+        (start, end], counted a group of members at a time, never an object a member.
+
+        A delivery's time depends only on what members share (a session, a zone, their
+        choices, a place taken recently), so the members are counted in SQL by those and
+        each group is timed once by the same rules `batches` uses: 100,000 members are a
+        few dozen groups. What a planner's `upcoming-posts` shows."""
+        self._holds.clear()
+        self._wanting.clear()
+        counted: Counter[tuple[datetime, str]] = Counter()
+
+        def add(due: datetime | None, kind: str, copies: int) -> None:
+            if due is not None and start < due <= end:
+                counted[(due, kind)] += copies
+
+        slotted = list(self._reminder_slots(start, end))
+        followed = [
+            (session, session.end + FOLLOW_UP)
+            for session in self._starting(start - MAX_HOLD - LOOKBACK, end)
+            if self._comes(session.end + FOLLOW_UP, start, end)
+        ]
+        # Nothing before this can decide whether a place is reminded (see `_Slots.due_for`).
+        recent = start - MAX_HOLD - CLOCK_CHANGE
+        wanted = {session.id for session, _, _ in slotted} | {s.id for s, _ in followed}
+        places = self.community.signups.confirmed_counts(sorted(wanted), recent)
+        for session, _, slots in slotted:
+            for recipient, copies in places.get(session.id, []):
+                add(slots.due_for(recipient), "reminder", copies)
+        for s in self._starting(start + SOON, end + SOON):
+            add(s.start - SOON, "soon", 1)
+        present = self.community.outcomes.attendance.present_counts([s.id for s, _ in followed])
+        for session, nominal in followed:
+            # Those who were there, once anyone has been marked; until then, those with a
+            # place (when their place changed does not matter here).
+            groups = present.get(session.id) or places.get(session.id, [])
+            for due, copies in self._each_counted(groups, "followup", nominal):
+                add(due, "followup", copies)
+        c = self.community.config
+        wanting: dict[str, list[tuple[Recipient, int]]] = {}
+        for kind, weekday, clock in (
+            ("prompt", c.prompt_day, c.prompt_time),
+            ("pick", c.pick_day, c.pick_time),
+        ):
+            for moment in weekly_times(weekday, clock, c.zone, start - MAX_HOLD, end):
+                add(moment, kind, 1)
+                if self._falls(self._open_times(moment, None), start, end):
+                    if kind not in wanting:  # read once: a fortnight holds two of each
+                        wanting[kind] = self.community.members.wanting_counts(kind)
+                    for due, copies in self._each_counted(wanting[kind], f"{kind}-dm", moment):
+                        add(due, f"{kind}-dm", copies)
+        # A CONNECT round's groups and the question after a session are counted one by
+        # one: each is as big as a round or a session's attendance, not the community.
+        for group in (*self._connect(start, end), *self._own(start, end)):
+            for planned in group:
+                add(planned.due, planned.kind, 1)
+        return counted
+
+    def _each_counted(
+        self, groups: list[tuple[Recipient, int]], kind: str, nominal: datetime
+    ) -> Iterator[tuple[datetime, int]]:
+        """`_each` for members counted in groups: each group's time, and how many."""
+        held = self.quiet.deliver_at(nominal, None)
+        for recipient, copies in groups:
+            yield (held if self._holds_for(recipient, kind) else nominal), copies
 
     def _session_reminders(
         self, session: Session, offset: timedelta, slots: _Slots

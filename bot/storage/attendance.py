@@ -6,12 +6,14 @@ anyone's absences: there are no streaks and no "you missed".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlite_utils import Database
 
 from bot.storage.db import select_rows, utc_iso
+from bot.storage.members import Recipient, chunks
 
 Source = Literal["self", "planner", "walk-in"]
 
@@ -45,6 +47,25 @@ class AttendanceStore:
             "SELECT member_id, source FROM attendance WHERE session_id = ?", [session_id]
         ).fetchall()
         return {int(r[0]): str(r[1]) for r in rows}
+
+    def present_counts(self, session_ids: Sequence[int]) -> dict[int, list[tuple[Recipient, int]]]:
+        """For each session, those marked as there, counted by what the planner needs of
+        them (clock and choices; an erased member's clock is None): for a listing that
+        counts. A session nobody was marked at is left out."""
+        found: dict[int, list[tuple[Recipient, int]]] = {}
+        for part in chunks(list(session_ids)):
+            marks = ", ".join("?" for _ in part)
+            rows = self.db.execute(
+                "SELECT a.session_id, m.timezone, m.preferences, count(*) FROM attendance a"
+                " LEFT JOIN members m ON m.id = a.member_id"
+                f" WHERE a.session_id IN ({marks}) GROUP BY 1, 2, 3",
+                part,
+            )
+            for r in rows:
+                found.setdefault(int(r[0]), []).append(
+                    (Recipient(0, r[1], r[2] or "{}"), int(r[3]))
+                )
+        return found
 
     def was_there(self, session_id: int, member_id: int) -> bool:
         found = self.db.execute(

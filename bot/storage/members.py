@@ -131,6 +131,17 @@ class MemberStore:
         ).fetchall()
         return [Recipient(int(r[0]), r[1], r[2]) for r in rows]
 
+    def wanting_counts(self, kind: str) -> list[tuple[Recipient, int]]:
+        """How many members opted in to direct-message copies of `kind`, by their choices:
+        what `wanting` reads, a group at a time (a listing counts, it does not send). The
+        partial index on the opted-in members' choices answers it without a row read."""
+        flag = OPT_INS[kind]
+        rows = self.db.execute(
+            "SELECT preferences, min(timezone), count(*) FROM members"
+            f" WHERE json_extract(preferences, '$.{flag}') = 1 GROUP BY preferences"
+        ).fetchall()
+        return [(Recipient(0, r[1], r[0]), int(r[2])) for r in rows]
+
     def recipients(self, member_ids: Sequence[int]) -> dict[int, Recipient]:
         """Members by id, with what the planner needs of each: one query per 500 ids."""
         found: dict[int, Recipient] = {}

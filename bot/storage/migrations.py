@@ -447,6 +447,27 @@ def m015_waitlist_tail(db: Database) -> None:
     )
 
 
+def m016_counting_indexes(db: Database) -> None:
+    """Indexes a planner's listings count by, so `upcoming-posts` reads no member's row.
+
+    The choices of those who opted in to prompt or pick copies (partial, so only they are
+    in it; `MemberStore.wanting_counts` groups them without reading a row), and the failed
+    deliveries by when they failed (`DeliveryStore.failed_since`: the ledger keeps
+    thousands of old failures, and a fortnight's were found by reading them all).
+    """
+    _run(
+        db,
+        """
+        CREATE INDEX members_prompt_choices ON members (preferences, timezone)
+            WHERE json_extract(preferences, '$.prompts') = 1;
+        CREATE INDEX members_pick_choices ON members (preferences, timezone)
+            WHERE json_extract(preferences, '$.picks') = 1;
+        CREATE INDEX deliveries_failed ON deliveries (coalesce(done_utc, due_utc))
+            WHERE status = 'failed'
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -486,4 +507,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m013_planning_indexes,
     m014_calendar_mark,
     m015_waitlist_tail,
+    m016_counting_indexes,
 ]

@@ -6,7 +6,7 @@ with 40 places never confirms 41, however many people press the button at the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from bot.domain.errors import AlreadySignedUp, NotSignedUp
 from bot.storage.db import from_iso, immediate, select_rows, utc_iso
-from bot.storage.members import Recipient
+from bot.storage.members import Recipient, chunks
 from bot.storage.sessions import Session, calendar_changed
 
 # Active signups with each one's waitlist position (1 = next; 0 when confirmed).
@@ -198,6 +198,31 @@ class SignupStore:
             if len(rows) < size:
                 return
             after = int(rows[-1][0])
+
+    def confirmed_counts(
+        self, session_ids: Sequence[int], recent: datetime
+    ) -> dict[int, list[tuple[Recipient, int]]]:
+        """Each session's confirmed places, counted by what the planner needs of their
+        members (clock and choices) and, for a place that changed after `recent`, when:
+        what `confirmed_pages` reads, a group at a time, for a listing that counts. An older
+        place's time is left out (None), as nothing before `recent` can change a count."""
+        found: dict[int, list[tuple[Recipient, int]]] = {}
+        for part in chunks(list(session_ids)):
+            marks = ", ".join("?" for _ in part)
+            rows = self.db.execute(
+                "SELECT g.session_id, m.timezone, m.preferences,"
+                " CASE WHEN g.updated > ? THEN g.updated END, count(*) FROM signups g"
+                " LEFT JOIN members m ON m.id = g.member_id"
+                f" WHERE g.session_id IN ({marks}) AND g.status = 'confirmed'"
+                " GROUP BY 1, 2, 3, 4",
+                [utc_iso(recent), *part],
+            )
+            for r in rows:
+                since = from_iso(r[3]) if r[3] else None
+                found.setdefault(int(r[0]), []).append(
+                    (Recipient(0, r[1], r[2] or "{}", since), int(r[4]))
+                )
+        return found
 
     def holders(self, session_id: int) -> list[int]:
         """Who holds a place or waits for one, in the order `attendees` lists them: only
