@@ -32,13 +32,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+
+from sqlite_utils import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -213,6 +217,29 @@ def _ok(reply: Reply) -> Reply:
     return reply
 
 
+@contextlib.contextmanager
+def checkpoints_timed(into: list[float]) -> Iterator[None]:
+    """Time the checkpoint forget-me ends with (`settle_to_file`: the write-ahead log's
+    copy of the erased rows goes), without changing what it does: the answer's time is
+    the erasure and this cleanup, and each is shown."""
+    import commands.members as erasing
+
+    original = erasing.settle_to_file
+
+    def timed(db: Database) -> None:
+        began = time.perf_counter()
+        try:
+            original(db)
+        finally:
+            into.append((time.perf_counter() - began) * 1000)
+
+    erasing.settle_to_file = timed
+    try:
+        yield
+    finally:
+        erasing.settle_to_file = original
+
+
 def told_once(app: App, first: int) -> tuple[int, int]:
     """(holders, notices) for the series cancelled from `first`: each holder of a place
     told exactly once about each session means the two are equal."""
@@ -252,17 +279,20 @@ async def measure(app: App, args: argparse.Namespace, erased: list[int]) -> None
         began = time.perf_counter()
         _ok(handle(PLANNER, "upcoming-posts"))
         took["upcoming-posts"].append((time.perf_counter() - began) * 1000)
-    for member_id in erased:
-        await between()
-        who = app.community.db.execute(
-            "SELECT platform_user_id FROM members WHERE id = ?", [member_id]
-        ).fetchone()[0]
-        actor = Actor("console", who, who)
-        began = time.perf_counter()
-        _ok(handle(actor, "forget-me confirm=yes"))
-        took["forget-me"].append((time.perf_counter() - began) * 1000)
-        if app.community.members.get(member_id) is not None:
-            raise SystemExit(f"member {member_id} is still there after forget-me")
+    settling: list[float] = []
+    with checkpoints_timed(settling):
+        for member_id in erased:
+            await between()
+            who = app.community.db.execute(
+                "SELECT platform_user_id FROM members WHERE id = ?", [member_id]
+            ).fetchone()[0]
+            actor = Actor("console", who, who)
+            began = time.perf_counter()
+            _ok(handle(actor, "forget-me confirm=yes"))
+            took["forget-me"].append((time.perf_counter() - began) * 1000)
+            if app.community.members.get(member_id) is not None:
+                raise SystemExit(f"member {member_id} is still there after forget-me")
+    erasing = [whole - settle for whole, settle in zip(took["forget-me"], settling, strict=True)]
     wrong = 0
     for run in range(args.runs):
         first = series_for_a_run(app, args, run, erased)
@@ -280,6 +310,8 @@ async def measure(app: App, args: argparse.Namespace, erased: list[int]) -> None
     runtime.stop()
     common.heading("each command, through the dispatcher, ticks between:")
     figures = {name: common.timing(name, values) for name, values in took.items()}
+    common.timing("forget-me: the erasure, in one transaction", erasing)
+    common.timing("forget-me: then the WAL checkpoint (erased bytes left nowhere)", settling)
     common.rss(before, common.settled_rss(), 3 * args.runs)
     print(f"  cancellations where a holder was not told exactly once: {wrong}", flush=True)
     sizes = {
