@@ -26,14 +26,15 @@ _WITH_POSITION = (
 )
 
 # What a signup decides on, in one read: the member's active place (if any), the places
-# confirmed, the number waiting and the waitlist's last number. The counts read the
-# (session_id, status) index, the last number the waitlist's own (migration 15).
+# confirmed, the number waiting and the waitlist's last number. The counts read only the
+# (session_id, status) index, never the rows (every waiting row has a number: `signup` is
+# the one writer of 'waitlisted'); the last number comes from the waitlist's own index
+# (migration 15).
 _BEFORE_SIGNUP = (
     "SELECT (SELECT status FROM signups WHERE session_id = :session AND member_id = :member"
     " AND status IN ('confirmed', 'waitlisted')),"
     " (SELECT count(*) FROM signups WHERE session_id = :session AND status = 'confirmed'),"
-    " (SELECT count(waitlist_order) FROM signups WHERE session_id = :session"
-    " AND status = 'waitlisted'),"
+    " (SELECT count(*) FROM signups WHERE session_id = :session AND status = 'waitlisted'),"
     " (SELECT max(waitlist_order) FROM signups WHERE session_id = :session"
     " AND status = 'waitlisted')"
 )

@@ -83,3 +83,5 @@ def test_a_signup_decides_from_indexes_in_one_read_and_one_write(db: Database) -
     plan = [str(r[3]) for r in db.conn.execute(f"EXPLAIN QUERY PLAN {seen[1]}")]
     assert all("SCAN signups" not in step for step in plan), plan
     assert any("signups_waitlist" in step for step in plan), plan
+    counts = [step for step in plan if "status=?" in step]
+    assert len(counts) == 2 and all("COVERING INDEX signups_session" in s for s in counts), plan
