@@ -119,7 +119,11 @@ class Listeners:
         """Who typed the command. If finding out takes longer than `ACK_WAIT` (a Web API
         lookup on a slow day), `ack` is called meanwhile, so Slack hears from us in time
         and the answer goes through the response_url instead."""
-        lookup = self.people.actor(command["user_id"], command.get("user_name", ""))
+        user_id, name = command["user_id"], command.get("user_name", "")
+        known = self.people.at_hand(user_id, name)
+        if known is not None:
+            return known
+        lookup = self.people.actor(user_id, name)
         if ack is None:
             return await lookup
         task = asyncio.ensure_future(lookup)

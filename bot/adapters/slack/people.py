@@ -41,10 +41,18 @@ class PlanningGroupCache:
         self._fetched: float | None = None
 
     async def users(self) -> frozenset[str]:
+        known = self.users_at_hand()
+        if known is not None:
+            return known
+        await self._refresh()
+        return self._users
+
+    def users_at_hand(self) -> frozenset[str] | None:
+        """The members, if no call to Slack is due for them (None when one is)."""
         if not self.usergroup:
             return frozenset()
         if self._fetched is None or self.clock() - self._fetched >= self.ttl:
-            await self._refresh()
+            return None
         return self._users
 
     async def _refresh(self) -> None:
@@ -79,6 +87,17 @@ class People:
         name = name or self._names.get(user_id) or await self._lookup(user_id)
         self._names[user_id] = name
         roles = frozenset({PLANNER_ROLE}) if user_id in await self.group.users() else frozenset()
+        return Actor("slack", user_id, name, roles)
+
+    def at_hand(self, user_id: str, name: str = "") -> Actor | None:
+        """The actor for `user_id` if nothing needs asking Slack (the usual case: the name
+        came with the request and the planning group was read lately); None otherwise."""
+        name = name or self._names.get(user_id, "")
+        planners = self.group.users_at_hand()
+        if not name or planners is None:
+            return None
+        self._names[user_id] = name
+        roles = frozenset({PLANNER_ROLE}) if user_id in planners else frozenset()
         return Actor("slack", user_id, name, roles)
 
     async def _lookup(self, user_id: str) -> str:
