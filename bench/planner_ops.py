@@ -272,13 +272,21 @@ async def measure(app: App, args: argparse.Namespace, erased: list[int]) -> None
         await runtime.tick()
 
     took: dict[str, list[float]] = {name: [] for name in TARGETS_MS}
+    cpu: dict[str, list[float]] = {name: [] for name in TARGETS_MS}
+
+    def timed(name: str, actor: Actor, line: str) -> None:
+        """Run `line` as `actor` through the dispatcher; note its wall time and this
+        process's CPU time (on a busy machine the first waits for the cores too)."""
+        began, used = time.perf_counter(), time.process_time()
+        _ok(handle(actor, line))
+        took[name].append((time.perf_counter() - began) * 1000)
+        cpu[name].append((time.process_time() - used) * 1000)
+
     before = common.settled_rss()
     _ok(handle(PLANNER, "upcoming-posts"))  # first contact and warm caches, uncounted
     for _ in range(args.runs):
         await between()
-        began = time.perf_counter()
-        _ok(handle(PLANNER, "upcoming-posts"))
-        took["upcoming-posts"].append((time.perf_counter() - began) * 1000)
+        timed("upcoming-posts", PLANNER, "upcoming-posts")
     settling: list[float] = []
     with checkpoints_timed(settling):
         for member_id in erased:
@@ -287,9 +295,7 @@ async def measure(app: App, args: argparse.Namespace, erased: list[int]) -> None
                 "SELECT platform_user_id FROM members WHERE id = ?", [member_id]
             ).fetchone()[0]
             actor = Actor("console", who, who)
-            began = time.perf_counter()
-            _ok(handle(actor, "forget-me confirm=yes"))
-            took["forget-me"].append((time.perf_counter() - began) * 1000)
+            timed("forget-me", actor, "forget-me confirm=yes")
             if app.community.members.get(member_id) is not None:
                 raise SystemExit(f"member {member_id} is still there after forget-me")
     erasing = [whole - settle for whole, settle in zip(took["forget-me"], settling, strict=True)]
@@ -297,9 +303,8 @@ async def measure(app: App, args: argparse.Namespace, erased: list[int]) -> None
     for run in range(args.runs):
         first = series_for_a_run(app, args, run, erased)
         await between()
-        began = time.perf_counter()
-        _ok(handle(PLANNER, f"cancel-session {first} scope=rest confirm=yes Unwell"))
-        took["cancel-session scope=rest"].append((time.perf_counter() - began) * 1000)
+        line = f"cancel-session {first} scope=rest confirm=yes Unwell"
+        timed("cancel-session scope=rest", PLANNER, line)
         holders, notices = told_once(app, first)
         wrong += holders != args.holders or notices != holders
         with immediate(app.community.db):  # the courier would have sent them by the next run
@@ -312,6 +317,10 @@ async def measure(app: App, args: argparse.Namespace, erased: list[int]) -> None
     figures = {name: common.timing(name, values) for name, values in took.items()}
     common.timing("forget-me: the erasure, in one transaction", erasing)
     common.timing("forget-me: then the WAL checkpoint (erased bytes left nowhere)", settling)
+    for name, values in cpu.items():
+        common.timing(
+            f"{name}: this process's CPU time (no wait for the cores or the disk)", values
+        )
     common.rss(before, common.settled_rss(), 3 * args.runs)
     print(f"  cancellations where a holder was not told exactly once: {wrong}", flush=True)
     sizes = {
