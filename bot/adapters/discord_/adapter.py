@@ -18,7 +18,7 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.adapters.discord_.answer import send_answer
+from bot.adapters.discord_.answer import KeptAnswers, post_answer, send_answer
 from bot.adapters.discord_.events import EVENT_REF, sync_event
 from bot.adapters.discord_.failures import failure
 from bot.adapters.discord_.held import held_command, shorten
@@ -121,6 +121,7 @@ class DiscordAdapter(FrontEnd):
             self.client.tree.add_command(group)
         self.ready = asyncio.Event()
         self.after_command = AfterCommand()
+        self.kept = KeptAnswers()
         self._task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -356,8 +357,17 @@ class DiscordAdapter(FrontEnd):
         self.after_command.ran()
 
     async def _answer(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
-        reply = self._words(reply)
-        await send_answer(interaction, reply, private=reply.private)
+        """Answer with the reply as Discord shows it. A reply shown as the dispatcher made it
+        (no words for `/cop-plan`, no button held behind a short id, no file) is drawn once
+        and its payload kept: a shared listing page is the same answer for many members."""
+        payload = self.kept.get(reply, private=reply.private)
+        if payload is None:
+            shown = self._words(reply)
+            if shown is not reply or reply.attachment is not None:
+                await send_answer(interaction, shown, private=shown.private)
+                return
+            payload = self.kept.keep(reply, private=reply.private)
+        await post_answer(interaction, payload)
 
     def _words(self, reply: Reply) -> Reply:
         """The reply as Discord shows it: the planning group's commands under `/cop-plan`,

@@ -12,6 +12,7 @@ which knows how to build the multipart body.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -72,6 +73,42 @@ def answer_payload(reply: Reply, *, ephemeral: bool) -> dict[str, Any]:
     return {"type": CHANNEL_MESSAGE.value, "data": data}
 
 
+KEPT_ANSWERS = 64
+
+
+class KeptAnswers:
+    """The last answers drawn, by the identity of the reply they were drawn from.
+
+    The listing hands members who see the same page one shared Reply (it changes, and so
+    does its identity, whenever the calendar does), so the answer drawn for one member is
+    the next one's too. Each entry holds its reply, so no other object can take its id while
+    it is kept; 64 of them are a few hundred kilobytes at most."""
+
+    def __init__(self, size: int = KEPT_ANSWERS) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[int, bool], tuple[Reply, dict[str, Any]]] = OrderedDict()
+
+    def get(self, reply: Reply, *, private: bool) -> dict[str, Any] | None:
+        """The payload kept for this very reply, if any."""
+        key = (id(reply), private)
+        found = self._kept.get(key)
+        if found is None or found[0] is not reply:
+            return None
+        self._kept.move_to_end(key)
+        return found[1]
+
+    def keep(self, reply: Reply, *, private: bool) -> dict[str, Any]:
+        """Draw the reply's payload and keep it, forgetting the oldest beyond `size`."""
+        made = answer_payload(reply, ephemeral=private)
+        self._kept[(id(reply), private)] = (reply, made)
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return made
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
 async def send_answer(
     interaction: discord.Interaction[Any], reply: Reply, *, private: bool
 ) -> None:
@@ -79,6 +116,11 @@ async def send_answer(
     if reply.attachment is not None:
         await interaction.response.send_message(**message_kwargs(reply), ephemeral=private)
         return
+    await post_answer(interaction, answer_payload(reply, ephemeral=private))
+
+
+async def post_answer(interaction: discord.Interaction[Any], payload: dict[str, Any]) -> None:
+    """Post an answer's payload (from `answer_payload`) as the interaction's callback."""
     # The same adapter, session, proxy and rate-limit lock discord.py's send_message uses
     # (they are private to it, hence the underscores), minus `with_response`.
     http = interaction.client.http
@@ -88,7 +130,7 @@ async def send_answer(
         session=interaction._session,
         proxy=http.proxy,
         proxy_auth=http.proxy_auth,
-        payload=answer_payload(reply, ephemeral=private),
+        payload=payload,
     )
     # Tell discord.py the interaction is answered, as its own send_message would, so nothing
     # later (an error handler, a check) tries to answer it a second time.
