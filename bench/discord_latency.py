@@ -14,8 +14,9 @@ and buttons) to the same interaction. copbot and the floor take turns in rounds.
 and p99 from INTERACTION_CREATE to the callback reaching the fake, throughput, the ratio to
 the floor, RSS before and after copbot's calls, and each target.
 
-Each bot runs in an OS process of its own, and the fake (which times the calls) in this one:
-each RSS figure belongs to one program, and neither bot's loop carries the fake's work. The
+Each bot runs in an OS process of its own for the whole run, against a fake of its own (the
+fakes, which time the calls, run in this process), and the two take turns: each RSS figure
+is one program's growth over its calls, and neither bot's loop carries the fake's work. The
 members who type are members of the fake's server, as they would be of the real one, and
 each session ahead has its private thread with its place holders in it, as copbot leaves it. The
 scheduler's ticks are timed in copbot's process, split into their own work (planning, which
@@ -225,7 +226,10 @@ async def copbot_alone(opts: argparse.Namespace) -> None:
 
             def report(line: str) -> dict[str, Any]:
                 found = memory(lambda: common.cache_misses(app.community))
-                return {**found, "ticks": ticks.took_ms, **parts} if line == "stop" else found
+                timed = {"ticks": ticks.took_ms, **parts}
+                if line == "stop":
+                    return {**found, **timed}
+                return {**found, "counted": {name: len(got) for name, got in timed.items()}}
 
             async with common.front_end(app, "discord"):
                 await serve_parent(report)
@@ -266,6 +270,7 @@ class Apart:
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
+        self.marks: list[dict[str, int]] = []  # how many of each timing at each probe
 
     async def ask(self, line: str) -> dict[str, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -279,7 +284,15 @@ class Apart:
 
     async def probe(self) -> tuple[float, int | None]:
         found = await self.ask("probe")
+        self.marks.append(found.get("counted", {}))
         return float(found["rss"]), found["misses"]
+
+    def measured(self, report: dict[str, Any], name: str) -> list[float]:
+        """The timings named `name` in `report` made while calls were measured (between a
+        probe before the calls and the one after), not while the other bot had its turn."""
+        values: list[float] = report.get(name, [])
+        spans = zip(self.marks[::2], self.marks[1::2], strict=False)
+        return [ms for before, after in spans for ms in values[before[name] : after[name]]]
 
 
 @contextlib.asynccontextmanager
@@ -382,7 +395,7 @@ def warmer(dc: TimedDiscord) -> Callable[[int], Awaitable[Any]]:
 async def run(args: argparse.Namespace, folder: Path) -> None:
     speed = common.tick_every(args.tick_seconds)
     database, answer_file = folder / "bench.db", folder / "answer.json"
-    async with TimedDiscord() as dc:
+    async with TimedDiscord() as dc, TimedDiscord() as other:
         clock = common.MovingClock(common.NOW, speed)
         app = App.build(bench_config(database, dc.guild_id, dc.channel_id, dc.role_id), clock)
         try:
@@ -391,37 +404,39 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
             print(f"{await rooms_as_left(dc, app, ahead)} private session threads", flush=True)
         finally:
             app.close()  # copbot opens it in its own process
-        shared = ["--api", dc.api_base, "--gateway", dc.gateway_url, "--guild", str(dc.guild_id)]
         mine, base, reports = common.WireRun(), common.WireRun(), []
-        per_round, answer = max(1, args.calls // args.rounds), None
-        warm, ask = warmer(dc), asker(dc)
-        for number in range(args.rounds):
-            calls = common.command_plan("discord", per_round, args.write_every, ahead, number)
-            options = [
-                *shared,
-                *("--database", str(database), "--start", clock.now().isoformat()),
-                *("--channel", str(dc.channel_id), "--role", str(dc.role_id)),
-                *("--tick-seconds", str(args.tick_seconds)),
+        per_round = max(1, args.calls // args.rounds)
+        options = [
+            *("--api", dc.api_base, "--gateway", dc.gateway_url, "--guild", str(dc.guild_id)),
+            *("--database", str(database), "--start", clock.now().isoformat()),
+            *("--channel", str(dc.channel_id), "--role", str(dc.role_id)),
+            *("--tick-seconds", str(args.tick_seconds)),
+        ]
+        async with apart(dc, "copbot", options, reports) as bot:
+            answer_file.write_text(json.dumps(await warmer(dc)(args.warmup)))
+            floor_options = [
+                *("--api", other.api_base, "--gateway", other.gateway_url),
+                *("--guild", str(other.guild_id), "--answer", str(answer_file)),
             ]
-            async with apart(dc, "copbot", options, reports) as bot:
-                answer = await warm(args.warmup) or answer
-                await common.measured(ask, calls, mine, probe=bot.probe)
-            answer_file.write_text(json.dumps(answer))
-            async with apart(dc, "floor", [*shared, "--answer", str(answer_file)], []) as bot:
-                await warm(args.warmup)
-                await common.measured(ask, calls, base, probe=bot.probe)
-    ticks = [ms for report in reports for ms in report["ticks"]]
+            async with apart(other, "floor", floor_options, []) as floor_bot:
+                await warmer(other)(args.warmup)
+                for number in range(args.rounds):
+                    calls = common.command_plan(
+                        "discord", per_round, args.write_every, ahead, number
+                    )
+                    await common.measured(asker(dc), calls, mine, probe=bot.probe)
+                    await common.measured(asker(other), calls, base, probe=floor_bot.probe)
+    [report] = reports
     title = (
         f"/cop sessions over the gateway, INTERACTION_CREATE to callback, {args.rounds} round(s):"
     )
-    common.versus_floor(title, mine, base, ticks, apart=True)
+    common.versus_floor(title, mine, base, bot.measured(report, "ticks"), apart=True)
     common.timing(
-        "the ticks' own work (planning; it holds the loop)",
-        [ms for report in reports for ms in report["planning"]],
+        "the ticks' own work (planning; it holds the loop)", bot.measured(report, "planning")
     )
     common.timing(
         "the ticks' sending (the courier: Discord's round trips, a flush under way)",
-        [ms for report in reports for ms in report["sending"]],
+        bot.measured(report, "sending"),
     )
 
 
