@@ -353,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     args.ledger_members = min(args.ledger_members, args.members)
     common.machine("start")
     with tempfile.TemporaryDirectory() as folder:
-        app = App.build(Config(database=Path(folder) / "ops.db"), FakeClock(common.NOW))
+        config, clock = Config(database=Path(folder) / "ops.db"), FakeClock(common.NOW)
+        app = App.build(config, clock)
         try:
             started = time.perf_counter()
             erased = build(app, args)
@@ -363,6 +364,12 @@ def main(argv: list[str] | None = None) -> int:
                 f" {args.ledger_members:,} members in {time.perf_counter() - started:.1f} s",
                 flush=True,
             )
+        finally:
+            app.close()
+        # The bot meets a year's database when it starts, not straight after writing it:
+        # closing leaves the build's write-ahead log in the file, as a restart would.
+        app = App.build(config, clock)
+        try:
             asyncio.run(measure(app, args, erased))
         finally:
             app.close()
