@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import App
 from bot.storage import db as db_module
-from bot.storage.db import BUSY_TIMEOUT_MS, migrate, open_db, schema_version
+from bot.storage.db import BUSY_TIMEOUT_MS, CACHE_KIB, migrate, open_db, schema_version
 from bot.storage.migrations import MIGRATIONS
 from tests.helpers import NOW, Run, rows, schedule, tables
 
@@ -31,6 +31,8 @@ def test_a_fresh_database_is_tuned(tmp_path: Path) -> None:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS >= 1000
+        # A negative cache_size is in KiB: a server's cache, well above SQLite's 2 MiB.
+        assert -db.execute("PRAGMA cache_size").fetchone()[0] == CACHE_KIB >= 16 * 1024
         assert schema_version(db) == len(MIGRATIONS) >= 1
         assert {"members", "sessions", "signups", "audit", "deliveries"} <= set(tables(db))
     finally:
