@@ -85,3 +85,18 @@ def test_a_signup_decides_from_indexes_in_one_read_and_one_write(db: Database) -
     assert any("signups_waitlist" in step for step in plan), plan
     counts = [step for step in plan if "status=?" in step]
     assert len(counts) == 2 and all("COVERING INDEX signups_session" in s for s in counts), plan
+
+
+def test_the_planner_counts_a_sessions_places_without_reading_them(db: Database) -> None:
+    members, sessions, signups = MemberStore(db), SessionStore(db), SignupStore(db)
+    new = NewSession("Circle", "", "CONNECT", 60, "", 5, None)
+    [session] = sessions.create(new, [NOW + timedelta(days=2)], NOW)
+    for i, zone in enumerate(("Europe/London", "Europe/London", "Asia/Tokyo")):
+        signups.signup(session, members.register("console", f"u{i}", f"u{i}", zone, NOW).id, NOW)
+
+    counted = signups.confirmed_counts([session.id], NOW - timedelta(days=1))
+    zones = sorted((recipient.timezone, n) for recipient, n in counted[session.id])
+    assert zones == [("Asia/Tokyo", 1), ("Europe/London", 2)]
+    plan = plans_of(db, lambda: signups.confirmed_counts([session.id], NOW))
+    places = [step for step in plan if " g " in f" {step} "]
+    assert places and all("COVERING INDEX signups_session" in s for s in places), plan
