@@ -9,10 +9,11 @@ busy community (10,000 members, 500 sessions, 20,000 signups, a reminder falling
 reads (the reads right after a write are counted and timed apart: no cache can answer them).
 
 The floor does the same work without copbot: a bare discord.py bot (Client + CommandTree)
-whose `/cop sessions` answers copbot's own answer (captured from copbot: its words, embeds
-and buttons) to the same interaction. copbot and the floor take turns in rounds. Prints p50
-and p99 from INTERACTION_CREATE to the callback reaching the fake, throughput, the ratio to
-the floor, RSS before and after copbot's calls, and each target.
+whose `/cop sessions` posts copbot's own answer (captured from copbot: its words, embeds
+and buttons, as JSON) to the same interaction, by the same route copbot posts it. copbot
+and the floor take turns in rounds. Prints p50 and p99 from INTERACTION_CREATE to the
+callback reaching the fake, throughput, the ratio to the floor, RSS before and after
+copbot's calls, and each target.
 
 Each bot runs in an OS process of its own for the whole run, against a fake of its own (the
 fakes, which time the calls, run in this process), and the two take turns: each RSS figure
@@ -50,6 +51,7 @@ import discord  # noqa: E402
 from discord import app_commands  # noqa: E402
 
 from bench import _common as common  # noqa: E402
+from bot.adapters.discord_.answer import CHANNEL_MESSAGE, post_answer  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Config, PlanningGroup, Secrets  # noqa: E402
 from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
@@ -92,7 +94,13 @@ class TimedDiscord(FakeDiscord):
 
 class FloorClient(discord.Client):
     """discord.py with nothing of copbot's: `/cop <anything>` answers `answer` (copbot's own
-    `/cop sessions` message: words, embeds and buttons)."""
+    `/cop sessions` message: words, embeds and buttons, as the JSON copbot sent).
+
+    It posts that JSON as the interaction's callback the way copbot does (`post_answer`, on
+    discord.py's own session), not through `send_message`: discord.py's send_message builds
+    a View, re-encodes each embed and asks for the message back, work copbot does not do,
+    which made the floor slower than copbot. The floor is the least a discord.py bot must do
+    to send these bytes, so the ratio is copbot's own work: reading, deciding, drawing."""
 
     def __init__(self, guild_id: int, answer: dict[str, Any]) -> None:
         intents = discord.Intents.none()
@@ -109,7 +117,7 @@ class FloorClient(discord.Client):
     @staticmethod
     def _command(name: str, answer: dict[str, Any]) -> app_commands.Command[Any, Any, Any]:
         async def reply(interaction: discord.Interaction[Any], session: int = 0) -> None:
-            await interaction.response.send_message(**rebuilt(answer), ephemeral=True)
+            await post_answer(interaction, {"type": CHANNEL_MESSAGE.value, "data": answer})
 
         return app_commands.Command(name=name, description=name, callback=reply)
 
@@ -118,23 +126,6 @@ class FloorClient(discord.Client):
             self.tree.copy_global_to(guild=self.guild)
             await self.tree.sync(guild=self.guild)
             self.synced.set()
-
-
-def rebuilt(answer: dict[str, Any]) -> dict[str, Any]:
-    """send_message keywords for a message as it crossed the wire (a new view each time, as
-    discord.py keeps one per message)."""
-    view = discord.ui.View(timeout=None)
-    for row, line in enumerate(answer.get("components") or []):
-        for part in line.get("components", []):
-            if part.get("type") == 2 and part.get("custom_id"):
-                style = discord.ButtonStyle(part.get("style", 2))
-                view.add_item(
-                    discord.ui.Button(
-                        label=part.get("label"), custom_id=part["custom_id"], style=style, row=row
-                    )
-                )
-    embeds = [discord.Embed.from_dict(e) for e in answer.get("embeds") or []]
-    return {"content": answer.get("content"), "embeds": embeds, "view": view}
 
 
 # --- the two bots, each in a process of its own ----------------------------------------------
