@@ -170,13 +170,16 @@ class Community:
         other = self.db.execute("PRAGMA data_version").fetchone()[0]
         return (self.db.conn.total_changes, int(other))
 
-    def register(self, actor: Actor) -> Member:
+    def register(self, actor: Actor, others: int | None = None) -> Member:
+        """The member who typed a command, registered on first contact; `others` as in
+        `MemberStore.register` (SQLite's data_version, just read)."""
         return self.members.register(
             actor.platform,
             actor.user_id,
             actor.display_name,
             self.config.timezone,
             self.clock.now(),
+            others,
         )
 
 
@@ -219,6 +222,9 @@ class CommandContext:
     now: datetime
     is_planner: bool
     notices: NoticeQueue
+    # The calendar's marks as the command began (`SessionStore.calendar_mark`), read once
+    # with who typed it; None where a context is made without them.
+    marks: tuple[int, int, int] | None = None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -89,7 +89,7 @@ def _listing(ctx: CommandContext, page: int) -> Listing:
     changes only the counts: the page's sessions are kept until a session itself changes."""
     community = ctx.community
     kept = community.memos.of(Listings)
-    calendar, sessions_mark, other = community.sessions.calendar_mark()
+    calendar, sessions_mark, other = ctx.marks or community.sessions.calendar_mark()
     minute = ctx.now.replace(second=0, microsecond=0)
 
     def found() -> list[Session]:

@@ -121,7 +121,11 @@ class Dispatcher:
         return replace(reply, footer=f"{reply.footer}\n{note}".strip())
 
     def _context(self, actor: Actor) -> CommandContext:
-        member = self.community.register(actor)
+        """Who asked, and the calendar's marks as they asked: one read tells both whether
+        the member is still as last read (another process may have changed them) and
+        whether the shared listing still stands."""
+        marks = self.community.sessions.calendar_mark()
+        member = self.community.register(actor, others=marks[2])
         return CommandContext(
             self.community,
             actor,
@@ -129,6 +133,7 @@ class Dispatcher:
             self.community.clock.now(),
             is_planner(actor, self.community),
             self.notices,
+            marks,
         )
 
     def _guard(self, actor: Actor, run: Callable[[], Reply]) -> Reply:

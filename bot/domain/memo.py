@@ -40,6 +40,24 @@ class Lru(Generic[K, V]):
         self._entries.move_to_end(key)
         return found
 
+    def peek(self, key: K) -> V | None:
+        """The entry for `key` if held (now the most recently used), else None; a miss is
+        not counted and nothing is made."""
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        """Hold `value` for `key`, evicting the least recently used past the limit."""
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        if len(self._entries) > self.limit:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
     def values(self) -> list[V]:
         """What is held, least recently used first."""
         return list(self._entries.values())

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.domain.memo import Lru
 from bot.domain.preferences import Preferences
 from bot.storage.db import select_rows, utc_iso
 
@@ -52,6 +53,8 @@ class Recipient:
 CHUNK = 500
 # Opt-in flags the planner looks members up by; each has an index on its expression.
 OPT_INS = {"prompt": "prompts", "prompts": "prompts", "pick": "picks", "picks": "picks"}
+# Members kept by platform id between commands: everyone typing in a busy hour, and more.
+MEMBERS_KEPT = 4096
 
 
 def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
@@ -67,25 +70,63 @@ class MemberStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Members as last read, by (platform, user id): every command starts by finding who
+        # typed it. Emptied by every change this store makes to a member and whenever
+        # another connection has committed (see `register`), so it never shows a stale row.
+        self._known: Lru[tuple[str, str], Member] = Lru(MEMBERS_KEPT)
+        self._others_seen: int | None = None
 
     def register(
-        self, platform: str, user_id: str, name: str, timezone: str, now: datetime
+        self,
+        platform: str,
+        user_id: str,
+        name: str,
+        timezone: str,
+        now: datetime,
+        others: int | None = None,
     ) -> Member:
-        """Return the member, creating them on first contact and refreshing their name."""
+        """Return the member, creating them on first contact and refreshing their name.
+
+        `others` is SQLite's `data_version` as the caller just read it (it moves when
+        another connection commits): given, a member read before and unchanged since is
+        answered without reading again."""
+        key = (platform, user_id)
+        if others is not None and others == self._others_seen:
+            kept = self._known.peek(key)
+            if kept is not None and kept.display_name == name:
+                return kept
         row = self._find(platform, user_id)
         if row is not None and row["display_name"] == name:
-            return Member.from_row(row)  # the usual case: one read, no write
+            return self._keep(key, Member.from_row(row), others)  # one read, no write
         if row is None:
+            self._changed()
             self.db.execute(
                 "INSERT OR IGNORE INTO members (platform, platform_user_id, display_name,"
                 " timezone, created) VALUES (?, ?, ?, ?, ?)",
                 [platform, user_id, name, timezone, utc_iso(now)],
             )
         elif row["display_name"] != name:
+            self._changed()
             self.db.execute("UPDATE members SET display_name = ? WHERE id = ?", [name, row["id"]])
         found = self._find(platform, user_id)
         assert found is not None
         return Member.from_row(found)
+
+    def _keep(self, key: tuple[str, str], member: Member, others: int | None) -> Member:
+        """Keep `member` as read now, if what it was read against is known and nothing is
+        pending: inside a transaction the row might yet be rolled back."""
+        if others is None or self.db.conn.in_transaction:
+            return member
+        if others != self._others_seen:
+            self._known.clear()
+            self._others_seen = others
+        self._known.put(key, member)
+        return member
+
+    def _changed(self) -> None:
+        """A member row is about to change here: forget every member kept."""
+        self._known.clear()
+        self._others_seen = None
 
     def _find(self, platform: str, user_id: str) -> dict[str, Any] | None:
         rows = select_rows(
@@ -112,9 +153,11 @@ class MemberStore:
         return Member.from_row(rows[0]) if rows else None
 
     def set_timezone(self, member_id: int, timezone: str) -> None:
+        self._changed()
         self.db.execute("UPDATE members SET timezone = ? WHERE id = ?", [timezone, member_id])
 
     def set_preferences(self, member_id: int, preferences: dict[str, Any]) -> None:
+        self._changed()
         self.db.execute(
             "UPDATE members SET preferences = ? WHERE id = ?",
             [json.dumps(preferences, sort_keys=True), member_id],
@@ -203,4 +246,5 @@ class MemberStore:
         return {"member": rows}
 
     def delete(self, member_id: int) -> int:
+        self._changed()
         return self.db.execute("DELETE FROM members WHERE id = ?", [member_id]).rowcount
