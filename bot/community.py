@@ -170,15 +170,18 @@ class Community:
         other = self.db.execute("PRAGMA data_version").fetchone()[0]
         return (self.db.conn.total_changes, int(other))
 
-    def register(self, actor: Actor, others: int | None = None) -> Member:
+    def register(
+        self, actor: Actor, others: int | None = None, now: datetime | None = None
+    ) -> Member:
         """The member who typed a command, registered on first contact; `others` as in
-        `MemberStore.register` (SQLite's data_version, just read)."""
+        `MemberStore.register` (SQLite's data_version, just read); `now` if the caller has
+        already read the clock."""
         return self.members.register(
             actor.platform,
             actor.user_id,
             actor.display_name,
             self.config.timezone,
-            self.clock.now(),
+            now or self.clock.now(),
             others,
         )
 

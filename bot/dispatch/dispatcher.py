@@ -124,13 +124,13 @@ class Dispatcher:
         """Who asked, and the calendar's marks as they asked: one read tells both whether
         the member is still as last read (another process may have changed them) and
         whether the shared listing still stands."""
-        marks = self.community.sessions.calendar_mark()
-        member = self.community.register(actor, others=marks[2])
+        marks, now = self.community.sessions.calendar_mark(), self.community.clock.now()
+        member = self.community.register(actor, others=marks[2], now=now)
         return CommandContext(
             self.community,
             actor,
             member,
-            self.community.clock.now(),
+            now,
             is_planner(actor, self.community),
             self.notices,
             marks,

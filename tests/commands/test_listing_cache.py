@@ -7,7 +7,7 @@ never grow past its bound however long the bot runs.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -144,3 +144,23 @@ def test_a_member_changed_here_is_read_again(app: App, run: Run) -> None:
     assert "Asia/Tokyo" in ok(run("ann", "sessions")).text
     ok(run("ann", "forget-me confirm"))
     assert "Europe/London" in ok(run("ann", "sessions")).text  # a newcomer again
+
+
+class CountingClock(FakeClock):
+    """A fake clock that counts how often it is read."""
+
+    reads = 0
+
+    def now(self) -> datetime:
+        self.reads += 1
+        return super().now()
+
+
+def test_a_command_reads_the_clock_once(app: App, run: Run, clock: FakeClock) -> None:
+    """Who asked and when are settled together: the member's registration and the
+    command see one moment (the system clock is a syscall; a newcomer's row is stamped
+    with the moment their command was answered at)."""
+    counting = CountingClock(clock.now())
+    app.community.clock = counting
+    ok(run("ann", "help"))  # a newcomer: registered, then answered
+    assert counting.reads == 1
