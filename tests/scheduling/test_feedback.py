@@ -4,6 +4,8 @@ those who were there, and one question to each of them, once, kept without their
 from __future__ import annotations
 
 from bot.domain.context import Actor
+from bot.scheduling import feedback
+from bot.scheduling.plan import Planner
 from tests.scheduling.conftest import PLANNER, World, local
 
 CIRCLE = '"Circle" 2026-12-03 14:00 90m DEVELOP 20 Civic Hall'  # Thursday, 14:00-15:30
@@ -114,3 +116,32 @@ async def test_no_thanks_dismisses_with_one_tap(world: World) -> None:
     assert not [s for s in world.platform.sent if "take something away" in s.text]
     assert world.ledger("feedback")[0]["status"] == "skipped"
     assert world.community.db.execute("SELECT count(*) FROM feedback").fetchone()[0] == 0
+
+
+async def test_the_question_is_planned_from_one_read_of_who_was_there(world: World) -> None:
+    """A fortnight of sessions is planned with one attendance query, not one a session."""
+    sessions = [
+        world.schedule(f'"Circle {n}" 2026-12-0{n} 14:00 90m DEVELOP 20 Civic Hall')
+        for n in (2, 3, 4)
+    ]
+    for name in ("ana", "bea"):
+        world.member(name)
+    await world.advance(local("2026-12-04 15:40"))
+    world.run(PLANNER, f"attendance {sessions[0]} mark ana")
+    world.run(PLANNER, f"attendance {sessions[2]} mark bea")
+    world.run(PLANNER, f"attendance {sessions[2]} mark ana")
+
+    seen: list[str] = []
+    world.community.db.conn.set_trace_callback(seen.append)
+    try:
+        planned = feedback.plan(
+            Planner(world.community), local("2026-12-01 00:00"), local("2026-12-08 00:00")
+        )
+    finally:
+        world.community.db.conn.set_trace_callback(None)
+
+    ana, bea = world.member_named("ana").id, world.member_named("bea").id
+    assert sorted((p.session_id, p.member_id) for p in planned) == sorted(
+        [(sessions[0], ana), (sessions[2], ana), (sessions[2], bea)]
+    )
+    assert sum("FROM attendance" in sql for sql in seen) == 1, seen
