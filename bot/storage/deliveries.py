@@ -112,6 +112,26 @@ _INSERT_MANY = (
 )
 
 
+# A notice for each holder of a place at a session (`DeliveryStore.enqueue_for_holders`).
+# The words by zone and the due times by choices are read out of their JSON once, into
+# tables SQLite indexes for the join: joined to `json_each` directly, each holder re-read
+# both documents (three-fifths of the statement's time at 12,500 holders). In member order,
+# the member index is walked once rather than at random: a third less time at 12,500
+# holders and a 1,250,000-row ledger.
+_FOR_HOLDERS = (
+    "INSERT OR IGNORE INTO deliveries (key, kind, member_id, session_id, channel,"
+    " due_utc, first_due_utc, payload, status, reason)"
+    " WITH words (zone, payload) AS MATERIALIZED (SELECT key, value FROM json_each(?4)),"
+    " dues (choices, due) AS MATERIALIZED (SELECT key, value FROM json_each(?5))"
+    " SELECT ?1 || s.member_id || ?2, ?3, s.member_id, s.session_id, '',"
+    " d.due, d.due, w.payload, 'pending', ''"
+    " FROM signups s JOIN members m ON m.id = s.member_id"
+    " JOIN words w ON w.zone = m.timezone JOIN dues d ON d.choices = m.preferences"
+    " WHERE s.session_id = ?6 AND s.status IN ('confirmed', 'waitlisted')"
+    " ORDER BY s.member_id"
+)
+
+
 class DeliveryStore:
     """The ledger every message the bot sends on its own passes through: a key is queued once,
     claimed by one process, and marked with how it went, so a restart repeats nothing."""
@@ -170,17 +190,7 @@ class DeliveryStore:
         before, after = key_around
         with immediate(self.db):
             return self.db.execute(
-                "INSERT OR IGNORE INTO deliveries (key, kind, member_id, session_id, channel,"
-                " due_utc, first_due_utc, payload, status, reason)"
-                " SELECT ?1 || s.member_id || ?2, ?3, s.member_id, s.session_id, '',"
-                " d.value, d.value, p.value, 'pending', ''"
-                " FROM signups s JOIN members m ON m.id = s.member_id"
-                " JOIN json_each(?4) p ON p.key = m.timezone"
-                " JOIN json_each(?5) d ON d.key = m.preferences"
-                " WHERE s.session_id = ?6 AND s.status IN ('confirmed', 'waitlisted')"
-                # In member order, the member index is walked once rather than at random:
-                # a third less time at 12,500 holders and a 1,250,000-row ledger.
-                " ORDER BY s.member_id",
+                _FOR_HOLDERS,
                 [before, after, kind, json.dumps(payloads), json.dumps(dues), session_id],
             ).rowcount
 

@@ -486,6 +486,24 @@ def m017_session_places_cover(db: Database) -> None:
     )
 
 
+def m018_member_places_by_member_only(db: Database) -> None:
+    """Each member's places indexed by the member alone, not also by the place's status.
+
+    With the status in the index, every place that changed status moved in it: cancelling
+    the rest of a weekly series released 12,500 places, each a delete and an insert at a
+    random spot of a member-ordered index (1,270 of the 6,200 pages the cancellation wrote
+    at 100,000 members, and 45 of its ~80 ms of place updates). The queries by member
+    (a member's places, their erasure, their data) read a few rows each through it.
+    """
+    _run(
+        db,
+        """
+        DROP INDEX signups_member;
+        CREATE INDEX signups_member ON signups (member_id)
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -527,4 +545,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m015_waitlist_tail,
     m016_counting_indexes,
     m017_session_places_cover,
+    m018_member_places_by_member_only,
 ]

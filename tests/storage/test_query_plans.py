@@ -10,6 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from bot.storage.db import open_db
+from bot.storage.deliveries import DeliveryStore
 from bot.storage.members import MemberStore
 from bot.storage.sessions import NewSession, SessionStore
 from bot.storage.signups import SignupStore
@@ -100,3 +101,65 @@ def test_the_planner_counts_a_sessions_places_without_reading_them(db: Database)
     plan = plans_of(db, lambda: signups.confirmed_counts([session.id], NOW))
     places = [step for step in plan if " g " in f" {step} "]
     assert places and all("COVERING INDEX signups_session" in s for s in places), plan
+
+
+def _a_session_with_holders(db: Database, zones: tuple[str, ...]) -> tuple[int, list[int]]:
+    members, sessions, signups = MemberStore(db), SessionStore(db), SignupStore(db)
+    new = NewSession("Circle", "", "CONNECT", 60, "", len(zones), None)
+    [session] = sessions.create(new, [NOW + timedelta(days=2)], NOW)
+    people = [
+        members.register("console", f"u{i}", f"u{i}", zone, NOW).id
+        for i, zone in enumerate(zones)
+    ]
+    for person in people:
+        signups.signup(session, person, NOW)
+    return session.id, people
+
+
+def test_a_cancellation_reads_each_zones_words_once_not_once_a_holder(db: Database) -> None:
+    session, people = _a_session_with_holders(db, ("Europe/London", "Asia/Tokyo", "Europe/London"))
+    deliveries = DeliveryStore(db)
+    words = {"Europe/London": '{"text": "London"}', "Asia/Tokyo": '{"text": "Tokyo"}'}
+    due = "2026-11-30T09:00:00+00:00"
+
+    seen: list[str] = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        told = deliveries.enqueue_for_holders(
+            session, "cancelled", ("n:", ":t"), words, {"{}": due}
+        )
+    finally:
+        db.conn.set_trace_callback(None)
+
+    assert told == 3
+    payloads = {d.member_id: d.payload["text"] for d in deliveries.with_status("pending")}
+    assert payloads == {people[0]: "London", people[1]: "Tokyo", people[2]: "London"}
+    [insert] = [sql for sql in seen if "INSERT" in sql]
+    plan = db.conn.execute(f"EXPLAIN QUERY PLAN {insert}").fetchall()
+    # The JSON documents are read where they are materialized, never inside the holders'
+    # loop, and each holder finds their words and time through an index.
+    built = {row[0] for row in plan if str(row[3]).startswith("MATERIALIZE")}
+    documents = [row for row in plan if "json_each" in str(row[3]) or "VIRTUAL" in str(row[3])]
+    assert documents and all(row[1] in built for row in documents), plan
+    assert sum("AUTOMATIC COVERING INDEX" in str(row[3]) for row in plan) == 2, plan
+
+
+def test_a_change_of_place_moves_nothing_in_the_member_index(db: Database) -> None:
+    """Releasing 12,500 places (a series cancelled) wrote each into a member-ordered index
+    at random when that index also held the status; queries by member still seek it."""
+    member_led = []
+    for index in db.conn.execute("PRAGMA index_list('signups')").fetchall():
+        columns = [r[2] for r in db.conn.execute(f"PRAGMA index_info('{index[1]}')")]
+        if columns and columns[0] == "member_id":
+            member_led.append(columns)
+    assert member_led and all(
+        not {"status", "waitlist_order", "updated"} & set(columns) for columns in member_led
+    ), member_led
+
+    session, people = _a_session_with_holders(db, ("Europe/London", "Europe/London"))
+    signups = SignupStore(db)
+    steps = plans_of(db, lambda: signups.for_member(people[0]))
+    steps += plans_of(db, lambda: signups.released_by_cancellation(people[0]))
+    assert [p.session_id for p in signups.for_member(people[0])] == [session]
+    assert all(not s.startswith("SCAN") for s in steps), steps
+    assert sum("INDEX signups_member (member_id=?)" in s for s in steps) == 2, steps
