@@ -108,8 +108,7 @@ def _a_session_with_holders(db: Database, zones: tuple[str, ...]) -> tuple[int, 
     new = NewSession("Circle", "", "CONNECT", 60, "", len(zones), None)
     [session] = sessions.create(new, [NOW + timedelta(days=2)], NOW)
     people = [
-        members.register("console", f"u{i}", f"u{i}", zone, NOW).id
-        for i, zone in enumerate(zones)
+        members.register("console", f"u{i}", f"u{i}", zone, NOW).id for i, zone in enumerate(zones)
     ]
     for person in people:
         signups.signup(session, person, NOW)
