@@ -42,6 +42,9 @@ FOLLOW_UP = timedelta(minutes=30)
 CLOCK_CHANGE = timedelta(hours=2)
 # Planned deliveries handed out at a time, so a caller can let others use the loop between.
 BATCH = 500
+# How much further back than a follow-up a kind that plans itself may look for sessions (the
+# question after a session goes 3 hours after it): `tally` reads them in its one calendar read.
+OWN_REACH = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class Planner:
         self.default_via = community.default_via(community.config.chosen_platform())
         self._holds: dict[tuple[str, str], bool] = {}
         self._wanting: dict[str, list[Recipient]] = {}
+        # The calendar read once for a whole `tally` (first, last, sessions), else None.
+        self._calendar: tuple[datetime, datetime, list[Session]] | None = None
 
     def batches(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
         """Every delivery whose (quiet-hours adjusted) time falls in (start, end], in no
@@ -161,6 +166,16 @@ class Planner:
         few dozen groups. What a planner's `upcoming-posts` shows."""
         self._holds.clear()
         self._wanting.clear()
+        offsets = self.community.config.reminder_offsets
+        # Every session any part of the count looks at, read once rather than once a part.
+        ahead = max((*offsets, SOON)) + MAX_HOLD + CLOCK_CHANGE
+        self._calendar = self._read_calendar(start - MAX_HOLD - LOOKBACK - OWN_REACH, end + ahead)
+        try:
+            return self._tally(start, end)
+        finally:
+            self._calendar = None
+
+    def _tally(self, start: datetime, end: datetime) -> Counter[tuple[datetime, str]]:
         counted: Counter[tuple[datetime, str]] = Counter()
 
         def add(due: datetime | None, kind: str, copies: int) -> None:
@@ -177,9 +192,10 @@ class Planner:
         recent = start - MAX_HOLD - CLOCK_CHANGE
         wanted = {session.id for session, _, _ in slotted} | {s.id for s, _ in followed}
         places = self.community.signups.confirmed_counts(sorted(wanted), recent)
+        reminded = {s.id: self._reminded_as(places.get(s.id, [])) for s, _, _ in slotted}
         for session, _, slots in slotted:
-            for recipient, copies in places.get(session.id, []):
-                add(slots.due_for(recipient), "reminder", copies)
+            for (zone, held, since), copies in reminded[session.id].items():
+                add(slots.due(zone, held, since), "reminder", copies)
         for s in self._starting(start + SOON, end + SOON):
             add(s.start - SOON, "soon", 1)
         present = self.community.outcomes.attendance.present_counts([s.id for s, _ in followed])
@@ -208,6 +224,19 @@ class Planner:
             for planned in group:
                 add(planned.due, planned.kind, 1)
         return counted
+
+    def _reminded_as(
+        self, groups: list[tuple[Recipient, int]]
+    ) -> Counter[tuple[str, bool, datetime | None]]:
+        """A session's places counted by all a reminder's time depends on: the member's
+        zone, whether quiet hours hold it, and when the place changed (if lately). Many
+        sets of choices share each: a session is timed a few times, not once a set."""
+        found: Counter[tuple[str, bool, datetime | None]] = Counter()
+        default = self.community.config.timezone
+        for recipient, copies in groups:
+            held = self._holds_for(recipient, "reminder")
+            found[(recipient.timezone or default, held, recipient.since)] += copies
+        return found
 
     def _each_counted(
         self, groups: list[tuple[Recipient, int]], kind: str, nominal: datetime
@@ -244,7 +273,13 @@ class Planner:
         the last open moment before instead (Friday), so quiet hours are kept and nothing is
         lost.
         """
-        nominal = reminder_time(start, offset, _zone(zone))
+        return self.slot_at(start, reminder_time(start, offset, _zone(zone)), closer, held)
+
+    def slot_at(
+        self, start: datetime, nominal: datetime, closer: list[timedelta], held: bool
+    ) -> Slot:
+        """`reminder_slot` once its nominal time on the member's clock is known: the rest
+        depends only on that time, so zones that agree on it share the answer."""
         if not held:
             return Slot(nominal, nominal)
         clash = self.quiet.is_quiet(nominal) and bool(closer)
@@ -377,9 +412,20 @@ class Planner:
         return any(t is not None and start < t <= end for t in times)
 
     def _starting(self, start: datetime, end: datetime) -> list[Session]:
-        """Scheduled sessions starting in (start, end]; the store's range is half-open."""
+        """Scheduled sessions starting in (start, end]; the store's range is half-open.
+        Inside a `tally`, picked from its one read of the calendar, by the same bounds."""
+        calendar = self._calendar
+        if calendar is not None and calendar[0] <= start and end <= calendar[1]:
+            first, last = _to_second(start), _to_second(end + timedelta(seconds=1))
+            return [s for s in calendar[2] if first <= s.start < last and not s.cancelled]
         found = self.community.sessions.between(start, end + timedelta(seconds=1))
         return [s for s in found if not s.cancelled]
+
+    def _read_calendar(
+        self, first: datetime, last: datetime
+    ) -> tuple[datetime, datetime, list[Session]]:
+        """Every session, cancelled or not, that `_starting` may ask for in [first, last]."""
+        return first, last, self.community.sessions.between(first, last + timedelta(seconds=1))
 
 
 class _Slots:
@@ -391,11 +437,17 @@ class _Slots:
         self.planner = planner
         self.start, self.offset, self.closer = start, offset, closer
         self.known: dict[tuple[str, bool], Slot] = {}
+        # By nominal time: a reminder hours ahead is due at one moment in every zone.
+        self.at: dict[tuple[datetime, bool], Slot] = {}
 
     def slot(self, zone: str, held: bool) -> Slot:
         found = self.known.get((zone, held))
         if found is None:
-            found = self.planner.reminder_slot(self.start, self.offset, self.closer, zone, held)
+            nominal = reminder_time(self.start, self.offset, _zone(zone))
+            found = self.at.get((nominal, held))
+            if found is None:
+                found = self.planner.slot_at(self.start, nominal, self.closer, held)
+                self.at[(nominal, held)] = found
             self.known[(zone, held)] = found
         return found
 
@@ -407,8 +459,13 @@ class _Slots:
     def due_for(self, recipient: Recipient) -> datetime | None:
         """When this member's reminder goes, or None: not for a place taken after it."""
         zone = recipient.timezone or self.planner.community.config.timezone
-        slot = self.slot(zone, self.planner._holds_for(recipient, "reminder"))
-        since = recipient.since
+        held = self.planner._holds_for(recipient, "reminder")
+        return self.due(zone, held, recipient.since)
+
+    def due(self, zone: str, held: bool, since: datetime | None) -> datetime | None:
+        """When the reminder goes to a member on `zone`'s clock, held by quiet hours or
+        not, whose place last changed at `since` (None: long enough ago not to matter)."""
+        slot = self.slot(zone, held)
         if since is not None and since >= slot.nominal:
             return None
         if slot.brought and slot.due is not None and since is not None and slot.due <= since:
@@ -439,6 +496,11 @@ def reminder_time(start: datetime, offset: timedelta, zone: ZoneInfo) -> datetim
         return start - offset
     wall = start.astimezone(zone).replace(tzinfo=None) - offset
     return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _to_second(moment: datetime) -> datetime:
+    """`moment` as the store compares it: to the second (`utc_iso`)."""
+    return moment.replace(microsecond=0)
 
 
 def _zone(name: str) -> ZoneInfo:

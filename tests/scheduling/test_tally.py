@@ -15,7 +15,7 @@ from bot.domain.clock import FakeClock
 from bot.scheduling.plan import Planner
 from bot.storage.db import immediate
 from bot.storage.sessions import NewSession
-from tests.counting import add_members, add_places
+from tests.counting import add_members, add_places, statements
 from tests.helpers import NOW, build_app, runner, schedule
 
 CHOICES = (
@@ -109,5 +109,19 @@ def test_the_tally_covers_every_kind_a_fortnight_holds(tmp_path: Path) -> None:
         assert {"reminder", "soon", "followup", "prompt", "prompt-dm", "pick-dm"} <= kinds
         reminder_times = {due for due, kind in counted if kind == "reminder"}
         assert len(reminder_times) > 4
+    finally:
+        app.close()
+
+
+def test_the_tally_reads_the_calendar_once(tmp_path: Path) -> None:
+    """Reminders, starting-soon posts, follow-ups and the question after a session each
+    look at the sessions of their own stretch of time; a tally reads them all in one go."""
+    app = _community(tmp_path)
+    try:
+        with statements(app.community.db) as seen:
+            counted = Planner(app.community).tally(NOW, NOW + timedelta(days=14))
+        reads = [s for s in seen if s.startswith("SELECT * FROM sessions")]
+        assert len(reads) == 1, reads
+        assert counted == _one_by_one(app, NOW, NOW + timedelta(days=14))
     finally:
         app.close()
