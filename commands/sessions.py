@@ -56,6 +56,7 @@ class Listings:
     def __init__(self) -> None:
         self.pages: Lru[PageKey, Listing] = Lru(LISTING_PAGES)
         self.found: Lru[PageKey, list[Session]] = Lru(LISTING_PAGES)
+        self.latest: Lru[PageKey, Listing] = Lru(LISTING_PAGES)
 
 
 def sessions(ctx: CommandContext, page: int = 1) -> Reply:
@@ -86,7 +87,9 @@ def _answer(ctx: CommandContext, listing: Listing, page: int, mine: dict[int, Pl
 def _listing(ctx: CommandContext, page: int) -> Listing:
     """A page of upcoming sessions and their counts: the same for every member until the
     calendar changes (or the minute turns), so it is read once and shared. A new place
-    changes only the counts: the page's sessions are kept until a session itself changes."""
+    changes only the counts: the page's sessions are kept until a session itself changes,
+    and a page whose counts read as before keeps its answers (and what a front end drew of
+    them), so a booking on another page costs this one a count and nothing more."""
     community = ctx.community
     kept = community.memos.of(Listings)
     calendar, sessions_mark, other = ctx.marks or community.sessions.calendar_mark()
@@ -97,8 +100,15 @@ def _listing(ctx: CommandContext, page: int) -> Listing:
         return community.sessions.upcoming(ctx.now, LIST_LIMIT + 1, offset=offset)
 
     def load() -> Listing:
-        upcoming = kept.found.get((page, minute, sessions_mark, other), found)
-        return Listing(upcoming, community.signups.counts([s.id for s in upcoming]))
+        shape = (page, minute, sessions_mark, other)
+        upcoming = kept.found.get(shape, found)
+        counts = community.signups.counts([s.id for s in upcoming])
+        latest = kept.latest.peek(shape)
+        if latest is not None and latest.found is upcoming and latest.counts == counts:
+            return latest  # the place that changed is on another page: this one reads the same
+        listing = Listing(upcoming, counts)
+        kept.latest.put(shape, listing)
+        return listing
 
     return kept.pages.get((page, minute, calendar, other), load)
 

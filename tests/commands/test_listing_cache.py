@@ -164,3 +164,15 @@ def test_a_command_reads_the_clock_once(app: App, run: Run, clock: FakeClock) ->
     app.community.clock = counting
     ok(run("ann", "help"))  # a newcomer: registered, then answered
     assert counting.reads == 1
+
+
+def test_a_booking_on_another_page_leaves_this_pages_answer_as_it_was(app: App, run: Run) -> None:
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x12" capacity=5')
+    ok(run("ann", "sessions"))  # a first command also brings a welcome
+    before = ok(run("ann", "sessions"))
+    ok(run("bob", f"signup {first + 11}"))  # the twelfth: on page 2
+    after = ok(run("ann", "sessions"))
+    assert after is before  # the same answer, not drawn again
+    assert "4 of 5 places left" in ok(run("ann", "sessions page=2")).items[-1].lines
+    ok(run("bob", f"signup {first}"))  # on page 1: its count changes
+    assert "4 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
