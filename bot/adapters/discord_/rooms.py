@@ -227,12 +227,14 @@ class SessionRooms:
     async def sync(self, session_id: int) -> None:
         """Take out of the session's threads those who no longer hold a place, and let in
         those who do. Raises SendFailed for what should be tried again."""
-        holders = {p.member_id for p in self.community.signups.attendees(session_id)}
+        holders = set(self.community.signups.holders(session_id))
         inside: set[int] = set()
         for room in self.store.rooms(session_id):
             inside |= room.members
             for member_id in room.members - holders:
                 await self._let_out(room.room_id, member_id)
+        if holders <= inside:
+            return  # a place given up: nobody new to let in
         # Only those not yet in a thread are looked up: a booking in a big session is cheap.
         members = [m for i in sorted(holders - inside) if (m := self.community.members.get(i))]
         placement = await self.place(session_id, [m for m in members if m.platform == "discord"])
