@@ -225,16 +225,15 @@ class SignupStore:
                 )
         return found
 
-    def holders(self, session_id: int) -> list[int]:
-        """Who holds a place or waits for one, in the order `attendees` lists them: only
-        the ids, for telling them all something."""
+    def holders(self, session_id: int) -> set[int]:
+        """Who holds a place or waits for one, as ids in no order: read from the session's
+        index alone, for a front end bringing a room's members up to date."""
         rows = self.db.execute(
             "SELECT member_id FROM signups WHERE session_id = ?"
-            " AND status IN ('confirmed', 'waitlisted')"
-            " ORDER BY status = 'waitlisted', coalesce(waitlist_order, 0), updated, id",
+            " AND status IN ('confirmed', 'waitlisted')",
             [session_id],
         )
-        return [int(r[0]) for r in rows]
+        return {int(r[0]) for r in rows}
 
     def for_member(self, member_id: int) -> list[Place]:
         rows = select_rows(self.db, f"{_WITH_POSITION} AND s.member_id = ?", [member_id])

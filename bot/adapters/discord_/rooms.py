@@ -133,11 +133,14 @@ class SessionRooms:
 
     # ------------------------------------------------------------------ who is in them
 
-    async def place(self, session_id: int, members: list[Member]) -> Placement:
+    async def place(
+        self, session_id: int, members: list[Member], rooms: list[Room] | None = None
+    ) -> Placement:
         """Make sure each member is in one of the session's threads (adding those who are
-        not), and say which thread each is in."""
+        not), and say which thread each is in. `rooms`: the session's threads as just read,
+        if the caller has them."""
         placement = Placement()
-        rooms = self.store.rooms(session_id)
+        rooms = self.store.rooms(session_id) if rooms is None else rooms
         where = {m: r.room_id for r in rooms for m in r.members}
         for member in members:
             if not member.platform_user_id.isdigit():
@@ -227,9 +230,10 @@ class SessionRooms:
     async def sync(self, session_id: int) -> None:
         """Take out of the session's threads those who no longer hold a place, and let in
         those who do. Raises SendFailed for what should be tried again."""
-        holders = set(self.community.signups.holders(session_id))
+        holders = self.community.signups.holders(session_id)
+        rooms = self.store.rooms(session_id)
         inside: set[int] = set()
-        for room in self.store.rooms(session_id):
+        for room in rooms:
             inside |= room.members
             for member_id in room.members - holders:
                 await self._let_out(room.room_id, member_id)
@@ -237,7 +241,8 @@ class SessionRooms:
             return  # a place given up: nobody new to let in
         # Only those not yet in a thread are looked up: a booking in a big session is cheap.
         members = [m for i in sorted(holders - inside) if (m := self.community.members.get(i))]
-        placement = await self.place(session_id, [m for m in members if m.platform == "discord"])
+        discord_members = [m for m in members if m.platform == "discord"]
+        placement = await self.place(session_id, discord_members, rooms)
         transient = [f for _, f in placement.failed if not f.permanent]
         if transient:
             raise transient[0]
