@@ -55,6 +55,10 @@ class Lru(Generic[K, V]):
         if len(self._entries) > self.limit:
             self._entries.popitem(last=False)
 
+    def discard(self, key: K) -> None:
+        """Forget the entry for `key`, if held."""
+        self._entries.pop(key, None)
+
     def clear(self) -> None:
         self._entries.clear()
 

@@ -71,8 +71,8 @@ class MemberStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         # Members as last read, by (platform, user id): every command starts by finding who
-        # typed it. Emptied by every change this store makes to a member and whenever
-        # another connection has committed (see `register`), so it never shows a stale row.
+        # typed it. A member is dropped when this store changes their row, and all are
+        # when another connection has committed (see `register`), so none is ever stale.
         self._known: Lru[tuple[str, str], Member] = Lru(MEMBERS_KEPT)
         self._others_seen: int | None = None
 
@@ -99,14 +99,14 @@ class MemberStore:
         if row is not None and row["display_name"] == name:
             return self._keep(key, Member.from_row(row), others)  # one read, no write
         if row is None:
-            self._changed()
+            self._known.discard(key)
             self.db.execute(
                 "INSERT OR IGNORE INTO members (platform, platform_user_id, display_name,"
                 " timezone, created) VALUES (?, ?, ?, ?, ?)",
                 [platform, user_id, name, timezone, utc_iso(now)],
             )
         elif row["display_name"] != name:
-            self._changed()
+            self._known.discard(key)
             self.db.execute("UPDATE members SET display_name = ? WHERE id = ?", [name, row["id"]])
         found = self._find(platform, user_id)
         assert found is not None
@@ -123,10 +123,12 @@ class MemberStore:
         self._known.put(key, member)
         return member
 
-    def _changed(self) -> None:
-        """A member row is about to change here: forget every member kept."""
-        self._known.clear()
-        self._others_seen = None
+    def _changed(self, member_id: int) -> None:
+        """A member's row is about to change here: forget that member, and only them (a
+        first booking saves the member's choices; every other member kept is as read)."""
+        for member in self._known.values():
+            if member.id == member_id:
+                self._known.discard((member.platform, member.platform_user_id))
 
     def _find(self, platform: str, user_id: str) -> dict[str, Any] | None:
         rows = select_rows(
@@ -153,11 +155,11 @@ class MemberStore:
         return Member.from_row(rows[0]) if rows else None
 
     def set_timezone(self, member_id: int, timezone: str) -> None:
-        self._changed()
+        self._changed(member_id)
         self.db.execute("UPDATE members SET timezone = ? WHERE id = ?", [timezone, member_id])
 
     def set_preferences(self, member_id: int, preferences: dict[str, Any]) -> None:
-        self._changed()
+        self._changed(member_id)
         self.db.execute(
             "UPDATE members SET preferences = ? WHERE id = ?",
             [json.dumps(preferences, sort_keys=True), member_id],
@@ -246,5 +248,5 @@ class MemberStore:
         return {"member": rows}
 
     def delete(self, member_id: int) -> int:
-        self._changed()
+        self._changed(member_id)
         return self.db.execute("DELETE FROM members WHERE id = ?", [member_id]).rowcount

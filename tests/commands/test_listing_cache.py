@@ -176,3 +176,17 @@ def test_a_booking_on_another_page_leaves_this_pages_answer_as_it_was(app: App, 
     assert "4 of 5 places left" in ok(run("ann", "sessions page=2")).items[-1].lines
     ok(run("bob", f"signup {first}"))  # on page 1: its count changes
     assert "4 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+
+
+def test_one_members_change_leaves_the_others_kept(app: App, run: Run) -> None:
+    """A first booking saves the member's choices: that member is read again, and nobody
+    else is (a busy bot would otherwise read every member again after each)."""
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x3"')
+    for name in ("ann", "bob", "ann", "bob"):
+        ok(run(name, "sessions"))
+    ok(run("ann", "timezone Asia/Tokyo"))
+    ok(run("ann", f"signup {first}"))
+    with statements(app.community.db) as traced:
+        ok(run("bob", "sessions"))
+    assert not [s for s in traced if "FROM members" in s], traced
+    assert "Asia/Tokyo" in ok(run("ann", "sessions")).text
