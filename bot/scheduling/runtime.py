@@ -57,7 +57,7 @@ class Runtime:
         self._lock = asyncio.Lock()  # one planning pass at a time
         self._sending = asyncio.Lock()  # one flush of the ledger at a time
         self._taken_back = False
-        self._changes_seen = -1  # the database's change count when the hook last sent
+        self._queued_seen = 0  # the ledger's count of queued deliveries when the hook last sent
 
     def _take_back_once(self) -> None:
         """At the first tick, take back every claim another process left. Only one bot runs
@@ -97,13 +97,14 @@ class Runtime:
         """What a front end's after-command hook runs: `send_now`, never taking the front
         end down (a database error is one line; the next tick tries again).
 
-        A command that wrote nothing (a listing, a look at one's places) queued nothing, so
-        nothing is claimed: most commands are reads, and a claim is a write transaction.
-        What falls due with time alone is the tick's to send."""
-        changes = self.community.db.conn.total_changes
-        if changes == self._changes_seen:
+        A command that queued nothing (a listing, a look at one's places, a change that
+        tells nobody) claims nothing: most commands are reads, and a claim is a write
+        transaction. Nor does the courier's own marking of what it sent call for another
+        run. What falls due with time alone is the tick's to send."""
+        queued = self.community.deliveries.queued
+        if queued == self._queued_seen:
             return 0
-        self._changes_seen = changes
+        self._queued_seen = queued
         return await self._safely(self.send_now())
 
     def _start_upkeep(self, now: datetime) -> None:

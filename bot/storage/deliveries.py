@@ -138,6 +138,10 @@ class DeliveryStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # How often this process has queued (or put back) something that may be due now:
+        # the after-command hook sends only when it moved, not after every write (the
+        # courier's own marks are writes too, and would set it off again for nothing).
+        self.queued = 0
 
     def enqueue(
         self,
@@ -158,6 +162,7 @@ class DeliveryStore:
         `status="missed"` records a delivery that fell due while the bot was down too long.
         """
         entry = Entry(key, kind, due, member_id, session_id, channel, payload, status, reason)
+        self.queued += 1
         return self.db.execute(_INSERT, entry.row()).rowcount == 1
 
     def enqueue_many(self, entries: Sequence[Entry]) -> int:
@@ -168,6 +173,7 @@ class DeliveryStore:
             return 0
         encoded: dict[object, str] = {}
         rows = json.dumps([e.row(encoded) for e in entries])
+        self.queued += 1
         with immediate(self.db):
             return self.db.execute(_INSERT_MANY, [rows]).rowcount
 
@@ -188,6 +194,7 @@ class DeliveryStore:
         are in neither is left out, as one whose zone is unknown is by `Notices.notify`.
         """
         before, after = key_around
+        self.queued += 1
         with immediate(self.db):
             return self.db.execute(
                 _FOR_HOLDERS,
@@ -277,6 +284,7 @@ class DeliveryStore:
     def start_over(self, key: str, due: datetime, reason: str) -> None:
         """Send a finished delivery again at `due` as if new (a planner asked for it by
         hand): its tries and the time it was meant for begin again."""
+        self.queued += 1
         self.db.execute(
             "UPDATE deliveries SET status = 'pending', due_utc = ?, first_due_utc = ?,"
             " attempts = 0, unsure = 0, reason = ? WHERE key = ?",
@@ -294,6 +302,7 @@ class DeliveryStore:
     def retry_failed_posts(self, kind: str, channel: str, now: datetime) -> int:
         """Put failed channel posts of `kind` in `channel` back to be sent now, except those
         about sessions that have started or were cancelled; returns how many."""
+        self.queued += 1
         return self.db.execute(
             "UPDATE deliveries SET status = 'pending', due_utc = ?, first_due_utc = ?,"
             " attempts = 0 WHERE status = 'failed' AND kind = ? AND member_id IS NULL"

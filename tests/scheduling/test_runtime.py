@@ -232,3 +232,23 @@ async def test_after_a_command_that_wrote_nothing_nothing_is_claimed(world: Worl
     assert await world.runtime.after_command() == 1
     assert claims
     assert len(world.platform.to(CHANNEL, "New session: Circle")) == 1
+
+
+async def test_what_the_courier_marks_sets_off_no_second_run(world: World) -> None:
+    """Marking what went out is a write, but queues nothing: the command after it, a
+    listing, claims nothing (a claim is a write transaction on every busy bot's path)."""
+    world.member("alice")
+    world.schedule('"Circle" 2026-12-10 14:00 90m CONNECT 20 Civic Hall')
+    assert await world.runtime.after_command() == 1
+    claims: list[datetime] = []
+    deliveries = world.community.deliveries
+    claim_due = deliveries.claim_due
+
+    def counted(now: datetime, *args: object, **kwargs: object) -> object:
+        claims.append(now)
+        return claim_due(now, *args, **kwargs)  # type: ignore[arg-type]
+
+    deliveries.claim_due = counted  # type: ignore[method-assign,assignment]
+    world.run("alice", "sessions")
+    assert await world.runtime.after_command() == 0
+    assert claims == []
