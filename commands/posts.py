@@ -3,7 +3,9 @@ way to send this week's post (or the next day's reminders) by hand."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.community import CommandContext
 from bot.dispatch.registry import Option, Registry
@@ -19,6 +21,9 @@ HORIZON = timedelta(days=14)
 PROBLEMS_SHOWN = 10
 # Lines of a listing shown in one message.
 SHOWN = 40
+# How much later the community's clock can show the same minute again: when it goes back
+# (an hour here, two in a few places), never more.
+SAME_MINUTE_AGAIN = timedelta(hours=3)
 
 
 def upcoming_posts(ctx: CommandContext) -> Reply:
@@ -26,11 +31,7 @@ def upcoming_posts(ctx: CommandContext) -> Reply:
 
     # Counted by group in SQL, then by time: thousands of copies share a handful of times.
     counted = Planner(ctx.community).tally(ctx.now, ctx.now + HORIZON)
-    zone = ctx.community.zone
-    lines: dict[tuple[str, str], int] = {}
-    for (due, kind), n in sorted(counted.items()):
-        slot = (format_local(due, zone), kind)
-        lines[slot] = lines.get(slot, 0) + n
+    lines = _shown_lines(counted, ctx.community.zone)
     extra = tuple(item for item in (_held(ctx), _problems(ctx)) if item is not None)
     if not lines:
         return Reply(ctx.say("upcoming_posts.none"), items=extra)
@@ -40,8 +41,31 @@ def upcoming_posts(ctx: CommandContext) -> Reply:
     ]
     return Reply(
         ctx.say("upcoming_posts.intro", count=sum(counted.values())),
-        items=(Item(ctx.say("upcoming_posts.title"), tuple(text[:SHOWN])), *extra),
+        items=(Item(ctx.say("upcoming_posts.title"), tuple(text)), *extra),
     )
+
+
+def _shown_lines(
+    counted: Counter[tuple[datetime, str]], zone: ZoneInfo
+) -> dict[tuple[str, str], int]:
+    """The first SHOWN lines of the listing, soonest first: how many of each kind go at
+    each minute on the community's clock (copies a few seconds apart, or an hour apart
+    across a clock going back, share a line). Only the times a shown line can take are
+    written out: a fortnight at 100,000 members holds a thousand of them."""
+    lines: dict[tuple[str, str], int] = {}
+    latest: datetime | None = None
+    for (due, kind), n in sorted(counted.items()):
+        if latest is not None and len(lines) >= SHOWN and due > latest + SAME_MINUTE_AGAIN:
+            break  # nothing later reads as the minute of a line shown
+        slot = (format_local(due, zone), kind)
+        if slot in lines:
+            lines[slot] += n
+        elif len(lines) < SHOWN:
+            lines[slot] = n
+        else:
+            continue
+        latest = due
+    return lines
 
 
 def _held(ctx: CommandContext) -> Item | None:

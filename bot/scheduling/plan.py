@@ -140,13 +140,14 @@ class Planner:
     ) -> Iterator[tuple[Session, timedelta, _Slots]]:
         """Each session and reminder offset whose reminder could fall in (start, end] for
         someone, with its times worked out per zone and quiet-hours choice."""
-        offsets = self.community.config.reminder_offsets
+        c = self.community.config
+        offsets = c.reminder_offsets
         if not offsets:
             return
         # Wide enough for a reminder moved by a clock change, held, or brought forward.
         reach = MAX_HOLD + CLOCK_CHANGE
         sessions = self._starting(start - reach + min(offsets), end + max(offsets) + reach)
-        zones = [*self.community.members.zones(), self.community.config.timezone]
+        zones = list(dict.fromkeys([*self.community.members.zones(), c.timezone]))
         for session in sessions:
             for offset in offsets:
                 if not start - reach + offset < session.start <= end + offset + reach:
@@ -192,7 +193,7 @@ class Planner:
         recent = start - MAX_HOLD - CLOCK_CHANGE
         wanted = {session.id for session, _, _ in slotted} | {s.id for s, _ in followed}
         places = self.community.signups.confirmed_counts(sorted(wanted), recent)
-        reminded = {s.id: self._reminded_as(places.get(s.id, [])) for s, _, _ in slotted}
+        reminded = {i: self._reminded_as(places.get(i, [])) for i in {s.id for s, _, _ in slotted}}
         for session, _, slots in slotted:
             for (zone, held, since), copies in reminded[session.id].items():
                 add(slots.due(zone, held, since), "reminder", copies)
@@ -241,10 +242,16 @@ class Planner:
     def _each_counted(
         self, groups: list[tuple[Recipient, int]], kind: str, nominal: datetime
     ) -> Iterator[tuple[datetime, int]]:
-        """`_each` for members counted in groups: each group's time, and how many."""
-        held = self.quiet.deliver_at(nominal, None)
-        for recipient, copies in groups:
-            yield (held if self._holds_for(recipient, kind) else nominal), copies
+        """`_each` for members counted in groups: each time they take, and how many. A
+        group's time is one of two (held out of quiet hours or not), so they are summed
+        by that first and each time comes once."""
+        copies = {False: 0, True: 0}
+        for recipient, count in groups:
+            copies[self._holds_for(recipient, kind)] += count
+        if copies[False]:
+            yield nominal, copies[False]
+        if copies[True]:
+            yield self.quiet.deliver_at(nominal, None), copies[True]
 
     def _session_reminders(
         self, session: Session, offset: timedelta, slots: _Slots
@@ -439,11 +446,15 @@ class _Slots:
         self.known: dict[tuple[str, bool], Slot] = {}
         # By nominal time: a reminder hours ahead is due at one moment in every zone.
         self.at: dict[tuple[datetime, bool], Slot] = {}
+        self.nominal: dict[str, datetime] = {}
 
     def slot(self, zone: str, held: bool) -> Slot:
         found = self.known.get((zone, held))
         if found is None:
-            nominal = reminder_time(self.start, self.offset, _zone(zone))
+            nominal = self.nominal.get(zone)
+            if nominal is None:
+                nominal = reminder_time(self.start, self.offset, _zone(zone))
+                self.nominal[zone] = nominal
             found = self.at.get((nominal, held))
             if found is None:
                 found = self.planner.slot_at(self.start, nominal, self.closer, held)
