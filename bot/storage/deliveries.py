@@ -112,19 +112,21 @@ _INSERT_MANY = (
 )
 
 
-# A notice for each holder of a place at a session (`DeliveryStore.enqueue_for_holders`).
-# The words by zone and the due times by choices are read out of their JSON once, into
+# A notice for each holder of a place at a session (`DeliveryStore.enqueue_for_holders`),
+# each row pointing at its zone's words (`delivery_words`) rather than holding a copy: a
+# cancellation's ~450 bytes of words repeated 12,500 times were a third of the pages it
+# wrote. The words' ids by zone and the due times by choices are read out of their JSON once, into
 # tables SQLite indexes for the join: joined to `json_each` directly, each holder re-read
 # both documents (three-fifths of the statement's time at 12,500 holders). In member order,
 # the member index is walked once rather than at random: a third less time at 12,500
 # holders and a 1,250,000-row ledger.
 _FOR_HOLDERS = (
     "INSERT OR IGNORE INTO deliveries (key, kind, member_id, session_id, channel,"
-    " due_utc, first_due_utc, payload, status, reason)"
-    " WITH words (zone, payload) AS MATERIALIZED (SELECT key, value FROM json_each(?4)),"
+    " due_utc, first_due_utc, words_id, status, reason)"
+    " WITH words (zone, id) AS MATERIALIZED (SELECT key, value FROM json_each(?4)),"
     " dues (choices, due) AS MATERIALIZED (SELECT key, value FROM json_each(?5))"
     " SELECT ?1 || s.member_id || ?2, ?3, s.member_id, s.session_id, '',"
-    " d.due, d.due, w.payload, 'pending', ''"
+    " d.due, d.due, w.id, 'pending', ''"
     " FROM signups s JOIN members m ON m.id = s.member_id"
     " JOIN words w ON w.zone = m.timezone JOIN dues d ON d.choices = m.preferences"
     " WHERE s.session_id = ?6 AND s.status IN ('confirmed', 'waitlisted')"
@@ -189,17 +191,52 @@ class DeliveryStore:
         waiting for one, in one statement; returns how many were new.
 
         Each key is `key_around` with the member's id between; the payload (JSON) is chosen
-        by the member's zone from `payloads`, the due time (stored form) by their choices
+        by the member's zone from `payloads`, stored once a zone in `delivery_words` and
+        pointed at by each row (migration 19), the due time (stored form) by their choices
         (their preferences' JSON, as stored) from `dues`. A member whose zone or choices
         are in neither is left out, as one whose zone is unknown is by `Notices.notify`.
         """
         before, after = key_around
         self.queued += 1
         with immediate(self.db):
-            return self.db.execute(
+            words = {
+                zone: self.db.execute(
+                    "INSERT INTO delivery_words (payload) VALUES (?) RETURNING id", [payload]
+                ).fetchone()[0]
+                for zone, payload in payloads.items()
+            }
+            told = self.db.execute(
                 _FOR_HOLDERS,
-                [before, after, kind, json.dumps(payloads), json.dumps(dues), session_id],
+                [before, after, kind, json.dumps(words), json.dumps(dues), session_id],
             ).rowcount
+            self._forget_words(list(words.values()))  # words no holder needed
+            return int(told)
+
+    def _deliveries(self, rows: list[dict[str, Any]]) -> list[Delivery]:
+        """Deliveries from their rows, each with its words: a row's own payload, or the
+        shared words it points at (`enqueue_for_holders`), read once for all the rows."""
+        shared = {row["words_id"] for row in rows if row.get("words_id") is not None}
+        if shared:
+            found = dict(
+                self.db.execute(
+                    "SELECT id, payload FROM delivery_words"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    [json.dumps(sorted(shared))],
+                ).fetchall()
+            )
+            for row in rows:
+                if row.get("words_id") is not None:
+                    row["payload"] = found.get(row["words_id"], row["payload"])
+        return [Delivery.from_row(row) for row in rows]
+
+    def _forget_words(self, ids: list[int]) -> None:
+        """Delete those of the shared words `ids` that no delivery points at any more."""
+        if ids:
+            self.db.execute(
+                "DELETE FROM delivery_words WHERE id IN (SELECT value FROM json_each(?))"
+                " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.words_id = delivery_words.id)",
+                [json.dumps(ids)],
+            )
 
     def failed_since(self, since: datetime, limit: int) -> list[Delivery]:
         """The most recent failures, newest first."""
@@ -209,7 +246,7 @@ class DeliveryStore:
             " ORDER BY coalesce(done_utc, due_utc) DESC LIMIT ?",
             [utc_iso(since), limit],
         )
-        return [Delivery.from_row(row) for row in rows]
+        return self._deliveries(rows)
 
     def held(self, now: datetime, until: datetime, limit: int = -1) -> list[Delivery]:
         """Messages waiting with a due time still ahead: notices held for quiet hours (the
@@ -220,7 +257,7 @@ class DeliveryStore:
             " ORDER BY due_utc, key LIMIT ?",
             [utc_iso(now), utc_iso(until), limit],
         )
-        return [Delivery.from_row(row) for row in rows]
+        return self._deliveries(rows)
 
     def counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, count(*) FROM deliveries GROUP BY status")
@@ -242,7 +279,7 @@ class DeliveryStore:
                 [utc_iso(now), by, utc_iso(now), limit],
             )
         rows.sort(key=lambda row: (row["due_utc"], row["key"]))
-        return [Delivery.from_row(row) for row in rows]
+        return self._deliveries(rows)
 
     def claim_starting(self, prefix: str, now: datetime, by: str = "") -> list[Delivery]:
         """Claim for the process `by` every pending delivery whose key starts with `prefix`,
@@ -259,7 +296,7 @@ class DeliveryStore:
                 [utc_iso(now), by, prefix, end],
             )
         rows.sort(key=lambda row: row["key"])
-        return [Delivery.from_row(row) for row in rows]
+        return self._deliveries(rows)
 
     def mark(self, key: str, status: str, now: datetime, reason: str = "") -> None:
         self.db.execute(
@@ -323,13 +360,13 @@ class DeliveryStore:
 
     def get(self, key: str) -> Delivery | None:
         rows = select_rows(self.db, "SELECT * FROM deliveries WHERE key = ?", [key])
-        return Delivery.from_row(rows[0]) if rows else None
+        return self._deliveries(rows)[0] if rows else None
 
     def with_status(self, status: str) -> list[Delivery]:
         rows = select_rows(
             self.db, "SELECT * FROM deliveries WHERE status = ? ORDER BY due_utc, key", [status]
         )
-        return [Delivery.from_row(row) for row in rows]
+        return self._deliveries(rows)
 
     def export(self, member_id: int) -> dict[str, Any]:
         rows = select_rows(
@@ -341,7 +378,18 @@ class DeliveryStore:
         return {"messages_sent_or_planned": rows}
 
     def delete(self, member_id: int) -> int:
-        return self.db.execute("DELETE FROM deliveries WHERE member_id = ?", [member_id]).rowcount
+        """Erase the member's deliveries, and the shared words only they still pointed at."""
+        words = [
+            int(r[0])
+            for r in self.db.execute(
+                "SELECT DISTINCT words_id FROM deliveries WHERE member_id = ?"
+                " AND words_id IS NOT NULL",
+                [member_id],
+            )
+        ]
+        deleted = self.db.execute("DELETE FROM deliveries WHERE member_id = ?", [member_id])
+        self._forget_words(words)
+        return int(deleted.rowcount)
 
 
 def reply_to_payload(reply: Reply) -> dict[str, Any]:

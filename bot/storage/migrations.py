@@ -504,6 +504,26 @@ def m018_member_places_by_member_only(db: Database) -> None:
     )
 
 
+def m019_shared_notice_words(db: Database) -> None:
+    """Words many deliveries share, stored once.
+
+    A cancellation tells every holder of a place the same words (one version a time zone),
+    and each of its 12,500 ledger rows carried its own copy: ~450 bytes a row, a third of
+    the pages the cancellation wrote and the checkpoint then copied. Such a row now points
+    at its words (`words_id`); the rest keep their own payload. The partial index finds
+    whether any row still points at some words, so words go when their last row goes
+    (retention, forget-me) and rows without shared words cost it nothing.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE delivery_words (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+        ALTER TABLE deliveries ADD COLUMN words_id INTEGER;
+        CREATE INDEX deliveries_words ON deliveries (words_id) WHERE words_id IS NOT NULL
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -546,4 +566,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m016_counting_indexes,
     m017_session_places_cover,
     m018_member_places_by_member_only,
+    m019_shared_notice_words,
 ]

@@ -50,8 +50,19 @@ def prune_batch(db: Database, before: datetime, limit: int = BATCH_ROWS) -> int:
             " posts = posts + excluded.posts, people = max(people, excluded.people)",
             [chosen],
         )
+        words = db.execute(
+            "SELECT json_group_array(DISTINCT words_id) FROM deliveries"
+            " WHERE rowid IN (SELECT value FROM json_each(?)) AND words_id IS NOT NULL",
+            [chosen],
+        ).fetchone()[0]
         db.execute(
             "DELETE FROM deliveries WHERE rowid IN (SELECT value FROM json_each(?))", [chosen]
+        )
+        # Words shared by many deliveries (a cancellation's) go with the last of them.
+        db.execute(
+            "DELETE FROM delivery_words WHERE id IN (SELECT value FROM json_each(?))"
+            " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.words_id = delivery_words.id)",
+            [words],
         )
     return len(rowids)
 

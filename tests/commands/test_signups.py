@@ -27,8 +27,9 @@ def notices(app: App, kind: str) -> dict[str, str]:
     """Display name -> queued notice text, for member notices of one kind."""
     found = rows(
         app,
-        "SELECT m.display_name AS name, d.payload FROM deliveries d"
-        " JOIN members m ON m.id = d.member_id WHERE d.kind = ?",
+        "SELECT m.display_name AS name, coalesce(w.payload, d.payload) AS payload"
+        " FROM deliveries d JOIN members m ON m.id = d.member_id"
+        " LEFT JOIN delivery_words w ON w.id = d.words_id WHERE d.kind = ?",
         [kind],
     )
     return {row["name"]: json.loads(row["payload"])["text"] for row in found}

@@ -133,7 +133,7 @@ def test_a_cancellation_reads_each_zones_words_once_not_once_a_holder(db: Databa
     assert told == 3
     payloads = {d.member_id: d.payload["text"] for d in deliveries.with_status("pending")}
     assert payloads == {people[0]: "London", people[1]: "Tokyo", people[2]: "London"}
-    [insert] = [sql for sql in seen if "INSERT" in sql]
+    [insert] = [sql for sql in seen if "INTO deliveries" in sql]
     plan = db.conn.execute(f"EXPLAIN QUERY PLAN {insert}").fetchall()
     # The JSON documents are read where they are materialized, never inside the holders'
     # loop, and each holder finds their words and time through an index.
