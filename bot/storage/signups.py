@@ -208,6 +208,8 @@ class SignupStore:
         what `confirmed_pages` reads, a group at a time, for a listing that counts. An older
         place's time is left out (None), as nothing before `recent` can change a count."""
         found: dict[int, list[tuple[Recipient, int]]] = {}
+        # Places taken in one wave share their time: each is read once.
+        times: dict[str, datetime] = {}
         for part in chunks(list(session_ids)):
             marks = ", ".join("?" for _ in part)
             rows = self.db.execute(
@@ -218,10 +220,14 @@ class SignupStore:
                 " GROUP BY 1, 2, 3, 4",
                 [utc_iso(recent), *part],
             )
-            for r in rows:
-                since = from_iso(r[3]) if r[3] else None
-                found.setdefault(int(r[0]), []).append(
-                    (Recipient(0, r[1], r[2] or "{}", since), int(r[4]))
+            for session_id, zone, choices, changed, count in rows:
+                since = None
+                if changed:
+                    since = times.get(changed)
+                    if since is None:
+                        since = times[changed] = from_iso(changed)
+                found.setdefault(session_id, []).append(
+                    (Recipient(0, zone, choices or "{}", since), count)
                 )
         return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,6 +62,26 @@ def test_who_wants_copies_is_read_from_an_index(db: Database, kind: str) -> None
     members = MemberStore(db)
     steps = plans_of(db, lambda: members.wanting(kind))
     assert steps and all("SCAN members" not in s for s in steps), steps
+
+
+@pytest.mark.parametrize("kind", ["prompt", "pick"])
+def test_copies_are_counted_a_set_of_choices_at_a_time(db: Database, kind: str) -> None:
+    """`upcoming-posts` counts those who want copies by their choices: as many as
+    `wanting` finds, by each set, stepping from one set to the next in the index rather
+    than scanning every opted-in member's entry."""
+    members, flag = MemberStore(db), {"prompt": "prompts", "pick": "picks"}[kind]
+    choices = ({flag: True}, {flag: True, "via": "dm"}, {flag: True, "quiet_hours": False}, {})
+    for i in range(12):
+        zone = ("Europe/London", "Asia/Tokyo", "Europe/Paris")[i % 3]
+        member = members.register("console", f"u{i}", f"u{i}", zone, NOW)
+        members.set_preferences(member.id, choices[i % 4])
+    each = Counter(r.preferences for r in members.wanting(kind))
+    counted = members.wanting_counts(kind)
+    assert {r.preferences: n for r, n in counted} == dict(each)
+    assert len(each) == 3 and all(r.timezone for r, _ in counted)
+    steps = plans_of(db, lambda: members.wanting_counts(kind))
+    assert all("SCAN members" not in s for s in steps), steps
+    assert any(f"members_{kind}_choices (preferences=?)" in s for s in steps), steps
 
 
 def test_a_signup_decides_from_indexes_in_one_read_and_one_write(db: Database) -> None:
