@@ -10,7 +10,9 @@ reads (the reads right after a write are counted and timed apart: no cache can a
 
 The floor does the same work without copbot: a bare discord.py bot (Client + CommandTree)
 whose `/cop sessions` posts copbot's own answer (captured from copbot: its words, embeds
-and buttons, as JSON) to the same interaction, by the same route copbot posts it. copbot
+and buttons, as JSON) to the same interaction, by the same route copbot posts it, and
+which after each signup or cancellation makes the private-thread changes copbot made after
+the same call (as copbot's fake received them), by the same discord.py calls. copbot
 and the floor take turns in rounds. Prints p50 and p99 from INTERACTION_CREATE to the
 callback reaching the fake, throughput, the ratio to the floor, RSS before and after
 copbot's calls, and each target.
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import contextvars
 import json
@@ -58,6 +61,9 @@ from tests.fakes.fake_discord import FakeDiscord  # noqa: E402
 
 READY_TIMEOUT = 0.05  # see tests/fakes/README.md: on_ready otherwise waits 2 s
 CALLBACK_PATH = re.compile(r"/interactions/(\d+)/[^/]+/callback")
+THREAD_MEMBER = re.compile(r"/channels/(\d+)/thread-members/(\d+)")
+# A change to who is in a private thread: (method, thread id, user id).
+ThreadChange = tuple[str, int, int]
 
 
 class TimedDiscord(FakeDiscord):
@@ -68,12 +74,27 @@ class TimedDiscord(FakeDiscord):
     def __init__(self) -> None:
         super().__init__()
         self.answered_at: dict[int, float] = {}
+        self.thread_changes: list[ThreadChange] = []  # since the bench last took them
+        self.other_requests: dict[str, int] = {}  # neither a callback nor a thread change
 
     async def _rest(self, request: Any) -> Any:
         arrived = time.perf_counter()
-        if (found := CALLBACK_PATH.fullmatch("/" + request.match_info["tail"])) is not None:
+        path = "/" + request.match_info["tail"]
+        if (found := CALLBACK_PATH.fullmatch(path)) is not None:
             self.answered_at.setdefault(int(found[1]), arrived)
+        elif (changed := THREAD_MEMBER.fullmatch(path)) is not None:
+            self.thread_changes.append((request.method, int(changed[1]), int(changed[2])))
+        else:
+            shape = f"{request.method} {re.sub(r'[0-9]+', '<id>', path)}"
+            self.other_requests[shape] = self.other_requests.get(shape, 0) + 1
         return await super()._rest(request)
+
+    def mirror_threads(self, other: TimedDiscord) -> None:
+        """Give `other` the same private threads, with the same members, under the same ids:
+        the floor's fake then answers the floor's thread changes as this one does copbot's."""
+        for thread_id, thread in self.threads.items():
+            other.threads[thread_id] = thread
+            other.thread_members[thread_id] = set(self.thread_members.get(thread_id, set()))
 
     def forget(self) -> None:
         common.forget(self.requests, self.callbacks, self.messages, self.followups)
@@ -100,9 +121,17 @@ class FloorClient(discord.Client):
     discord.py's own session), not through `send_message`: discord.py's send_message builds
     a View, re-encodes each embed and asks for the message back, work copbot does not do,
     which made the floor slower than copbot. The floor is the least a discord.py bot must do
-    to send these bytes, so the ratio is copbot's own work: reading, deciding, drawing."""
+    to send these bytes, so the ratio is copbot's own work: reading, deciding, drawing.
+
+    After a signup or a cancellation it also makes the thread changes copbot made after the
+    same call (`follow_ups`, one list a write, in order, taken from copbot's fake): letting
+    the member into the session's private thread, or taking them out, is a request to
+    Discord any bot with private session threads makes, not copbot's own work. Without it
+    the floor's reads after a write would carry nothing while copbot's carry its requests."""
 
     def __init__(self, guild_id: int, answer: dict[str, Any]) -> None:
+        self.follow_ups: collections.deque[list[ThreadChange]] = collections.deque()
+        self.changing: set[asyncio.Task[None]] = set()
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, guild_ready_timeout=READY_TIMEOUT)
@@ -114,12 +143,26 @@ class FloorClient(discord.Client):
             cop.add_command(self._command(name, answer))
         self.tree.add_command(cop)
 
-    @staticmethod
-    def _command(name: str, answer: dict[str, Any]) -> app_commands.Command[Any, Any, Any]:
+    def _command(self, name: str, answer: dict[str, Any]) -> app_commands.Command[Any, Any, Any]:
         async def reply(interaction: discord.Interaction[Any], session: int = 0) -> None:
             await post_answer(interaction, {"type": CHANNEL_MESSAGE.value, "data": answer})
+            if name != "sessions" and self.follow_ups:
+                task = asyncio.create_task(self._change_threads(self.follow_ups.popleft()))
+                self.changing.add(task)
+                task.add_done_callback(self.changing.discard)
 
         return app_commands.Command(name=name, description=name, callback=reply)
+
+    async def _change_threads(self, changes: list[ThreadChange]) -> None:
+        """After answering a write, what copbot asked of Discord after the same write (let
+        the member into the session's private thread, or take them out), by the same
+        discord.py calls, once the answer is out, as copbot's after-command hook does."""
+        for method, thread_id, user_id in changes:
+            with contextlib.suppress(discord.HTTPException):
+                if method == "PUT":
+                    await self.http.add_user_to_thread(thread_id, user_id)
+                else:
+                    await self.http.remove_user_from_thread(thread_id, user_id)
 
     async def on_ready(self) -> None:
         if not self.synced.is_set():
@@ -234,8 +277,14 @@ async def floor_alone(opts: argparse.Namespace) -> None:
     client = FloorClient(opts.guild, json.loads(Path(opts.answer).read_text()))
     await client.login("fake-token")
     task = asyncio.create_task(client.connect(reconnect=True), name="floor")
+
+    def report(line: str) -> dict[str, Any]:
+        if line.startswith("replay "):
+            client.follow_ups.extend(json.loads(Path(line.removeprefix("replay ")).read_text()))
+        return memory()
+
     try:
-        await serve_parent(lambda line: memory())
+        await serve_parent(report)
     finally:
         await client.close()
         with contextlib.suppress(BaseException):
@@ -358,14 +407,32 @@ async def rooms_as_left(dc: TimedDiscord, app: App, ahead: list[int]) -> int:
     return len(holders)
 
 
-def asker(dc: TimedDiscord) -> common.Ask:
+def asker(dc: TimedDiscord, follow_ups: list[list[ThreadChange]] | None = None) -> common.Ask:
+    """Ask `dc`. With `follow_ups`: each write's list of the thread changes that reached the
+    fake from its sending until the next write's (copbot makes them after answering)."""
+
     async def ask(user: str, text: str, n: int) -> tuple[float, dict[str, float]]:
+        if follow_ups is not None:
+            if follow_ups:
+                follow_ups[-1].extend(dc.thread_changes)
+            dc.thread_changes.clear()
+            if text != "sessions":
+                follow_ups.append([])
         answer, _ = await dc.ask(user, text)
         if n % 200 == 0:
             dc.forget()
         return answer, {}
 
     return ask
+
+
+async def settled_changes(dc: TimedDiscord, follow_ups: list[list[ThreadChange]]) -> None:
+    """The last write's thread changes, once copbot has made them (it makes them after
+    answering, so they may still be on their way when the round's last answer arrives)."""
+    await asyncio.sleep(0.2)
+    if follow_ups:
+        follow_ups[-1].extend(dc.thread_changes)
+    dc.thread_changes.clear()
 
 
 def warmer(dc: TimedDiscord) -> Callable[[int], Awaitable[Any]]:
@@ -386,13 +453,18 @@ def warmer(dc: TimedDiscord) -> Callable[[int], Awaitable[Any]]:
 async def run(args: argparse.Namespace, folder: Path) -> None:
     speed = common.tick_every(args.tick_seconds)
     database, answer_file = folder / "bench.db", folder / "answer.json"
+    replay_file = folder / "follow_ups.json"
+    made: list[int] = []  # thread changes copbot made after its writes, a round at a time
+    floor_made: list[int] = []
     async with TimedDiscord() as dc, TimedDiscord() as other:
         clock = common.MovingClock(common.NOW, speed)
         app = App.build(bench_config(database, dc.guild_id, dc.channel_id, dc.role_id), clock)
         try:
             ahead = common.community_for(app, "discord", args, speed)
             in_server(dc, args.members)
+            in_server(other, args.members)
             print(f"{await rooms_as_left(dc, app, ahead)} private session threads", flush=True)
+            dc.mirror_threads(other)
         finally:
             app.close()  # copbot opens it in its own process
         mine, base, reports = common.WireRun(), common.WireRun(), []
@@ -415,9 +487,23 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
                     calls = common.command_plan(
                         "discord", per_round, args.write_every, ahead, number
                     )
-                    await common.measured(asker(dc), calls, mine, probe=bot.probe)
+                    follow_ups: list[list[ThreadChange]] = []
+                    await common.measured(asker(dc, follow_ups), calls, mine, probe=bot.probe)
+                    await settled_changes(dc, follow_ups)
+                    replay_file.write_text(json.dumps(follow_ups))
+                    await floor_bot.ask(f"replay {replay_file}")
+                    made.append(sum(len(changes) for changes in follow_ups))
                     await common.measured(asker(other), calls, base, probe=floor_bot.probe)
+                    await asyncio.sleep(0.2)  # the floor's last changes, as copbot's above
+                    floor_made.append(len(other.thread_changes))
+                    other.thread_changes.clear()
     [report] = reports
+    print(
+        f"  thread changes after the writes: copbot {sum(made):,}, the floor {sum(floor_made):,}"
+        " (the same changes after the same calls)"
+    )
+    shown = ", ".join(f"{shape} x{n:,}" for shape, n in sorted(dc.other_requests.items()))
+    print(f"  copbot's other requests over the whole run (start-up and ticks included): {shown}")
     title = (
         f"/cop sessions over the gateway, INTERACTION_CREATE to callback, {args.rounds} round(s):"
     )
