@@ -207,13 +207,8 @@ async def test_after_a_command_only_what_it_queued_goes_out_and_nothing_is_plann
     assert len(world.platform.reminders("alice")) == 1
 
 
-async def test_after_a_command_that_wrote_nothing_nothing_is_claimed(world: World) -> None:
-    """A listing queues nothing, so the after-command hook claims nothing (a claim is a
-    write transaction, and most commands are reads); the next command that queues something
-    still has it sent at once (issue 12)."""
-    world.member("alice")
-    world.run("alice", "sessions")
-    await world.runtime.after_command()  # what registering alice wrote may be claimed once
+def claims_counted(world: World) -> list[datetime]:
+    """From now on, the time of each claim the courier makes (each a write transaction)."""
     claims: list[datetime] = []
     deliveries = world.community.deliveries
     claim_due = deliveries.claim_due
@@ -223,6 +218,17 @@ async def test_after_a_command_that_wrote_nothing_nothing_is_claimed(world: Worl
         return claim_due(now, *args, **kwargs)  # type: ignore[arg-type]
 
     deliveries.claim_due = counted  # type: ignore[method-assign,assignment]
+    return claims
+
+
+async def test_after_a_command_that_wrote_nothing_nothing_is_claimed(world: World) -> None:
+    """A listing queues nothing, so the after-command hook claims nothing (a claim is a
+    write transaction, and most commands are reads); the next command that queues something
+    still has it sent at once (issue 12)."""
+    world.member("alice")
+    world.run("alice", "sessions")
+    await world.runtime.after_command()  # what registering alice wrote may be claimed once
+    claims = claims_counted(world)
     for _ in range(3):
         world.run("alice", "sessions")
         assert await world.runtime.after_command() == 0
@@ -240,15 +246,7 @@ async def test_what_the_courier_marks_sets_off_no_second_run(world: World) -> No
     world.member("alice")
     world.schedule('"Circle" 2026-12-10 14:00 90m CONNECT 20 Civic Hall')
     assert await world.runtime.after_command() == 1
-    claims: list[datetime] = []
-    deliveries = world.community.deliveries
-    claim_due = deliveries.claim_due
-
-    def counted(now: datetime, *args: object, **kwargs: object) -> object:
-        claims.append(now)
-        return claim_due(now, *args, **kwargs)  # type: ignore[arg-type]
-
-    deliveries.claim_due = counted  # type: ignore[method-assign,assignment]
+    claims = claims_counted(world)
     world.run("alice", "sessions")
     assert await world.runtime.after_command() == 0
     assert claims == []

@@ -15,6 +15,7 @@ from bot.storage.deliveries import DeliveryStore
 from bot.storage.members import MemberStore
 from bot.storage.sessions import NewSession, SessionStore
 from bot.storage.signups import SignupStore
+from tests.storage.test_shared_words import holders
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -124,20 +125,8 @@ def test_the_planner_counts_a_sessions_places_without_reading_them(db: Database)
     assert places and all("COVERING INDEX signups_session" in s for s in places), plan
 
 
-def _a_session_with_holders(db: Database, zones: tuple[str, ...]) -> tuple[int, list[int]]:
-    members, sessions, signups = MemberStore(db), SessionStore(db), SignupStore(db)
-    new = NewSession("Circle", "", "CONNECT", 60, "", len(zones), None)
-    [session] = sessions.create(new, [NOW + timedelta(days=2)], NOW)
-    people = [
-        members.register("console", f"u{i}", f"u{i}", zone, NOW).id for i, zone in enumerate(zones)
-    ]
-    for person in people:
-        signups.signup(session, person, NOW)
-    return session.id, people
-
-
 def test_a_cancellation_reads_each_zones_words_once_not_once_a_holder(db: Database) -> None:
-    session, people = _a_session_with_holders(db, ("Europe/London", "Asia/Tokyo", "Europe/London"))
+    session, people = holders(db, ("Europe/London", "Asia/Tokyo", "Europe/London"))
     deliveries = DeliveryStore(db)
     words = {"Europe/London": '{"text": "London"}', "Asia/Tokyo": '{"text": "Tokyo"}'}
     due = "2026-11-30T09:00:00+00:00"
@@ -176,7 +165,7 @@ def test_a_change_of_place_moves_nothing_in_the_member_index(db: Database) -> No
         not {"status", "waitlist_order", "updated"} & set(columns) for columns in member_led
     ), member_led
 
-    session, people = _a_session_with_holders(db, ("Europe/London", "Europe/London"))
+    session, people = holders(db, ("Europe/London", "Europe/London"))
     signups = SignupStore(db)
     steps = plans_of(db, lambda: signups.for_member(people[0]))
     steps += plans_of(db, lambda: signups.released_by_cancellation(people[0]))
