@@ -1,7 +1,8 @@
 """What is due, to whom, in a window of time: derived from the calendar every time.
 
 Nothing is remembered between runs except how far the planner has looked (`meta`) and what
-the ledger has already sent, so a restart loses nothing and repeats nothing. Each planned
+the ledger has already sent, so a restart loses nothing and repeats nothing. (Within a run it
+remembers one thing: until when no reminder can fall due, so quiet ticks skip the calendar.) Each planned
 delivery has a stable key; the ledger decides whether it still needs sending.
 
 The work follows what fell due, not the size of the community. Everything a delivery's time
@@ -42,6 +43,9 @@ FOLLOW_UP = timedelta(minutes=30)
 CLOCK_CHANGE = timedelta(hours=2)
 # Planned deliveries handed out at a time, so a caller can let others use the loop between.
 BATCH = 500
+# How far past a tick's window the planner looks for the next reminder: until then the ticks
+# need not work the reminders out again (`_NoReminders`), unless the calendar changes.
+LOOK_PAST = timedelta(hours=1)
 # How much further back than a follow-up a kind that plans itself may look for sessions (the
 # question after a session goes 3 hours after it): `tally` reads them in its one calendar read.
 OWN_REACH = timedelta(hours=12)
@@ -57,6 +61,19 @@ class Slot:
     nominal: datetime
     due: datetime | None
     brought: bool = False
+
+
+@dataclass(frozen=True)
+class _NoReminders:
+    """A stretch of time, (after, before), in which no reminder falls due, for the sessions
+    and the members' zones as they were when it was worked out (`key`)."""
+
+    key: tuple[object, ...]
+    after: datetime
+    before: datetime
+
+    def covers(self, key: tuple[object, ...], start: datetime, end: datetime) -> bool:
+        return key == self.key and self.after <= start and end < self.before
 
 
 def offset_label(offset: timedelta) -> str:
@@ -85,6 +102,7 @@ class Planner:
         self._wanting: dict[str, list[Recipient]] = {}
         # The calendar read once for a whole `tally` (first, last, sessions), else None.
         self._calendar: tuple[datetime, datetime, list[Session]] | None = None
+        self._no_reminders: _NoReminders | None = None  # see `_reminders`
 
     def batches(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
         """Every delivery whose (quiet-hours adjusted) time falls in (start, end], in no
@@ -132,22 +150,42 @@ class Planner:
         ]
 
     def _reminders(self, start: datetime, end: datetime) -> Iterator[list[Planned]]:
-        for session, offset, slots in self._reminder_slots(start, end):
-            yield from self._session_reminders(session, offset, slots)
+        """The reminders due in (start, end].
+
+        A tick a second would otherwise work out the same few hundred reminder times (each
+        session ahead, each offset, each zone) every second to find that none is due. So the
+        planner looks `LOOK_PAST` further, notes until when nothing can fall due, and the
+        ticks before then skip the calendar, unless a session or a member's zone changed
+        meanwhile: a reminder's time depends on nothing else. Who gets it is still read
+        when it falls due."""
+        zones = self._zones()
+        key = (self.community.sessions.calendar_mark()[1], tuple(zones))
+        if self._no_reminders is not None and self._no_reminders.covers(key, start, end):
+            return
+        ahead = end + LOOK_PAST
+        first = ahead
+        for session, offset, slots in self._reminder_slots(start, ahead, zones):
+            if slots.any_in(zones, start, end):
+                yield from self._session_reminders(session, offset, slots)
+            first = min(first, slots.first_after(zones, end) or ahead)
+        self._no_reminders = _NoReminders(key, end, first)
+
+    def _zones(self) -> list[str]:
+        """Every zone a reminder's time is worked out in: the members' and the community's."""
+        zones = [*self.community.members.zones(), self.community.config.timezone]
+        return list(dict.fromkeys(zones))
 
     def _reminder_slots(
-        self, start: datetime, end: datetime
+        self, start: datetime, end: datetime, zones: list[str]
     ) -> Iterator[tuple[Session, timedelta, _Slots]]:
         """Each session and reminder offset whose reminder could fall in (start, end] for
         someone, with its times worked out per zone and quiet-hours choice."""
-        c = self.community.config
-        offsets = c.reminder_offsets
+        offsets = self.community.config.reminder_offsets
         if not offsets:
             return
         # Wide enough for a reminder moved by a clock change, held, or brought forward.
         reach = MAX_HOLD + CLOCK_CHANGE
         sessions = self._starting(start - reach + min(offsets), end + max(offsets) + reach)
-        zones = list(dict.fromkeys([*self.community.members.zones(), c.timezone]))
         for session in sessions:
             for offset in offsets:
                 if not start - reach + offset < session.start <= end + offset + reach:
@@ -183,7 +221,7 @@ class Planner:
             if due is not None and start < due <= end:
                 counted[(due, kind)] += copies
 
-        slotted = list(self._reminder_slots(start, end))
+        slotted = list(self._reminder_slots(start, end, self._zones()))
         followed = [
             (session, session.end + FOLLOW_UP)
             for session in self._starting(start - MAX_HOLD - LOOKBACK, end)
@@ -466,6 +504,11 @@ class _Slots:
         """Whether anyone's reminder could fall in (start, end]: if not, nobody is read."""
         dues = (self.slot(z, held).due for z in zones for held in (False, True))
         return Planner._falls(dues, start, end)
+
+    def first_after(self, zones: list[str], moment: datetime) -> datetime | None:
+        """The first time after `moment` anyone's reminder could go, if any."""
+        dues = (self.slot(z, held).due for z in zones for held in (False, True))
+        return min((due for due in dues if due is not None and due > moment), default=None)
 
     def due_for(self, recipient: Recipient) -> datetime | None:
         """When this member's reminder goes, or None: not for a place taken after it."""

@@ -23,6 +23,7 @@ from bot.scheduling.runtime import Runtime
 from bot.storage.members import Member
 from tests.adapters.conftest_discord import adapter, app, dc, schedule, set_bot_permissions
 from tests.adapters.test_discord_resilience import warnings_at_start
+from tests.counting import statements
 from tests.fakes.fake_discord import FakeDiscord, PostedMessage
 
 BIG = '/cop schedule "Circle" 2026-12-03 14:00 90m CONNECT 400 Civic Hall'
@@ -164,6 +165,81 @@ async def test_booking_lets_a_member_in_and_giving_up_the_place_takes_them_out(
     await courier.flush()
     assert user not in dc.thread_members[int(room.room_id)]
     assert app.community.rooms.rooms(sid)[0].members == frozenset()
+
+
+async def test_a_booking_reads_only_that_members_place_however_big_the_session(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    courier = Courier(app.community, adapter)
+    counted = []
+    for size in (5, 50):
+        sid = schedule(app, dc, BIG)
+        book(app, dc, sid, size)
+        await adapter.sync_places(sid)  # everyone booked so far is in the thread
+        await courier.flush()
+        user = dc.add_user(f"late{size}")
+        await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+        with statements(app.community.db) as seen:
+            await courier.flush()
+        [room] = app.community.rooms.rooms(sid)
+        assert user in dc.thread_members[int(room.room_id)]
+        assert len(room.members) == size + 1
+        counted.append(len(seen))
+    assert counted[0] == counted[1]
+
+
+async def test_booking_and_giving_up_before_the_courier_runs_leaves_them_out(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    courier = Courier(app.community, adapter)
+    await courier.flush()
+    stays, goes = dc.add_user("stays"), dc.add_user("goes")
+    for user, words in ((goes, "signup"), (stays, "signup"), (goes, "cancel"), (stays, "cancel")):
+        await dc.invoke(dc.slash("cop", words, {"session": sid}, user_id=user))
+    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=stays))
+
+    await courier.flush()  # five changes of places, in whatever order they are claimed
+
+    [room] = app.community.rooms.rooms(sid)
+    assert stays in dc.thread_members[int(room.room_id)]
+    assert goes not in dc.thread_members[int(room.room_id)]
+    [member] = room.members
+    assert app.community.members.get(member).platform_user_id == str(stays)  # type: ignore[union-attr]
+
+
+async def test_the_ledger_forgets_whose_place_changed_once_they_are_in(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    courier = Courier(app.community, adapter)
+    await courier.flush()
+    user = dc.add_user("dee")
+    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+    member = app.community.members.by_platform_id("discord", str(user))
+    assert member is not None
+
+    def syncs() -> list[str]:
+        rows = app.community.db.execute("SELECT payload FROM deliveries WHERE kind = 'sync'")
+        return [str(r[0]) for r in rows]
+
+    assert any(f'"member": {member.id}' in p for p in syncs())
+    await courier.flush()
+    assert not any('"member"' in p for p in syncs())
+
+
+async def test_bookings_fill_a_thread_then_start_the_next(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.adapters.discord_.rooms.ROOM_SIZE", 3)
+    sid = schedule(app, dc, BIG)
+    courier = Courier(app.community, adapter)
+    await courier.flush()
+    for n in range(4):
+        user = dc.add_user(f"guest{n}")
+        await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+        await courier.flush()
+    assert [len(r.members) for r in app.community.rooms.rooms(sid)] == [3, 1]
 
 
 async def test_forget_me_takes_the_member_out_of_the_thread_and_then_forgets_their_id(
