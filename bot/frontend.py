@@ -189,9 +189,9 @@ class FrontEnd(Protocol):
         """With `mirrors_sessions`: bring the platform's copy of the session up to date."""
         raise SendFailed("this platform mirrors no sessions", permanent=True)
 
-    async def sync_places(self, session_id: int) -> None:
+    async def sync_places(self, session_id: int, member_id: int | None = None) -> None:
         """With `syncs_places`: let those holding a place into the session's room, and take
-        out those who gave theirs up."""
+        out those who gave theirs up; with `member_id`, only that member's place changed."""
         raise SendFailed("this platform has no session rooms", permanent=True)
 
     async def leave_room(self, room_id: str, user_id: str) -> None:

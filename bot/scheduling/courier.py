@@ -512,11 +512,15 @@ class Courier:
         if not able or delivery.session_id is None:
             self._mark(delivery, "skipped", "nothing to mirror on this platform")
             return
-        if places:
-            await self.adapter.sync_places(delivery.session_id)
-        else:
+        if not places:
             await self.adapter.sync_session(delivery.session_id)
-        self._mark(delivery, "sent", "")
+            self._mark(delivery, "sent", "")
+            return
+        # A booking names the member whose place changed; once they are in or out, the
+        # ledger forgets who it was (an older row names nobody: everyone is brought in step).
+        member_id = delivery.payload.get("member")
+        await self.adapter.sync_places(delivery.session_id, member_id)
+        self._mark(delivery, "sent", "", scrub=member_id is not None)
 
     async def _leave(self, delivery: Delivery) -> None:
         """Take an erased member out of a private room; then forget who they were."""
@@ -524,15 +528,15 @@ class Courier:
         if able:
             room, user = str(delivery.payload["room"]), str(delivery.payload["user"])
             await self.adapter.leave_room(room, user)
-        self._mark(delivery, "sent" if able else "skipped", "")
-        self.community.deliveries.scrub(delivery.key)
+        self._mark(delivery, "sent" if able else "skipped", "", scrub=True)
 
     def _arrival(self, delivery: Delivery) -> str:
         late = delivery.meant_for < self.community.clock.now() - LATE_AFTER
         return "late" if late and kind_of(delivery.kind).scheduled else "sent"
 
-    def _mark(self, delivery: Delivery, status: str, reason: str) -> None:
-        self.community.deliveries.mark(delivery.key, status, self.community.clock.now(), reason)
+    def _mark(self, delivery: Delivery, status: str, reason: str, *, scrub: bool = False) -> None:
+        now = self.community.clock.now()
+        self.community.deliveries.mark(delivery.key, status, now, reason, scrub=scrub)
 
     def _unexpected(self, delivery: Delivery, error: Exception) -> SendFailed:
         """A bug (ours or a library's) while sending one delivery: retried like a transient

@@ -120,13 +120,15 @@ class Notices:
 
     def places_changed(self, session_id: int, member: Member) -> None:
         """Someone took or gave up a place. Where a platform gathers each session's booked
-        members in a private room (Discord's private threads), let them in or out soon."""
+        members in a private room (Discord's private threads), let them in or out soon:
+        only them, as nobody else's place changed (the courier forgets who once done)."""
         if self.community.default_via(member.platform) != "thread":
             return
         now = self.community.clock.now()
         key = SyncKey(session_id, now, _tag(8))
+        payload = {**PLACES, "member": member.id}
         self.community.deliveries.enqueue(
-            key.text(), "sync", now, session_id=session_id, payload=PLACES
+            key.text(), "sync", now, session_id=session_id, payload=payload
         )
 
     def leave_rooms(self, member: Member) -> None:

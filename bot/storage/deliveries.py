@@ -298,15 +298,16 @@ class DeliveryStore:
         rows.sort(key=lambda row: row["key"])
         return self._deliveries(rows)
 
-    def mark(self, key: str, status: str, now: datetime, reason: str = "") -> None:
+    def mark(
+        self, key: str, status: str, now: datetime, reason: str = "", *, scrub: bool = False
+    ) -> None:
+        """Record how a delivery went. `scrub` also forgets what it carried (who was taken
+        out of a room after forget-me, say), keeping only that it happened."""
         self.db.execute(
-            "UPDATE deliveries SET status = ?, done_utc = ?, reason = ? WHERE key = ?",
-            [status, utc_iso(now), reason, key],
+            "UPDATE deliveries SET status = ?, done_utc = ?, reason = ?,"
+            " payload = CASE WHEN ? THEN '{}' ELSE payload END WHERE key = ?",
+            [status, utc_iso(now), reason, int(scrub), key],
         )
-
-    def scrub(self, key: str) -> None:
-        """Forget what a delivery carried (once it was done), keeping that it happened."""
-        self.db.execute("UPDATE deliveries SET payload = '{}' WHERE key = ?", [key])
 
     def release(self, key: str, due: datetime, reason: str, *, unsure: bool = False) -> None:
         """Put a claimed delivery back to be tried again at `due` (a transient failure); the

@@ -9,6 +9,7 @@ given up.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,15 @@ class Room:
     room_id: str
     session_id: int
     members: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one member stands at a session (`RoomStore.standing`)."""
+
+    holds_place: bool  # or waits for one
+    rooms: list[str]  # the session's rooms they are in (one, unless something went wrong)
+    room_with_space: str | None  # where they would be let in, if any room has space
 
 
 class RoomStore:
@@ -46,6 +56,36 @@ class RoomStore:
             if member_id is not None:
                 found[room_id].add(int(member_id))
         return [Room(rid, session_id, frozenset(ids)) for rid, ids in found.items()]
+
+    def standing(self, session_id: int, member_id: int, room_size: int) -> Standing:
+        """Where one member stands at a session, in one query: whether they hold a place (or
+        wait for one), the session's rooms they are in, and its oldest room with fewer than
+        `room_size` members. A booking or a cancellation changes one member's places; reading
+        everyone's to find that member would cost as much as the session is big."""
+        row = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM signups WHERE session_id = :session"
+            " AND member_id = :member AND status IN ('confirmed', 'waitlisted')),"
+            " (SELECT json_group_array(m.room_id) FROM room_members m"
+            " JOIN session_rooms r ON r.room_id = m.room_id"
+            " WHERE m.member_id = :member AND r.session_id = :session),"
+            " (SELECT r.room_id FROM session_rooms r WHERE r.session_id = :session"
+            " AND (SELECT count(*) FROM room_members m WHERE m.room_id = r.room_id) < :size"
+            " ORDER BY r.created, r.rowid LIMIT 1)",
+            {"session": session_id, "member": member_id, "size": room_size},
+        ).fetchone()
+        rooms = [str(room_id) for room_id in json.loads(row[1])]
+        return Standing(bool(row[0]), rooms, None if row[2] is None else str(row[2]))
+
+    def sizes(self, session_id: int) -> dict[str, int]:
+        """The session's rooms, oldest first, and how many members each holds: counted in
+        SQL, as a room can hold 1,000."""
+        rows = self.db.execute(
+            "SELECT r.room_id, count(m.member_id) FROM session_rooms r"
+            " LEFT JOIN room_members m ON m.room_id = r.room_id"
+            " WHERE r.session_id = ? GROUP BY r.room_id ORDER BY min(r.created), min(r.rowid)",
+            [session_id],
+        ).fetchall()
+        return {str(room_id): int(count) for room_id, count in rows}
 
     def add_room(self, session_id: int, room_id: str, now: datetime) -> Room:
         self.db.execute(

@@ -543,10 +543,13 @@ class DiscordAdapter(FrontEnd):
                 continue
             report([member], None, "by direct message")
 
-    async def sync_places(self, session_id: int) -> None:
+    async def sync_places(self, session_id: int, member_id: int | None = None) -> None:
         """Let those holding a place into the session's private thread; take out those who
-        gave theirs up."""
-        await self.rooms.sync(session_id)
+        gave theirs up. With `member_id`, only that member's place changed."""
+        if member_id is None:
+            await self.rooms.sync(session_id)
+        else:
+            await self.rooms.sync_member(session_id, member_id)
 
     async def leave_room(self, room_id: str, user_id: str) -> None:
         """Take someone out of a private thread by their Discord id (after forget-me, when

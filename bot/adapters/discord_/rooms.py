@@ -157,24 +157,28 @@ class SessionRooms:
             placement.rooms.setdefault(room_id, []).append(member)
         return placement
 
-    async def _let_in(self, session_id: int, member: Member, placement: Placement) -> str:
-        """Add one member to a thread with room, starting one if needed; returns its id."""
+    async def _let_in(
+        self, session_id: int, member: Member, placement: Placement, room_id: str | None = None
+    ) -> str:
+        """Add one member to a thread with room (`room_id`, if the caller has just read one),
+        starting one if needed; returns its id."""
         for _ in range(3):
-            room = await self._room_with_space(session_id)
+            room_id = room_id or await self._room_with_space(session_id)
             try:
-                await self._add(room.room_id, member)
+                await self._add(room_id, member)
             except RoomGone as gone:
-                self._forget(room.room_id, gone.why, placement)
+                self._forget(room_id, gone.why, placement)
+                room_id = None
                 continue
-            return room.room_id
+            return room_id
         raise SendFailed("could not start a private thread for the session", permanent=False)
 
-    async def _room_with_space(self, session_id: int) -> Room:
-        for room in self.store.rooms(session_id):
-            if len(room.members) < ROOM_SIZE:
-                return room
+    async def _room_with_space(self, session_id: int) -> str:
+        for room_id, size in self.store.sizes(session_id).items():
+            if size < ROOM_SIZE:
+                return room_id
         try:
-            return await self._open(session_id)
+            return (await self._open(session_id)).room_id
         except discord.HTTPException as err:
             raise failure(err) from err
         except NETWORK as err:
@@ -226,6 +230,30 @@ class SessionRooms:
         if why:
             self._forget(room_id, why)
         return why
+
+    async def sync_member(self, session_id: int, member_id: int) -> None:
+        """Bring one member's place in the session's threads up to date: in if they hold a
+        place or wait for one, out if not. A booking or a cancellation changes one member,
+        so this reads only theirs. Raises SendFailed for what should be tried again."""
+        standing = self.store.standing(session_id, member_id, ROOM_SIZE)
+        if not standing.holds_place:
+            for room_id in standing.rooms:
+                await self._let_out(room_id, member_id)
+            return
+        member = self.community.members.get(member_id)
+        if standing.rooms or member is None or member.platform != "discord":
+            return
+        placement = Placement()
+        try:
+            await self._let_in(session_id, member, placement, standing.room_with_space)
+        except SendFailed as failure:
+            if not failure.permanent:
+                raise
+            log.warning(
+                "could not let a member into session %s's private thread: %s",
+                session_id,
+                failure.reason,
+            )
 
     async def sync(self, session_id: int) -> None:
         """Take out of the session's threads those who no longer hold a place, and let in
