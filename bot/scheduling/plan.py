@@ -2,8 +2,8 @@
 
 Nothing is remembered between runs except how far the planner has looked (`meta`) and what
 the ledger has already sent, so a restart loses nothing and repeats nothing. (Within a run it
-remembers one thing: until when no reminder can fall due, so quiet ticks skip the calendar.) Each planned
-delivery has a stable key; the ledger decides whether it still needs sending.
+remembers one thing: until when no reminder can fall due, so quiet ticks skip the calendar.)
+Each planned delivery has a stable key; the ledger decides whether it still needs sending.
 
 The work follows what fell due, not the size of the community. Everything a delivery's time
 depends on is shared by many members (a session's start, a zone, whether quiet hours hold),
@@ -65,8 +65,9 @@ class Slot:
 
 @dataclass(frozen=True)
 class _NoReminders:
-    """A stretch of time, (after, before), in which no reminder falls due, for the sessions
-    and the members' zones as they were when it was worked out (`key`)."""
+    """A stretch of time, (after, before), whose reminders were all handed out when it was
+    worked out, for the sessions and the members' zones as they were then (`key`): those
+    due in the window asked for, as nothing else falls due before `before`."""
 
     key: tuple[object, ...]
     after: datetime
@@ -168,7 +169,8 @@ class Planner:
             if slots.any_in(zones, start, end):
                 yield from self._session_reminders(session, offset, slots)
             first = min(first, slots.first_after(zones, end) or ahead)
-        self._no_reminders = _NoReminders(key, end, first)
+        # From `start`, not `end`: the next window starts at the mark, stored to the second.
+        self._no_reminders = _NoReminders(key, start, first)
 
     def _zones(self) -> list[str]:
         """Every zone a reminder's time is worked out in: the members' and the community's."""
