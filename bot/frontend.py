@@ -99,7 +99,9 @@ class AfterCommand:
 
     The runner connects it to the courier, so what the command queued (a waitlist place, a
     change of plan) goes out at once instead of at the next tick. A burst of commands
-    shares one run; the command itself never waits for it.
+    shares one run; the command itself never waits for it. A front end may say so once the
+    command has run and before its answer is sent (Discord): the run starts once the
+    answer's request is written.
     """
 
     def __init__(self) -> None:
@@ -120,6 +122,9 @@ class AfterCommand:
         self._task = asyncio.get_running_loop().create_task(self._run(self._action))
 
     async def _run(self, action: Callable[[], Awaitable[object]]) -> None:
+        # One turn of the loop first: a front end that says so just before it answers has
+        # its answer's request written before this takes the loop.
+        await asyncio.sleep(0)
         self._again = True
         while self._again:
             self._again = False

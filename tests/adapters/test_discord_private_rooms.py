@@ -188,6 +188,28 @@ async def test_a_booking_reads_only_that_members_place_however_big_the_session(
     assert counted[0] == counted[1]
 
 
+async def test_a_booking_is_let_into_the_thread_before_discord_acknowledges_the_answer(
+    dc: FakeDiscord, app: App, adapter: DiscordAdapter
+) -> None:
+    sid = schedule(app, dc)
+    runtime = Runtime(app.community, adapter)
+    adapter.after_command.connect(runtime.after_command)
+    await runtime.courier.flush()
+    user = dc.add_user("eve")
+    dc.callback_gate = asyncio.Event()  # the answer arrives; its acknowledgement waits
+
+    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+
+    async def let_in() -> None:
+        while not any(user in members for members in dc.thread_members.values()):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(let_in(), timeout=5)
+    assert not dc.callback_gate.is_set()  # let in while the answer was still on its way
+    dc.callback_gate.set()
+    await adapter.after_command.settled()
+
+
 async def test_booking_and_giving_up_before_the_courier_runs_leaves_them_out(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:

@@ -328,6 +328,9 @@ class FakeDiscord:
         # enforce_nonce: (channel, nonce) -> (when, the message it made)
         self._nonces: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
         self.post_delay = 0.0  # seconds before answering a channel message that was posted
+        # While set and not open, an interaction's answer is recorded but not acknowledged
+        # (as over a slow round trip): the client waits for the acknowledgement.
+        self.callback_gate: asyncio.Event | None = None
         self._interactions: dict[int, dict[str, Any]] = {}
         self._acked: set[int] = set()
         self._originals: dict[str, dict[str, Any]] = {}
@@ -1509,6 +1512,8 @@ class FakeDiscord:
             return 400, _error(50035, f"Invalid Form Body: {invalid}")
         self._acked.add(iid)
         self.callbacks.append(Callback(iid, token, ctype, data, interaction))
+        if self.callback_gate is not None:
+            await self.callback_gate.wait()
         cid = int(interaction["channel_id"])
         message: dict[str, Any] | None = None
         flags = int((data or {}).get("flags") or 0)
