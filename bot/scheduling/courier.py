@@ -25,7 +25,7 @@ from bot.domain.context import Reply
 from bot.frontend import FrontEnd, Reached, SendFailed
 from bot.scheduling import retries, unposted
 from bot.scheduling.compose import Composer, Skip
-from bot.scheduling.kinds import kind_of
+from bot.scheduling.kinds import PLATFORM_WORK, kind_of
 from bot.storage.db import immediate
 from bot.storage.deliveries import Delivery
 from bot.storage.members import Member
@@ -156,7 +156,7 @@ class Courier:
         shared: dict[str, list[Delivery]] = {}
         while not self.closing:
             batch = self.community.deliveries.claim_due(
-                self.community.clock.now(), slice_size, by=self.claimer
+                self.community.clock.now(), slice_size, by=self.claimer, unclaimed=PLATFORM_WORK
             )
             grouped, alone = await self._grouped(batch)
             conversations, alone = self._shared(alone)
@@ -535,8 +535,10 @@ class Courier:
         return "late" if late and kind_of(delivery.kind).scheduled else "sent"
 
     def _mark(self, delivery: Delivery, status: str, reason: str, *, scrub: bool = False) -> None:
-        now = self.community.clock.now()
-        self.community.deliveries.mark(delivery.key, status, now, reason, scrub=scrub)
+        now, tries = self.community.clock.now(), delivery.attempts
+        self.community.deliveries.mark(
+            delivery.key, status, now, reason, attempts=tries, scrub=scrub
+        )
 
     def _unexpected(self, delivery: Delivery, error: Exception) -> SendFailed:
         """A bug (ours or a library's) while sending one delivery: retried like a transient
@@ -551,11 +553,13 @@ class Courier:
         ledger, now = self.community.deliveries, self.community.clock.now()
         log.warning("delivery %s failed: %s", delivery.key, failure.reason)
         if failure.permanent:
-            ledger.mark(delivery.key, "failed", now, failure.reason)
+            ledger.mark(delivery.key, "failed", now, failure.reason, attempts=delivery.attempts)
             unposted.tell_planner(self.community, delivery, failure.reason)
             return
         wait = retries.next_wait(delivery.attempts, failure.retry_after)
         session = self.community.sessions.get(delivery.session_id or 0)
         # A last try at the deadline itself finds it passed and records the delivery missed.
         again = min(now + wait, max(now, self._retry_until(delivery, session)))
-        ledger.release(delivery.key, again, failure.reason, unsure=failure.unknown)
+        ledger.release(
+            delivery.key, again, failure.reason, attempts=delivery.attempts, unsure=failure.unknown
+        )

@@ -229,6 +229,8 @@ KINDS = _table(
     Kind("sync", "platform", SyncKey, quiet_hours=False),
 )
 SCHEDULED = tuple(kind.name for kind in KINDS.values() if kind.scheduled)
+# Work for the platform (no message): doing it twice changes nothing, so it is not claimed.
+PLATFORM_WORK = frozenset(kind.name for kind in KINDS.values() if kind.route == "platform")
 
 
 def kind_of(name: str) -> Kind:
