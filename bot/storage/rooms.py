@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.storage.db import utc_iso
+from bot.storage.db import select_rows, utc_iso
+from bot.storage.members import Member
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Room:
 class Standing:
     """Where one member stands at a session (`RoomStore.standing`)."""
 
+    member: Member | None  # None once erased
     holds_place: bool  # or waits for one
     rooms: list[str]  # the session's rooms they are in (one, unless something went wrong)
     room_with_space: str | None  # where they would be let in, if any room has space
@@ -58,23 +60,28 @@ class RoomStore:
         return [Room(rid, session_id, frozenset(ids)) for rid, ids in found.items()]
 
     def standing(self, session_id: int, member_id: int, room_size: int) -> Standing:
-        """Where one member stands at a session, in one query: whether they hold a place (or
-        wait for one), the session's rooms they are in, and its oldest room with fewer than
-        `room_size` members. A booking or a cancellation changes one member's places; reading
-        everyone's to find that member would cost as much as the session is big."""
-        row = self.db.execute(
-            "SELECT EXISTS (SELECT 1 FROM signups WHERE session_id = :session"
-            " AND member_id = :member AND status IN ('confirmed', 'waitlisted')),"
-            " (SELECT json_group_array(m.room_id) FROM room_members m"
-            " JOIN session_rooms r ON r.room_id = m.room_id"
-            " WHERE m.member_id = :member AND r.session_id = :session),"
+        """Where one member stands at a session, in one query: who they are (None once
+        erased), whether they hold a place (or wait for one), the session's rooms they are
+        in, and its oldest room with fewer than `room_size` members. A booking or a
+        cancellation changes one member's places; reading everyone's to find that member
+        would cost as much as the session is big."""
+        [row] = select_rows(
+            self.db,
+            "SELECT m.*, EXISTS (SELECT 1 FROM signups WHERE session_id = :session"
+            " AND member_id = :member AND status IN ('confirmed', 'waitlisted')) AS holds,"
+            " (SELECT json_group_array(i.room_id) FROM room_members i"
+            " JOIN session_rooms r ON r.room_id = i.room_id"
+            " WHERE i.member_id = :member AND r.session_id = :session) AS inside,"
             " (SELECT r.room_id FROM session_rooms r WHERE r.session_id = :session"
-            " AND (SELECT count(*) FROM room_members m WHERE m.room_id = r.room_id) < :size"
-            " ORDER BY r.created, r.rowid LIMIT 1)",
+            " AND (SELECT count(*) FROM room_members i WHERE i.room_id = r.room_id) < :size"
+            " ORDER BY r.created, r.rowid LIMIT 1) AS space"
+            " FROM (SELECT 1) LEFT JOIN members m ON m.id = :member",
             {"session": session_id, "member": member_id, "size": room_size},
-        ).fetchone()
-        rooms = [str(room_id) for room_id in json.loads(row[1])]
-        return Standing(bool(row[0]), rooms, None if row[2] is None else str(row[2]))
+        )
+        member = Member.from_row(row) if row["id"] is not None else None
+        rooms = [str(room_id) for room_id in json.loads(row["inside"])]
+        space = None if row["space"] is None else str(row["space"])
+        return Standing(member, bool(row["holds"]), rooms, space)
 
     def sizes(self, session_id: int) -> dict[str, int]:
         """The session's rooms, oldest first, and how many members each holds: counted in

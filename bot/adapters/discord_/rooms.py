@@ -236,11 +236,11 @@ class SessionRooms:
         place or wait for one, out if not. A booking or a cancellation changes one member,
         so this reads only theirs. Raises SendFailed for what should be tried again."""
         standing = self.store.standing(session_id, member_id, ROOM_SIZE)
+        member = standing.member
         if not standing.holds_place:
             for room_id in standing.rooms:
-                await self._let_out(room_id, member_id)
+                await self._let_out(room_id, member_id, member)
             return
-        member = self.community.members.get(member_id)
         if standing.rooms or member is None or member.platform != "discord":
             return
         placement = Placement()
@@ -275,8 +275,9 @@ class SessionRooms:
         if transient:
             raise transient[0]
 
-    async def _let_out(self, room_id: str, member_id: int) -> None:
-        member = self.community.members.get(member_id)
+    async def _let_out(self, room_id: str, member_id: int, member: Member | None = None) -> None:
+        """Take a member out of a thread (`member`: as just read, if the caller has it)."""
+        member = member or self.community.members.get(member_id)
         if member is not None:
             await self.remove(room_id, member.platform_user_id)
         self.store.let_out(room_id, member_id)
