@@ -14,6 +14,9 @@ youngest generation is collected after 10,000 new objects rather than 700: each 
 collections walks every request still in flight, so during a rush of a thousand commands
 they cost ~30-60 ms of CPU, and ~5 ms at the larger size. Cycles made while serving are
 still collected; stopping puts both back as they were.
+
+While it serves, the database's write-ahead log is checkpointed by a thread of its own
+(`bot/storage/checkpoints.py`), not inside whichever command's commit filled it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from contextlib import contextmanager
 
 from bot.frontend import FrontEnd
 from bot.scheduling.runtime import Runtime
+from bot.storage.checkpoints import checkpoints_beside
 
 
 async def serve(front_end: FrontEnd, runtime: Runtime) -> None:
@@ -32,7 +36,7 @@ async def serve(front_end: FrontEnd, runtime: Runtime) -> None:
     await front_end.start()
     try:
         await runtime.begin()
-        with collector_for_serving():
+        with collector_for_serving(), checkpoints_beside(runtime.community.db):
             await front_end.wait_closed()
     finally:
         # Stopping (SIGTERM cancels this task): the sends under way finish and are marked.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import threading
 import weakref
 
 from bot.app import App
@@ -81,3 +82,32 @@ class Probe:
 
     def __init__(self, cycle: list[object]) -> None:
         cycle.append(self)
+
+
+async def test_while_serving_a_thread_makes_the_checkpoints_not_the_commands(
+    app: App, slack: FakeSlack
+) -> None:
+    db = app.community.db
+
+    def autocheckpoint() -> int:
+        return int(db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+    adapter = make_adapter(app)
+    running = asyncio.create_task(serve(adapter, Runtime(app.community, adapter)))
+    try:
+        await slack.wait_connected()
+        for _ in range(100):  # serve hands checkpoints to the thread once the runtime begins
+            if autocheckpoint() == 0:
+                break
+            await asyncio.sleep(0.01)
+        serving = autocheckpoint()
+        threads = {t.name for t in threading.enumerate()}
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+    assert serving == 0  # no command's commit checkpoints
+    assert "copbot-checkpoints" in threads
+    assert autocheckpoint() == 1000  # stopping puts SQLite's own back
+    assert "copbot-checkpoints" not in {t.name for t in threading.enumerate()}
