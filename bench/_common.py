@@ -327,6 +327,18 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@contextlib.contextmanager
+def as_served(app: Any) -> Iterator[None]:
+    """What `copbot run` sets around serving, for a bench that drives the runtime or the
+    dispatcher itself: the garbage collector as it sets it, and the write-ahead log
+    checkpointed by a thread of its own rather than in whichever commit fills it."""
+    from bot.serve import collector_for_serving
+    from bot.storage.checkpoints import checkpoints_beside
+
+    with collector_for_serving(), checkpoints_beside(app.community.db):
+        yield
+
+
 def settled_rss() -> float:
     """RSS after a full collection, so garbage not yet collected does not count as growth."""
     gc.collect()

@@ -52,7 +52,6 @@ from bot.config import Config  # noqa: E402
 from bot.domain.clock import FakeClock  # noqa: E402
 from bot.domain.context import Actor, Reply  # noqa: E402
 from bot.scheduling.runtime import TICK_SECONDS, Runtime  # noqa: E402
-from bot.serve import collector_for_serving  # noqa: E402
 from bot.storage.db import immediate, utc_iso  # noqa: E402
 
 PLANNER = Actor("console", "organiser", "organiser")
@@ -371,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         # closing leaves the build's write-ahead log in the file, as a restart would.
         app = App.build(config, clock)
         try:
-            with collector_for_serving():  # the garbage collector as `copbot run` sets it
+            with common.as_served(app):  # the collector and checkpoints as `copbot run` has them
                 asyncio.run(measure(app, args, erased))
         finally:
             app.close()

@@ -113,7 +113,8 @@ def one_size(args: argparse.Namespace, members: int, folder: Path) -> None:
             f" in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        asyncio.run(ticks(app, args, members, ahead))
+        with common.as_served(app):  # the collector and checkpoints as `copbot run` has them
+            asyncio.run(ticks(app, args, members, ahead))
     finally:
         app.close()
 
