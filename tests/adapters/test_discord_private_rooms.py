@@ -57,6 +57,22 @@ async def reminders_due(app: App, adapter: DiscordAdapter) -> Runtime:
     return runtime
 
 
+async def announced(
+    app: App, dc: FakeDiscord, adapter: DiscordAdapter, line: str = ""
+) -> tuple[int, Courier]:
+    """A session scheduled (from `line`, if given) and its announcement sent; its id and the
+    courier that sent it."""
+    sid = schedule(app, dc, line) if line else schedule(app, dc)
+    courier = Courier(app.community, adapter)
+    await courier.flush()
+    return sid, courier
+
+
+async def booking(dc: FakeDiscord, sid: int, user: int, words: str = "signup") -> None:
+    """`user` types `/cop signup` (or `words`) for the session."""
+    await dc.invoke(dc.slash("cop", words, {"session": sid}, user_id=user))
+
+
 def reminder_rows(app: App) -> list[dict[str, object]]:
     return app.community.db.execute_returning_dicts(
         "SELECT * FROM deliveries WHERE kind = 'reminder' AND key LIKE '%:1d:%'"
@@ -153,15 +169,13 @@ async def test_checking_a_big_group_gives_the_loop_back_between_slices(
 async def test_booking_lets_a_member_in_and_giving_up_the_place_takes_them_out(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
-    sid = schedule(app, dc)
-    courier = Courier(app.community, adapter)
-    await courier.flush()
+    sid, courier = await announced(app, dc, adapter)
     user = dc.add_user("bea")
-    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+    await booking(dc, sid, user)
     await courier.flush()
     [room] = app.community.rooms.rooms(sid)
     assert user in dc.thread_members[int(room.room_id)]
-    await dc.invoke(dc.slash("cop", "cancel", {"session": sid}, user_id=user))
+    await booking(dc, sid, user, "cancel")
     await courier.flush()
     assert user not in dc.thread_members[int(room.room_id)]
     assert app.community.rooms.rooms(sid)[0].members == frozenset()
@@ -178,7 +192,7 @@ async def test_a_booking_reads_only_that_members_place_however_big_the_session(
         await adapter.sync_places(sid)  # everyone booked so far is in the thread
         await courier.flush()
         user = dc.add_user(f"late{size}")
-        await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+        await booking(dc, sid, user)
         with statements(app.community.db) as seen:
             await courier.flush()
         [room] = app.community.rooms.rooms(sid)
@@ -198,7 +212,7 @@ async def test_a_booking_is_let_into_the_thread_before_discord_acknowledges_the_
     user = dc.add_user("eve")
     dc.callback_gate = asyncio.Event()  # the answer arrives; its acknowledgement waits
 
-    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+    await booking(dc, sid, user)
 
     async def let_in() -> None:
         while not any(user in members for members in dc.thread_members.values()):
@@ -213,15 +227,13 @@ async def test_a_booking_is_let_into_the_thread_before_discord_acknowledges_the_
 async def test_booking_and_giving_up_before_the_courier_runs_leaves_them_out(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
-    sid = schedule(app, dc)
-    courier = Courier(app.community, adapter)
-    await courier.flush()
+    sid, courier = await announced(app, dc, adapter)
     stays, goes = dc.add_user("stays"), dc.add_user("goes")
     for user, words in ((goes, "signup"), (stays, "signup"), (goes, "cancel"), (stays, "cancel")):
-        await dc.invoke(dc.slash("cop", words, {"session": sid}, user_id=user))
-    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=stays))
+        await booking(dc, sid, user, words)
+    await booking(dc, sid, stays)
 
-    await courier.flush()  # five changes of places, in whatever order they are claimed
+    await courier.flush()  # five changes of places, in whatever order they are taken
 
     [room] = app.community.rooms.rooms(sid)
     assert stays in dc.thread_members[int(room.room_id)]
@@ -233,11 +245,9 @@ async def test_booking_and_giving_up_before_the_courier_runs_leaves_them_out(
 async def test_the_ledger_forgets_whose_place_changed_once_they_are_in(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter
 ) -> None:
-    sid = schedule(app, dc)
-    courier = Courier(app.community, adapter)
-    await courier.flush()
+    sid, courier = await announced(app, dc, adapter)
     user = dc.add_user("dee")
-    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+    await booking(dc, sid, user)
     member = app.community.members.by_platform_id("discord", str(user))
     assert member is not None
 
@@ -254,12 +264,10 @@ async def test_bookings_fill_a_thread_then_start_the_next(
     dc: FakeDiscord, app: App, adapter: DiscordAdapter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("bot.adapters.discord_.rooms.ROOM_SIZE", 3)
-    sid = schedule(app, dc, BIG)
-    courier = Courier(app.community, adapter)
-    await courier.flush()
+    sid, courier = await announced(app, dc, adapter, BIG)
     for n in range(4):
         user = dc.add_user(f"guest{n}")
-        await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+        await booking(dc, sid, user)
         await courier.flush()
     assert [len(r.members) for r in app.community.rooms.rooms(sid)] == [3, 1]
 
@@ -270,7 +278,7 @@ async def test_forget_me_takes_the_member_out_of_the_thread_and_then_forgets_the
     sid = schedule(app, dc)
     courier = Courier(app.community, adapter)
     user = dc.add_user("cat")
-    await dc.invoke(dc.slash("cop", "signup", {"session": sid}, user_id=user))
+    await booking(dc, sid, user)
     await courier.flush()
     [room] = app.community.rooms.rooms(sid)
     assert user in dc.thread_members[int(room.room_id)]
