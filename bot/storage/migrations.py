@@ -451,9 +451,10 @@ def m016_counting_indexes(db: Database) -> None:
     """Indexes a planner's listings count by, so `upcoming-posts` reads no member's row.
 
     The choices of those who opted in to prompt or pick copies (partial, so only they are
-    in it; `MemberStore.wanting_counts` groups them without reading a row), and the failed
-    deliveries by when they failed (`DeliveryStore.failed_since`: the ledger keeps
-    thousands of old failures, and a fortnight's were found by reading them all).
+    in it; `MemberStore.wanting_counts` counts them a set of choices at a time, reading
+    no row), and the failed deliveries by when they failed (`DeliveryStore.failed_since`:
+    the ledger keeps thousands of old failures, and a fortnight's were found by reading
+    them all).
     """
     _run(
         db,
