@@ -1,4 +1,5 @@
-"""The daily upkeep: prune the delivery ledger and refresh SQLite's statistics.
+"""The daily upkeep: prune the delivery ledger, let go of choice sets no place names, and
+refresh SQLite's statistics.
 
 It runs from the scheduler's tick, at most once in any 24 hours (the last run is kept in the
 database, so restarts do not repeat it), and works in batches with a pause for the event loop
@@ -12,6 +13,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.community import Community
+from bot.storage.choice_sets import forget_unused
 from bot.storage.db import from_iso, utc_iso
 from bot.storage.retention import BATCH_ROWS, optimize, prune_batch
 
@@ -39,6 +41,7 @@ class Upkeep:
         try:
             self.community.meta.set(LAST_RUN, utc_iso(now))
             pruned = await self._prune(now)
+            forget_unused(self.community.db)
             optimize(self.community.db)
             self.runs += 1
         finally:

@@ -525,6 +525,76 @@ def m019_shared_notice_words(db: Database) -> None:
     )
 
 
+def m020_places_carry_choice_sets(db: Database) -> None:
+    """Each place carries a number for its member's clock and choices, kept by triggers.
+
+    `upcoming-posts` counts a fortnight's places (about 20,000 at 100,000 members) by
+    their members' zone and choices: joining every place to its member's row and grouping
+    by two strings took ~20 of its ~40 ms. Each distinct (zone, choices) pair is now a
+    row of `choice_sets`, each place names its member's (`signups.choice_set`), and the
+    session index carries it before the place's time, so the count reads the index alone,
+    in its order, with nothing to sort: ~5 ms.
+
+    Triggers keep it true whichever code writes: a new place takes its member's set, and
+    a member who changes zone or choices moves their places to the new set. The index
+    replaces the one it widens (a place's status and set rarely change together, so a
+    write costs what it did). Sets no place names any more go at the daily upkeep.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE choice_sets (
+            id INTEGER PRIMARY KEY,
+            timezone TEXT NOT NULL,
+            preferences TEXT NOT NULL,
+            UNIQUE (timezone, preferences)
+        );
+        ALTER TABLE signups ADD COLUMN choice_set INTEGER;
+        INSERT INTO choice_sets (timezone, preferences)
+            SELECT DISTINCT m.timezone, m.preferences FROM members m
+            WHERE EXISTS (SELECT 1 FROM signups g WHERE g.member_id = m.id);
+        UPDATE signups SET choice_set = (
+            SELECT c.id FROM members m JOIN choice_sets c
+                ON c.timezone = m.timezone AND c.preferences = m.preferences
+            WHERE m.id = signups.member_id);
+        CREATE TRIGGER signups_take_choice_set AFTER INSERT ON signups
+        BEGIN
+            INSERT OR IGNORE INTO choice_sets (timezone, preferences)
+                SELECT timezone, preferences FROM members WHERE id = NEW.member_id;
+            UPDATE signups SET choice_set = (
+                SELECT c.id FROM members m JOIN choice_sets c
+                    ON c.timezone = m.timezone AND c.preferences = m.preferences
+                WHERE m.id = NEW.member_id)
+            WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER signups_change_member_choice_set AFTER UPDATE OF member_id ON signups
+        BEGIN
+            INSERT OR IGNORE INTO choice_sets (timezone, preferences)
+                SELECT timezone, preferences FROM members WHERE id = NEW.member_id;
+            UPDATE signups SET choice_set = (
+                SELECT c.id FROM members m JOIN choice_sets c
+                    ON c.timezone = m.timezone AND c.preferences = m.preferences
+                WHERE m.id = NEW.member_id)
+            WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER members_move_choice_set AFTER UPDATE OF timezone, preferences ON members
+        WHEN OLD.timezone IS NOT NEW.timezone OR OLD.preferences IS NOT NEW.preferences
+        BEGIN
+            INSERT OR IGNORE INTO choice_sets (timezone, preferences)
+                SELECT NEW.timezone, NEW.preferences
+                WHERE EXISTS (SELECT 1 FROM signups WHERE member_id = NEW.id);
+            UPDATE signups SET choice_set = (
+                SELECT id FROM choice_sets
+                WHERE timezone = NEW.timezone AND preferences = NEW.preferences)
+            WHERE member_id = NEW.id;
+        END;
+        DROP INDEX signups_session;
+        CREATE INDEX signups_session
+            ON signups (session_id, status, choice_set, updated, member_id)
+        """,
+    )
+
+
 def _run(db: Database, script: str) -> None:
     """Run statements one by one: sqlite3's executescript would commit our transaction."""
     for statement in statements(script):
@@ -568,4 +638,5 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m017_session_places_cover,
     m018_member_places_by_member_only,
     m019_shared_notice_words,
+    m020_places_carry_choice_sets,
 ]

@@ -212,13 +212,19 @@ class SignupStore:
         times: dict[str, datetime] = {}
         for part in chunks(list(session_ids)):
             marks = ", ".join("?" for _ in part)
+            # Two walks of the session index in its own order (session, status, set, time):
+            # older places counted by set, recent ones by set and time. Neither reads a
+            # member's row or sorts; each group's zone and choices are looked up once.
             rows = self.db.execute(
-                "SELECT g.session_id, m.timezone, m.preferences,"
-                " CASE WHEN g.updated > ? THEN g.updated END, count(*) FROM signups g"
-                " LEFT JOIN members m ON m.id = g.member_id"
-                f" WHERE g.session_id IN ({marks}) AND g.status = 'confirmed'"
-                " GROUP BY 1, 2, 3, 4",
-                [utc_iso(recent), *part],
+                "SELECT u.session_id, c.timezone, c.preferences, u.changed, u.copies FROM ("
+                " SELECT session_id, choice_set, NULL AS changed, count(*) AS copies"
+                f" FROM signups WHERE session_id IN ({marks}) AND status = 'confirmed'"
+                " AND updated <= ? GROUP BY 1, 2"
+                " UNION ALL SELECT session_id, choice_set, updated, count(*)"
+                f" FROM signups WHERE session_id IN ({marks}) AND status = 'confirmed'"
+                " AND updated > ? GROUP BY 1, 2, 3"
+                ") u LEFT JOIN choice_sets c ON c.id = u.choice_set",
+                [*part, utc_iso(recent), *part, utc_iso(recent)],
             )
             for session_id, zone, choices, changed, count in rows:
                 since = None
@@ -267,8 +273,12 @@ class SignupStore:
         return {int(r[0]): Counts(int(r[1] or 0), int(r[2] or 0)) for r in rows}
 
     def export(self, member_id: int) -> dict[str, Any]:
+        # Not `choice_set`: a number for the zone and choices the member's own row shows.
         rows = select_rows(
-            self.db, "SELECT * FROM signups WHERE member_id = ? ORDER BY id", [member_id]
+            self.db,
+            "SELECT id, session_id, member_id, status, waitlist_order, created, updated"
+            " FROM signups WHERE member_id = ? ORDER BY id",
+            [member_id],
         )
         return {"signups": rows}
 

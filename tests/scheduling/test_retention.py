@@ -175,3 +175,23 @@ async def test_a_tick_does_not_wait_for_the_upkeep(worlds: Worlds) -> None:
     assert "old:0" in ledger_keys(world)  # the tick has returned; the upkeep runs beside it
     assert await world.runtime.upkept() == 15
     assert "old:0" not in ledger_keys(world)
+
+
+async def test_a_forgotten_members_zone_and_choices_go_at_the_next_upkeep(worlds: Worlds) -> None:
+    world = await worlds()
+    await world.runtime.upkept()
+    session = world.schedule('"Circle" next Thursday 2pm')
+    for name, zone in (("ann", "Europe/London"), ("kiri", "Pacific/Auckland")):
+        world.member(name, zone)
+        world.run(name, f"signup {session}")
+    zones = "SELECT timezone FROM choice_sets ORDER BY timezone"
+    assert [r[0] for r in world.community.db.execute(zones)] == [
+        "Europe/London",
+        "Pacific/Auckland",
+    ]
+
+    world.run("kiri", "forget-me confirm=yes")
+    await world.advance_by(DAY)
+    await world.runtime.upkept()
+
+    assert [r[0] for r in world.community.db.execute(zones)] == ["Europe/London"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -102,7 +103,9 @@ def test_a_signup_decides_from_indexes_in_one_read_and_one_write(db: Database) -
         db.conn.set_trace_callback(None)
 
     assert (place.status, place.position) == ("waitlisted", 3)
-    assert [sql.split()[0] for sql in seen] == ["BEGIN", "SELECT", "INSERT", "UPDATE", "COMMIT"]
+    # sqlite3 echoes the statement that fired a trigger once for each of the trigger's steps.
+    issued = [sql.split()[0] for sql, _ in itertools.groupby(seen)]
+    assert issued == ["BEGIN", "SELECT", "INSERT", "UPDATE", "COMMIT"]
     plan = [str(r[3]) for r in db.conn.execute(f"EXPLAIN QUERY PLAN {seen[1]}")]
     assert all("SCAN signups" not in step for step in plan), plan
     assert any("signups_waitlist" in step for step in plan), plan
@@ -121,8 +124,10 @@ def test_the_planner_counts_a_sessions_places_without_reading_them(db: Database)
     zones = sorted((recipient.timezone, n) for recipient, n in counted[session.id])
     assert zones == [("Asia/Tokyo", 1), ("Europe/London", 2)]
     plan = plans_of(db, lambda: signups.confirmed_counts([session.id], NOW))
-    places = [step for step in plan if " g " in f" {step} "]
-    assert places and all("COVERING INDEX signups_session" in s for s in places), plan
+    places = [step for step in plan if "signups" in step]
+    assert len(places) == 2 and all("COVERING INDEX signups_session" in s for s in places), plan
+    # Grouped in the index's own order, by a number: no member's row, nothing sorted.
+    assert not any("members" in step or "TEMP B-TREE" in step for step in plan), plan
 
 
 def test_a_cancellation_reads_each_zones_words_once_not_once_a_holder(db: Database) -> None:
