@@ -558,6 +558,7 @@ def m020_places_carry_choice_sets(db: Database) -> None:
                 ON c.timezone = m.timezone AND c.preferences = m.preferences
             WHERE m.id = signups.member_id);
         CREATE TRIGGER signups_take_choice_set AFTER INSERT ON signups
+        WHEN NEW.choice_set IS NULL
         BEGIN
             INSERT OR IGNORE INTO choice_sets (timezone, preferences)
                 SELECT timezone, preferences FROM members WHERE id = NEW.member_id;

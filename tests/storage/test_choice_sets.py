@@ -109,11 +109,16 @@ def test_an_older_database_has_its_places_numbered_when_it_is_upgraded(tmp_path:
     conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
     old = Database(conn)
     migrate(old, upgrade_to=19)
-    members, signups = MemberStore(old), SignupStore(old)
+    members = MemberStore(old)
     session = a_session(old)
     for i, zone in enumerate(("Europe/London", "Asia/Tokyo", "Europe/London")):
         person = members.register("console", f"u{i}", f"u{i}", zone, LONG_AGO).id
-        signups.signup(session, person, LONG_AGO)
+        # As version 19 wrote a place: it had no set to name.
+        old.execute(
+            "INSERT INTO signups (session_id, member_id, status, created, updated)"
+            " VALUES (?, ?, 'confirmed', ?, ?)",
+            [session.id, person, utc_iso(LONG_AGO), utc_iso(LONG_AGO)],
+        )
     members.register("console", "idle", "idle", "America/Lima", LONG_AGO)
     conn.close()
 

@@ -65,6 +65,24 @@ def test_each_zones_words_are_stored_once_and_every_holder_gets_theirs(db: Datab
     assert deliveries.get(claimed[0].key) == claimed[0]
 
 
+def test_a_holder_who_moved_zone_after_booking_gets_their_new_zones_words(
+    db: Database,
+) -> None:
+    session, people = holders(db, ("Europe/London", "Europe/London"))
+    MemberStore(db).set_timezone(people[1], "Asia/Tokyo")
+    MemberStore(db).set_preferences(people[0], {"quiet_hours": False})
+    deliveries = DeliveryStore(db)
+    dues = {"{}": DUE, '{"quiet_hours": false}': "2026-11-30T08:00:00+00:00"}
+
+    deliveries.enqueue_for_holders(session, "cancelled", ("c:", ":t"), WORDS, dues)
+
+    rows = {d.member_id: (d.payload["text"], d.due) for d in deliveries.with_status("pending")}
+    assert rows == {
+        people[0]: ("Cancelled, London time", datetime(2026, 11, 30, 8, 0, tzinfo=UTC)),
+        people[1]: ("Tokyo", NOW),
+    }
+
+
 def test_words_nobody_needed_are_not_kept(db: Database) -> None:
     session, _ = holders(db, ("Europe/London",))
     deliveries = DeliveryStore(db)
