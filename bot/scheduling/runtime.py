@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -70,7 +71,8 @@ class Runtime:
             self._taken_back = True
 
     async def tick(self) -> int:
-        """Plan what fell due since the last tick, then send; returns how many were sent.
+        """Plan what fell due since the last tick and send it, the sending starting as soon
+        as the first batch is queued; returns how many were sent.
 
         Once a day it also starts the upkeep (pruning the ledger, refreshing SQLite's
         statistics) as a task of its own.
@@ -82,10 +84,14 @@ class Runtime:
             self._take_back_once()
             top_up(self.community, now)
             make_due_round(self.community, now)
-            await self.plan(now)
-            sent = await self.send_now()
+            early = _EarlySend(self.send_now)
+            try:
+                await self.plan(now, queued=early.start)
+                sent = await self.send_now()
+            finally:
+                sent_early = await early.finished()
         self._start_upkeep(now)
-        return sent
+        return sent + sent_early
 
     async def send_now(self) -> int:
         """Send what is due now, planning nothing: after a command, what it queued (a
@@ -126,24 +132,27 @@ class Runtime:
         task = self._upkeep_task
         return await task if task is not None else 0
 
-    async def plan(self, now: datetime) -> int:
+    async def plan(self, now: datetime, queued: Callable[[], None] | None = None) -> int:
         """Queue every delivery that fell due in (mark, now]; the first run starts from now.
 
         Each batch is queued in one transaction, and the loop is let go between batches: a
-        wave of thousands never holds the commands waiting behind it. Until the mark moves,
-        a crash mid-way only means the next tick plans the same window again (a key already
-        queued is left alone)."""
+        wave of thousands never holds the commands waiting behind it. `queued` is called
+        after each batch (the tick starts sending then, not once the whole wave is queued).
+        Until the mark moves, a crash mid-way only means the next tick plans the same window
+        again (a key already queued is left alone)."""
         meta = self.community.meta
         mark = meta.get(MARK)
         start = from_iso(mark) if mark else now
-        queued = 0
+        count = 0
         if start < now:
             for batch in self.planner.batches(start, now):
                 self.community.deliveries.enqueue_many([self._entry(p, now) for p in batch])
-                queued += len(batch)
+                count += len(batch)
+                if queued is not None:
+                    queued()
                 await asyncio.sleep(0)
         meta.set(MARK, utc_iso(now))
-        return queued
+        return count
 
     def _entry(self, item: Planned, now: datetime) -> Entry:
         stale = item.due < now - self.community.config.grace
@@ -246,3 +255,24 @@ class Runtime:
             self.scheduler = None
         if self._upkeep_task is not None:
             self._upkeep_task.cancel()
+
+
+class _EarlySend:
+    """The courier started while a tick is still planning, once the first batch is queued.
+
+    A 10,000-member wave takes ~0.3 s to plan; sending only once all of it was queued held
+    the first reminder back that long (under 100 ms only when a member's command happened
+    to set the courier off meanwhile). Started once: if it catches up with the planning and
+    stops, the tick's own send after planning takes the rest."""
+
+    def __init__(self, send: Callable[[], Coroutine[Any, Any, int]]) -> None:
+        self._send = send
+        self._task: asyncio.Task[int] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._send())
+
+    async def finished(self) -> int:
+        """How many it sent, once it is done (0 if it never started)."""
+        return await self._task if self._task is not None else 0

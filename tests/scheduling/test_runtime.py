@@ -12,11 +12,13 @@ from datetime import UTC, datetime, timedelta
 from bot.app import App, run_console
 from bot.config import Config
 from bot.domain.clock import FakeClock
-from bot.domain.context import Actor
+from bot.domain.context import Actor, Reply
 from bot.domain.when import format_local
 from bot.frontend import SendFailed
 from bot.scheduling.kinds import SCHEDULED
 from bot.scheduling.runtime import MARK, TICK_SECONDS
+from bot.storage.members import Member
+from tests.counting import add_members, add_places
 from tests.scheduling.conftest import LONDON, MONDAY, PLANNER, World, Worlds, lead, local
 
 CHANNEL = "#cop-announcements"
@@ -250,3 +252,28 @@ async def test_what_the_courier_marks_sets_off_no_second_run(world: World) -> No
     world.run("alice", "sessions")
     assert await world.runtime.after_command() == 0
     assert claims == []
+
+
+async def test_a_wave_starts_going_out_before_the_whole_of_it_is_planned(worlds: Worlds) -> None:
+    world = await worlds(db="wave.db")
+    session = world.schedule('"Circle" 2026-12-03 14:00 90m CONNECT none Civic Hall')
+    db = world.community.db
+    members = add_members(db, 2_500, world.clock.now())
+    add_places(db, session, members, world.clock.now())
+    await world.advance(local("2026-12-02 13:50"))
+    queued_when_first_sent: list[int] = []
+    send = world.platform.send_to_member
+
+    async def noting_the_queue(member: Member, reply: Reply) -> None:
+        if not queued_when_first_sent:
+            reminders = "SELECT count(*) FROM deliveries WHERE kind = 'reminder'"
+            queued_when_first_sent.append(int(db.execute(reminders).fetchone()[0]))
+        await send(member, reply)
+
+    world.platform.send_to_member = noting_the_queue  # type: ignore[method-assign]
+    await world.advance(local("2026-12-02 14:10"))
+
+    reminded = Counter(s.to for s in world.platform.sent if "A reminder:" in s.text)
+    assert len(reminded) == 2_500 and set(reminded.values()) == {1}
+    # The courier started once the first batch was queued, not after all 2,500.
+    assert 0 < queued_when_first_sent[0] < 2_500
