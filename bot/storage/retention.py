@@ -20,6 +20,7 @@ from bot.storage.db import immediate, utc_iso
 
 FINISHED = ("sent", "late", "missed", "skipped", "failed")
 BATCH_ROWS = 5_000
+ANALYSIS_LIMIT = 1_000  # rows of each index that ANALYZE reads (see `optimize`)
 _FINISHED_SQL = ", ".join(f"'{status}'" for status in FINISHED)
 
 
@@ -71,7 +72,12 @@ def optimize(db: Database) -> None:
     """Let SQLite refresh the statistics its query planner uses, where they have gone stale.
 
     `PRAGMA optimize` only analyses tables whose indexes have been used and whose size has
-    changed a lot, so it costs little when there is nothing to do.
+    changed a lot, so it costs little when there is nothing to do. When it does analyse, it
+    reads a sample of each index (`ANALYSIS_LIMIT` rows), not all of it: a full ANALYZE of
+    a 1,250,000-row ledger took 3.2 s on the loop, and of the places at 100,000 members
+    176 ms; sampled, each takes about a millisecond and the estimates it leaves are
+    within a few per cent, all the query planner needs.
     """
     if not db.conn.in_transaction:
+        db.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
         db.execute("PRAGMA optimize")
