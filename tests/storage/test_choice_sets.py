@@ -151,3 +151,15 @@ def test_sets_no_place_names_are_let_go_and_the_rest_kept(db: Database) -> None:
     zones = [row[0] for row in db.execute("SELECT timezone FROM choice_sets")]
     assert zones == ["Europe/London"]
     assert counted(db, session) == {("Europe/London", "{}"): 1}
+
+
+def test_a_place_handed_to_another_member_takes_their_set(db: Database) -> None:
+    members, signups = MemberStore(db), SignupStore(db)
+    session = a_session(db)
+    first = members.register("console", "u1", "u1", "Europe/London", LONG_AGO).id
+    second = members.register("console", "u2", "u2", "America/Lima", LONG_AGO).id
+    signups.signup(session, first, LONG_AGO)
+
+    db.execute("UPDATE signups SET member_id = ? WHERE member_id = ?", [second, first])
+
+    assert counted(db, session) == {("America/Lima", "{}"): 1}
