@@ -18,9 +18,11 @@ from bot.storage.db import immediate
 def forget_unused(db: Database) -> int:
     """Delete the sets no place names; returns how many went.
 
-    Each set is looked for in the session index by its number (SQLite steps over the
-    sessions and statuses ahead of it), so a set still in use is found at once and an
-    unused one costs a few thousand index steps, not a read of every place."""
+    Each set is looked for in the session index by its number, so a set still in use is
+    found at once. An unused one costs a step over each session and status ahead of the
+    number in the index (about 1 ms at 100,000 members) where SQLite has statistics on
+    the index, as the upkeep's `optimize` keeps them; without them, a read of the whole
+    index (about 10 ms at that size). Few sets fall out of use in a day."""
     with immediate(db):
         return int(
             db.execute(
