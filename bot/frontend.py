@@ -207,3 +207,10 @@ class FrontEnd(Protocol):
         """With `finds_deliveries`: whether the message labelled with ledger `key` is already
         in the member's direct messages (or in `channel`)."""
         return False
+
+    async def find_shared(self, conversation: str, members: list[Member]) -> set[int]:
+        """With `finds_deliveries` and `shares_conversations`: the ids of the members whom
+        the message labelled `conversation` (`send_to_members`) has already reached, where
+        it would have gone: their shared conversation, or their own direct messages where
+        the platform would not bring them together."""
+        return set()

@@ -403,13 +403,24 @@ class Courier:
         if written is None:
             return 0
         # Labelled with the conversation, which a retry shares: a platform that can tell a
-        # repeat (Discord's nonce) does not post the introduction twice.
+        # repeat (Discord's nonce) does not post the introduction twice, and one that can
+        # look for it (Slack) does so after a try whose outcome was unknown.
         reply = replace(self.composer.direct(written), ledger_key=conversation)
         members = [member for _, member in wanted.values()]
-        send = self.adapter.send_to_members
-        return await self._send_reporting(
-            wanted, first, lambda report: send(conversation, members, reply, report)
-        )
+        unsure = any(delivery.unsure for delivery, _ in wanted.values())
+
+        async def send(report: Reached) -> None:
+            left = members
+            if unsure and self.capabilities.finds_deliveries:
+                async with self._in_time(first):
+                    found = await self.adapter.find_shared(conversation, members)
+                report([m for m in members if m.id in found], None, FOUND_ALREADY)
+                left = [m for m in members if m.id not in found]
+            if left:
+                async with self._in_time(first):
+                    await self.adapter.send_to_members(conversation, left, reply, report)
+
+        return await self._send_reporting(wanted, first, send)
 
     def _written(
         self,

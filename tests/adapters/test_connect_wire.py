@@ -3,11 +3,13 @@ button in it answered for the person who pressed it and seen only by them."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.adapters.slack import SlackAdapter
 from bot.app import App
-from bot.scheduling.courier import Courier
+from bot.domain.context import Reply
+from bot.scheduling.courier import FOUND_ALREADY, Courier
 from bot.storage.members import Member
 from tests.adapters.conftest import buttons, cop, plan, texts
 from tests.fakes.fake_slack import FakeSlack
@@ -158,3 +160,89 @@ async def test_slack_a_member_who_left_the_workspace_does_not_stop_the_others(
     )
     status = {r["member_id"]: r["status"] for r in rows}
     assert status == {member(app, "U1").id: "sent", member(app, "U2").id: "failed"}
+
+
+async def an_introduction_that_times_out(
+    slack: FakeSlack, app: App, adapter: SlackAdapter, *, lands: bool
+) -> tuple[Courier, str]:
+    """U1 and U2's introduction gets no answer from Slack before the courier's timeout; it
+    reaches their group DM or not (`lands`). Returns the courier, whose next flush is the
+    retry with Slack answering promptly again, and the group DM."""
+    for user, sector in (("U1", "health"), ("U2", "education")):
+        await cop(slack, f"sector {sector}", user=user)
+        await cop(slack, "connect on", user=user)
+    assert "1 introduction(s)" in plan(app, "/cop post-now connect").text
+    courier = Courier(app.community, adapter)
+    courier.send_timeout = 0.3
+    group = "GU1U2"
+    slack.delay("chat.postMessage", 1.5)
+    if not lands:  # taken in, then lost: Slack answers an error the courier never hears
+        slack.refuse_channel(group, "internal_error")
+
+    assert await courier.flush() == 0
+
+    rows = app.community.db.execute_returning_dicts(
+        "SELECT status, unsure FROM deliveries WHERE kind = 'connect'"
+    )
+    assert rows == [{"status": "pending", "unsure": 1}] * 2
+    slack.delay("chat.postMessage", 0)
+    slack.allow_channel(group)
+    app.community.clock.advance(timedelta(minutes=10))  # type: ignore[attr-defined]
+    return courier, group
+
+
+async def test_slack_an_introduction_that_timed_out_but_landed_is_not_posted_again(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    courier, group = await an_introduction_that_times_out(slack, app, adapter, lands=True)
+
+    assert await courier.flush() == 2
+
+    assert len([c for c in slack.calls_to("chat.postMessage") if INTRO in c.params["text"]]) == 1
+    assert [c.params["channel"] for c in slack.calls_to("conversations.history")] == [group]
+    rows = app.community.db.execute_returning_dicts(
+        "SELECT status, reason FROM deliveries WHERE kind = 'connect'"
+    )
+    assert rows == [{"status": "sent", "reason": FOUND_ALREADY}] * 2
+
+
+async def test_slack_an_introduction_that_timed_out_and_was_lost_is_posted_once_more(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    courier, group = await an_introduction_that_times_out(slack, app, adapter, lands=False)
+
+    assert await courier.flush() == 2
+
+    posts = [c for c in slack.calls_to("chat.postMessage") if INTRO in c.params["text"]]
+    assert [c.params["channel"] for c in posts] == [group, group]
+    assert [INTRO in m["text"] for m in slack.history[group]] == [True]  # exactly one
+    rows = app.community.db.execute_returning_dicts(
+        "SELECT status FROM deliveries WHERE kind = 'connect'"
+    )
+    assert rows == [{"status": "sent"}] * 2
+
+
+async def test_slack_looks_in_each_dm_where_it_could_not_bring_a_group_together(
+    slack: FakeSlack, app: App, adapter: SlackAdapter
+) -> None:
+    now = app.community.clock.now()
+    people = [
+        app.community.members.register("slack", f"U{n}", f"user {n}", "Europe/London", now)
+        for n in range(1, 11)
+    ]
+    reached: list[str] = []
+    labelled = Reply("Hello, all of you", ledger_key="connect:9:9:")
+    # Ten people: more than a group DM holds, so each but the last gets their own DM.
+    await adapter.send_to_members(
+        "connect:9:9:",
+        people[:9],
+        labelled,
+        lambda ms, *_: reached.extend(m.display_name for m in ms),
+    )
+    assert len(reached) == 9
+
+    found = await adapter.find_shared("connect:9:9:", people)
+
+    assert found == {p.id for p in people[:9]}
+    looked = {c.params["channel"] for c in slack.calls_to("conversations.history")}
+    assert looked == {f"DU{n}" for n in range(1, 11)}

@@ -54,7 +54,8 @@ async def test_start_names_scopes_the_token_was_not_granted(
     await adapter.stop()
 
     missing = ("mpim:write", "files:write", "channels:read", "groups:read")
-    history = ("im:history", "channels:history", "groups:history")  # to look before resending
+    # to look before resending
+    history = ("im:history", "mpim:history", "channels:history", "groups:history")
     assert len(adapter.problems) == len(missing + history)
     for scope in missing + history:
         assert f"lacks the {scope} scope" in caplog.text

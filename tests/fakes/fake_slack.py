@@ -797,8 +797,10 @@ class FakeSlack:
                 users = str(p.get("users", "")).split(",")
                 if len(users) > 8:
                     return {"ok": False, "error": "too_many_users"}
-                if len(users) > 1:  # a group DM (mpim) with them all and the bot
-                    return {"ok": True, "channel": {"id": "G" + "".join(users), "is_mpim": True}}
+                if len(users) > 1:  # a group DM (mpim) with them all and the bot: the same
+                    # one for the same people, in whatever order they are named
+                    mpim = "G" + "".join(sorted(users))
+                    return {"ok": True, "channel": {"id": mpim, "is_mpim": True}}
                 return {"ok": True, "channel": {"id": f"D{users[0]}"}}
             case "conversations.info":
                 channel_id = str(p.get("channel", ""))

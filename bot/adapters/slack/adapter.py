@@ -220,6 +220,26 @@ class SlackAdapter(FrontEnd):
         """Post in `channel` (an id, or a name such as `cop-announcements`)."""
         await self.sender.to_channel(channel, reply)
 
+    async def find_shared(self, conversation: str, members: list[Member]) -> set[int]:
+        """Who already has the introduction labelled `conversation`: everyone, if it is in
+        their group direct message; where Slack will not open one (see `Sender.to_group`),
+        each member whose own DM has it, as `send_to_members` then sends a DM each."""
+        here = [m for m in members if m.platform == self.platform]
+        try:
+            if len(here) > 1:
+                group = await self.sender.group_channel([m.platform_user_id for m in here])
+                if group is not None:
+                    found = await self.sender.found_in(group, conversation)
+                    return {m.id for m in here} if found else set()
+            reached = set()
+            for member in here:
+                dm = await self.sender.dm_channel(member.platform_user_id)
+                if await self.sender.found_in(dm, conversation):
+                    reached.add(member.id)
+            return reached
+        except SEND_ERRORS as err:
+            raise send_failure(err) from err
+
     async def find_delivery(self, key: str, member: Member | None, channel: str) -> bool:
         """Whether the message for ledger `key` already reached the member's DM (or
         `channel`): the courier asks before resending one whose outcome was unknown."""

@@ -34,6 +34,7 @@ def scopes_why(config: Config) -> dict[str, str]:
         "groups:read": "The same check when the announcement channel is private.",
         "im:history": "After a message timed out, look in the member's direct messages for it "
         "before sending it again, so nobody gets it twice.",
+        "mpim:history": "The same look in a CONNECT introduction's group direct message.",
         "channels:history": "The same look in the announcement channel.",
         "groups:history": "The same look when the announcement channel is private.",
     }

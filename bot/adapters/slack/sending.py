@@ -60,8 +60,10 @@ class Sender:
         sent, when Slack will not open one (the scope not granted yet, or too many people);
         raises SendFailed for anything else."""
         try:
-            resp = await self.client.conversations_open(users=",".join(user_ids))
-            await self._post(str(_channel(resp.data)["id"]), reply)
+            channel = await self.group_channel(user_ids)
+            if channel is None:
+                return False
+            await self._post(channel, reply)
         except SlackApiError as err:
             if err.response.get("error") in NO_GROUP:
                 return False
@@ -69,6 +71,17 @@ class Sender:
         except SEND_ERRORS as err:
             raise send_failure(err) from err
         return True
+
+    async def group_channel(self, user_ids: list[str]) -> str | None:
+        """The group direct message with these users and the bot (the same one each time
+        Slack is asked), or None where Slack will not open one (`NO_GROUP`)."""
+        try:
+            resp = await self.client.conversations_open(users=",".join(user_ids))
+        except SlackApiError as err:
+            if err.response.get("error") in NO_GROUP:
+                return None
+            raise
+        return str(_channel(resp.data)["id"])
 
     async def to_channel(self, channel: str, reply: Reply) -> None:
         try:
