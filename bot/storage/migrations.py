@@ -525,6 +525,19 @@ def m019_shared_notice_words(db: Database) -> None:
     )
 
 
+# What a place does when it is written or given to another member: name its member's set of
+# zone and choices, numbering the set first if it is new (migration 20's triggers).
+_TAKE_MEMBERS_SET = """BEGIN
+            INSERT OR IGNORE INTO choice_sets (timezone, preferences)
+                SELECT timezone, preferences FROM members WHERE id = NEW.member_id;
+            UPDATE signups SET choice_set = (
+                SELECT c.id FROM members m JOIN choice_sets c
+                    ON c.timezone = m.timezone AND c.preferences = m.preferences
+                WHERE m.id = NEW.member_id)
+            WHERE id = NEW.id;
+        END;"""
+
+
 def m020_places_carry_choice_sets(db: Database) -> None:
     """Each place carries a number for its member's clock and choices, kept by triggers.
 
@@ -542,7 +555,7 @@ def m020_places_carry_choice_sets(db: Database) -> None:
     """
     _run(
         db,
-        """
+        f"""
         CREATE TABLE choice_sets (
             id INTEGER PRIMARY KEY,
             timezone TEXT NOT NULL,
@@ -559,25 +572,9 @@ def m020_places_carry_choice_sets(db: Database) -> None:
             WHERE m.id = signups.member_id);
         CREATE TRIGGER signups_take_choice_set AFTER INSERT ON signups
         WHEN NEW.choice_set IS NULL
-        BEGIN
-            INSERT OR IGNORE INTO choice_sets (timezone, preferences)
-                SELECT timezone, preferences FROM members WHERE id = NEW.member_id;
-            UPDATE signups SET choice_set = (
-                SELECT c.id FROM members m JOIN choice_sets c
-                    ON c.timezone = m.timezone AND c.preferences = m.preferences
-                WHERE m.id = NEW.member_id)
-            WHERE id = NEW.id;
-        END;
+        {_TAKE_MEMBERS_SET}
         CREATE TRIGGER signups_change_member_choice_set AFTER UPDATE OF member_id ON signups
-        BEGIN
-            INSERT OR IGNORE INTO choice_sets (timezone, preferences)
-                SELECT timezone, preferences FROM members WHERE id = NEW.member_id;
-            UPDATE signups SET choice_set = (
-                SELECT c.id FROM members m JOIN choice_sets c
-                    ON c.timezone = m.timezone AND c.preferences = m.preferences
-                WHERE m.id = NEW.member_id)
-            WHERE id = NEW.id;
-        END;
+        {_TAKE_MEMBERS_SET}
         CREATE TRIGGER members_move_choice_set AFTER UPDATE OF timezone, preferences ON members
         WHEN OLD.timezone IS NOT NEW.timezone OR OLD.preferences IS NOT NEW.preferences
         BEGIN
