@@ -26,6 +26,7 @@ from bot.domain.context import Actor, Reply
 from bot.domain.memo import Memos
 from bot.storage.attendance import AttendanceStore
 from bot.storage.audit import AuditStore
+from bot.storage.calendar_changes import CalendarChanges
 from bot.storage.calendar_links import CalendarLinkStore
 from bot.storage.connect import ConnectStore
 from bot.storage.db import open_db
@@ -106,7 +107,8 @@ class Community:
         vias: Mapping[str, str] | None = None,
     ) -> Community:
         db = db if db is not None else open_db(config.database)
-        members, signups = MemberStore(db), SignupStore(db)
+        changes = CalendarChanges()  # the places' changes, noted for the listings
+        members, signups = MemberStore(db), SignupStore(db, changes)
         audit, deliveries = AuditStore(db), DeliveryStore(db)
         reflections, library = ReflectionStore(db), LibraryStore(db)
         links, rooms = CalendarLinkStore(db), RoomStore(db)
@@ -121,7 +123,7 @@ class Community:
             clock=clock,
             messages=content.messages,
             members=members,
-            sessions=SessionStore(db),
+            sessions=SessionStore(db, changes),
             series=SeriesStore(db),
             signups=signups,
             audit=audit,

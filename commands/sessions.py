@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.calendar.ical import calendar_ics
@@ -38,6 +38,7 @@ class Listing:
 
     found: list[Session]
     counts: dict[int, Counts]
+    mark: int  # the calendar mark at which these counts were last known to be true
     answers: Lru[AnswerKey, Reply] = field(default_factory=lambda: Lru(CARD_SETS))
 
 
@@ -102,15 +103,26 @@ def _listing(ctx: CommandContext, page: int) -> Listing:
     def load() -> Listing:
         shape = (page, minute, sessions_mark, other)
         upcoming = kept.found.get(shape, found)
-        counts = community.signups.counts([s.id for s in upcoming])
         latest = kept.latest.peek(shape)
+        if latest is not None and latest.found is upcoming:
+            changed = community.sessions.changes.since(latest.mark, calendar)
+            if changed is not None and changed.isdisjoint(s.id for s in upcoming):
+                return _moved_on(kept, shape, latest, calendar)  # the places changed elsewhere
+        counts = community.signups.counts([s.id for s in upcoming])
         if latest is not None and latest.found is upcoming and latest.counts == counts:
-            return latest  # the place that changed is on another page: this one reads the same
-        listing = Listing(upcoming, counts)
+            return _moved_on(kept, shape, latest, calendar)  # on this page, but read the same
+        listing = Listing(upcoming, counts, calendar)
         kept.latest.put(shape, listing)
         return listing
 
     return kept.pages.get((page, minute, calendar, other), load)
+
+
+def _moved_on(kept: Listings, shape: PageKey, listing: Listing, calendar: int) -> Listing:
+    """The listing, still true at calendar mark `calendar`: it and its answers stand."""
+    moved = replace(listing, mark=calendar)
+    kept.latest.put(shape, moved)
+    return moved
 
 
 def mine(ctx: CommandContext) -> Reply:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.storage.calendar_changes import CalendarChanges
 from bot.storage.db import from_iso, select_rows, utc_iso
 
 EDITABLE = (
@@ -94,8 +95,10 @@ class SessionStore:
     """The calendar itself: every session, past and future, read by commands, the planner and
     the feeds alike, so a change here is a change everywhere at once."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, changes: CalendarChanges | None = None) -> None:
         self.db = db
+        # What the places' stores note of their changes (see calendar_changes.py).
+        self.changes = changes if changes is not None else CalendarChanges()
 
     def create(
         self, new: NewSession, starts: list[datetime], now: datetime, series_id: int | None = None
@@ -270,10 +273,17 @@ _MARKS = (
 )
 
 
-def calendar_changed(db: Database) -> None:
+def calendar_changed(
+    db: Database, changes: CalendarChanges | None = None, session_id: int | None = None
+) -> None:
     """Move the calendar's change mark: called in the transaction of each change to the
-    sessions or the places, once a change (not once a row)."""
-    db.execute("UPDATE change_marks SET mark = mark + 1 WHERE name = 'calendar'")
+    sessions or the places, once a change (not once a row). A change to the places at one
+    session is noted in `changes`, so a listing of other sessions can stand."""
+    row = db.execute(
+        "UPDATE change_marks SET mark = mark + 1 WHERE name = 'calendar' RETURNING mark"
+    ).fetchall()
+    if changes is not None and session_id is not None:
+        changes.note(int(row[0][0]), session_id)
 
 
 def sessions_changed(db: Database) -> None:

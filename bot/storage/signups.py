@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.domain.errors import AlreadySignedUp, NotSignedUp
+from bot.storage.calendar_changes import CalendarChanges
 from bot.storage.db import from_iso, immediate, select_rows, utc_iso
 from bot.storage.members import Recipient, chunks
 from bot.storage.sessions import Session, calendar_changed
@@ -64,8 +65,10 @@ class SignupStore:
     """Places and the waitlist; each change counts and writes in one transaction, so a session
     is never over-booked and a freed place goes to the next person in line."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, changes: CalendarChanges | None = None) -> None:
         self.db = db
+        # Which session each change was for, shared with the session store's listings.
+        self.changes = changes
 
     def signup(self, session: Session, member_id: int, now: datetime) -> Place:
         """Confirm a place if one is free, otherwise join the end of the waitlist.
@@ -87,7 +90,7 @@ class SignupStore:
             else:
                 place = Place(session.id, member_id, "waitlisted", waiting + 1, since)
                 self._write(session.id, member_id, "waitlisted", (last or 0) + 1, now)
-            calendar_changed(self.db)
+            calendar_changed(self.db, self.changes, session.id)
         return place
 
     def cancel(self, session: Session, member_id: int, now: datetime) -> list[int]:
@@ -97,7 +100,7 @@ class SignupStore:
             if current is None:
                 raise NotSignedUp(title=session.title)
             self._set_status(session.id, member_id, "cancelled", now)
-            calendar_changed(self.db)
+            calendar_changed(self.db, self.changes, session.id)
             return self.promote(session, now)
 
     def promote(self, session: Session, now: datetime) -> list[int]:
@@ -119,7 +122,7 @@ class SignupStore:
             for member_id in promoted:
                 self._set_status(session.id, member_id, "confirmed", now)
             if promoted:
-                calendar_changed(self.db)
+                calendar_changed(self.db, self.changes, session.id)
             return promoted
 
     def release_all(self, session: Session, now: datetime) -> int:
@@ -131,7 +134,7 @@ class SignupStore:
                 " WHERE session_id = ? AND status IN ('confirmed', 'waitlisted')",
                 [utc_iso(now), session.id],
             ).rowcount
-            calendar_changed(self.db)
+            calendar_changed(self.db, self.changes, session.id)
             return int(released)
 
     def holder_shapes(self, session_id: int) -> list[tuple[str, str]]:

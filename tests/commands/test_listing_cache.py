@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.domain.clock import FakeClock
 from bot.domain.context import Actor
 from bot.domain.memo import Lru
+from bot.storage.db import immediate
 from commands.cards import Cards
 from commands.sessions import LISTING_PAGES, Listings
 from tests.counting import statements
@@ -175,6 +176,60 @@ def test_a_booking_on_another_page_leaves_this_pages_answer_as_it_was(app: App, 
     assert after is before  # the same answer, not drawn again
     assert "4 of 5 places left" in ok(run("ann", "sessions page=2")).items[-1].lines
     ok(run("bob", f"signup {first}"))  # on page 1: its count changes
+    assert "4 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+
+
+def test_a_booking_on_another_page_costs_this_page_no_count(app: App, run: Run) -> None:
+    """The booking was made here, for a session not on the page: the page's counts are
+    known to be as they were, and are not read again."""
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x12" capacity=5')
+    for name in ("ann", "bob", "ann"):  # the first of each is welcomed (a write)
+        ok(run(name, "sessions"))
+    ok(run("bob", f"signup {first + 11}"))  # the twelfth: on page 2
+    with statements(app.community.db) as traced:
+        ok(run("ann", "sessions"))
+    seen = [s for s in traced if not s.startswith("--")]
+    assert len(seen) == 2, "\n".join(seen)  # the marks and ann's own places: no count
+
+
+def test_a_booking_rolled_back_leaves_the_listing_true(app: App, run: Run) -> None:
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x12" capacity=5')
+    ok(run("ann", "sessions"))
+    community = app.community
+    session = community.sessions.get(first)
+    bob = community.register(Actor("console", "bob", "bob"))
+    with pytest.raises(RuntimeError), immediate(community.db):
+        community.signups.signup(session, bob.id, community.clock.now())  # noted, then...
+        raise RuntimeError("rolled back")
+    assert "5 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+    ok(run("cat", f"signup {first + 11}"))  # takes the mark the rolled-back booking took
+    assert "5 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+    ok(run("cat", f"signup {first}"))
+    assert "4 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+
+
+def test_a_change_of_places_not_noted_here_is_read_again(app: App, run: Run) -> None:
+    """A change to the places that names no session (every place of one member, erased
+    at once) leaves the listing unsure: it counts again."""
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x12" capacity=5')
+    ok(run("bob", f"signup {first}"))
+    assert "4 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+    bob = app.community.register(Actor("console", "bob", "bob"))
+    app.community.signups.delete(bob.id)
+    assert "5 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
+
+
+def test_a_booking_on_this_page_by_another_process_shows_though_the_last_was_elsewhere(
+    app: App, run: Run, clock: FakeClock
+) -> None:
+    first = schedule(run, '"Weekly circle" 2026-12-03 14:00 repeat="weekly x12" capacity=5')
+    ok(run("ann", "sessions"))
+    other = App.build(Config(database=app.config.database), clock)  # a second process
+    try:
+        ok(other.dispatcher.handle_line(Actor("console", "dan", "dan"), f"signup {first}"))
+    finally:
+        other.close()
+    ok(run("bob", f"signup {first + 11}"))  # noted here: on page 2
     assert "4 of 5 places left" in ok(run("ann", "sessions")).items[0].lines
 
 
