@@ -106,15 +106,21 @@ class AfterCommand:
 
     def __init__(self) -> None:
         self._action: Callable[[], Awaitable[object]] | None = None
+        self._wanted: Callable[[], bool] | None = None
         self._task: asyncio.Task[None] | None = None
         self._again = False
 
-    def connect(self, action: Callable[[], Awaitable[object]]) -> None:
-        self._action = action
+    def connect(
+        self, action: Callable[[], Awaitable[object]], wanted: Callable[[], bool] | None = None
+    ) -> None:
+        """Run `action` after commands; with `wanted`, only after those it says left work
+        for it (most commands are reads, and a task started for nothing is the loop's time
+        taken from the next command)."""
+        self._action, self._wanted = action, wanted
 
     def ran(self) -> None:
         """A command was answered: run the action soon (once more if it is running now)."""
-        if self._action is None:
+        if self._action is None or (self._wanted is not None and not self._wanted()):
             return
         if self._task is not None and not self._task.done():
             self._again = True

@@ -32,7 +32,7 @@ from bot.storage.checkpoints import checkpoints_beside
 
 async def serve(front_end: FrontEnd, runtime: Runtime) -> None:
     """Start `front_end`, then the runtime; run until either closes or this is cancelled."""
-    front_end.after_command.connect(runtime.after_command)
+    front_end.after_command.connect(runtime.after_command, wanted=runtime.queued_since)
     await front_end.start()
     try:
         await runtime.begin()

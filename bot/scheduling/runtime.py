@@ -107,11 +107,15 @@ class Runtime:
         tells nobody) claims nothing: most commands are reads, and a claim is a write
         transaction. Nor does the courier's own marking of what it sent call for another
         run. What falls due with time alone is the tick's to send."""
-        queued = self.community.deliveries.queued
-        if queued == self._queued_seen:
+        if not self.queued_since():
             return 0
-        self._queued_seen = queued
+        self._queued_seen = self.community.deliveries.queued
         return await self._safely(self.send_now())
+
+    def queued_since(self) -> bool:
+        """Whether anything was queued since the hook last sent: what a front end asks
+        before it starts the hook at all."""
+        return self.community.deliveries.queued != self._queued_seen
 
     def _start_upkeep(self, now: datetime) -> None:
         """Once a day, start the upkeep beside the ticks: a tick (or a command waiting on

@@ -45,3 +45,26 @@ async def test_unconnected_it_does_nothing_and_a_failure_is_logged_not_raised(
         hook.ran()
         await hook.settled()
     assert any("next tick will try again" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_command_that_left_no_work_starts_nothing() -> None:
+    runs: list[str] = []
+    queued = [0]
+    seen = [0]
+
+    async def send() -> None:
+        seen[0] = queued[0]
+        runs.append("sent")
+
+    hook = AfterCommand()
+    hook.connect(send, wanted=lambda: queued[0] != seen[0])
+    hook.ran()  # a read: nothing queued
+    await hook.settled()
+    assert runs == []
+    queued[0] += 1  # a signup queued a change to the session's thread
+    hook.ran()
+    await hook.settled()
+    assert runs == ["sent"]
+    hook.ran()  # the next read
+    await hook.settled()
+    assert runs == ["sent"]
