@@ -19,13 +19,15 @@ copbot's calls, and each target.
 
 Each bot runs in an OS process of its own for the whole run, against a fake of its own (the
 fakes, which time the calls, run in this process), and the two take turns: each RSS figure
-is one program's growth over its calls, and neither bot's loop carries the fake's work. The
+is one program's growth over its calls, and neither bot's loop carries the fake's work.
+While a turn is timed this process collects no garbage (`collector_paused`): its own
+pauses would otherwise fall on whichever bot's call was on the wire. The
 members who type are members of the fake's server, as they would be of the real one, and
 each session ahead has its private thread with its place holders in it, as copbot leaves it. The
 scheduler's ticks are timed in copbot's process, split into their own work (planning, which
 holds the loop) and their sending (the courier, waiting on Discord's round trips).
 
-    .venv/bin/python bench/discord_latency.py [--quick] [--calls 20000] [--rounds 4]
+    .venv/bin/python bench/discord_latency.py [--quick] [--calls 20000] [--rounds 20]
         [--tick-seconds 1] [--write-every 10]
 
 Targets: p50 and p99 <= 1.5x the floor; RSS growth < 5 MiB over 20,000 calls.
@@ -488,12 +490,14 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
                         "discord", per_round, args.write_every, ahead, number
                     )
                     follow_ups: list[list[ThreadChange]] = []
-                    await common.measured(asker(dc, follow_ups), calls, mine, probe=bot.probe)
+                    with common.collector_paused():
+                        await common.measured(asker(dc, follow_ups), calls, mine, probe=bot.probe)
                     await settled_changes(dc, follow_ups)
                     replay_file.write_text(json.dumps(follow_ups))
                     await floor_bot.ask(f"replay {replay_file}")
                     made.append(sum(len(changes) for changes in follow_ups))
-                    await common.measured(asker(other), calls, base, probe=floor_bot.probe)
+                    with common.collector_paused():
+                        await common.measured(asker(other), calls, base, probe=floor_bot.probe)
                     await asyncio.sleep(0.2)  # the floor's last changes, as copbot's above
                     floor_made.append(len(other.thread_changes))
                     other.thread_changes.clear()

@@ -14,7 +14,7 @@ connection, as copbot does. copbot and the floor take turns in rounds, so a busy
 machine falls on both. Prints p50/p99 of envelope-to-ack and envelope-to-answer, throughput,
 the ratio to the floor, RSS before and after copbot's calls, and each target.
 
-    .venv/bin/python bench/slack_latency.py [--quick] [--calls 20000] [--rounds 4]
+    .venv/bin/python bench/slack_latency.py [--quick] [--calls 20000] [--rounds 20]
         [--tick-seconds 1] [--write-every 10]
 
 Targets: the answer at p50 and p99 <= 1.5x the floor; RSS growth < 5 MiB over 20,000 calls.
