@@ -52,7 +52,8 @@ class Listings:
     The calendar mark moves when a session or a place changes here, the sessions mark only
     when a session itself does, and both when another process commits anything; the
     scheduler's own writes to the delivery ledger leave them alone, so a busy bot answers
-    most listings from here, and after a signup reads only the page's new counts."""
+    most listings from here, and after a signup reads the page's new counts only if the
+    signup may have changed them."""
 
     def __init__(self) -> None:
         self.pages: Lru[PageKey, Listing] = Lru(LISTING_PAGES)
@@ -90,7 +91,9 @@ def _listing(ctx: CommandContext, page: int) -> Listing:
     calendar changes (or the minute turns), so it is read once and shared. A new place
     changes only the counts: the page's sessions are kept until a session itself changes,
     and a page whose counts read as before keeps its answers (and what a front end drew of
-    them), so a booking on another page costs this one a count and nothing more."""
+    them). A booking made here for a session not on the page costs the page nothing: the
+    signup store noted which session it was for (`CalendarChanges`). One made elsewhere
+    costs the page a count."""
     community = ctx.community
     kept = community.memos.of(Listings)
     calendar, sessions_mark, other = ctx.marks or community.sessions.calendar_mark()
