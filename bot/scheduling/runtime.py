@@ -189,9 +189,7 @@ class Runtime:
             max_instances=1,
         )
         self.scheduler.start()
-        # The first tick runs as a task of its own: a stop that cancels the caller (SIGTERM)
-        # lets its sends finish (see drain) rather than cutting them off mid-wave.
-        await asyncio.shield(asyncio.get_running_loop().create_task(self.tick()))
+        await self._first_tick(self.tick())
 
     async def _safe_tick(self) -> None:
         """A tick that never takes the front end down: the next one tries again. While a
@@ -205,9 +203,16 @@ class Runtime:
         """Start ticking on a real clock; on a simulated one (a rehearsal) tick once: its
         time moves only when the person at the console moves it."""
         if isinstance(self.community.clock, FakeClock):
-            await self._safe_tick()
+            await self._first_tick(self._safe_tick())
         else:
             await self.start()
+
+    @staticmethod
+    async def _first_tick(tick: Coroutine[Any, Any, object]) -> None:
+        """The first tick, as a task of its own: a stop that cancels the caller (SIGTERM,
+        Ctrl-C) lets its sends finish and be marked (see drain) rather than cutting one off
+        half-sent, to be sent again, unsure, at the next start."""
+        await asyncio.shield(asyncio.get_running_loop().create_task(tick))
 
     async def advance_safely(self, until: datetime) -> int:
         """`advance`, with a database error logged in one line (the console carries on)."""

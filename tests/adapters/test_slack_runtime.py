@@ -154,6 +154,23 @@ async def test_serve_sends_what_a_command_queued(slack: FakeSlack, app: App) -> 
     await asyncio.wait_for(_closed(slack), 3)
 
 
+async def test_a_stop_during_the_first_tick_lets_its_send_finish(
+    slack: FakeSlack, app: App
+) -> None:
+    """On a simulated clock (a rehearsal) the first tick runs as the bot starts; a stop
+    then must wait for its sends as for any other tick's, not cut one off half-sent."""
+    add_session(app)  # queues the announcement: the first tick sends it
+    slack.delay("chat.postMessage", 0.3)
+    adapter = make_adapter(app)
+    running = asyncio.create_task(serve(adapter, Runtime(app.community, adapter)))
+    await slack.wait_for_call("chat.postMessage")  # on its way, not yet answered
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    assert app.community.deliveries.get("announce:1").status == "sent"  # type: ignore[union-attr]
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
 async def _closed(slack: FakeSlack) -> None:
     while slack.live_connections:
         await asyncio.sleep(0.01)
