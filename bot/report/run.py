@@ -30,8 +30,8 @@ def make_report(community: Community, start: datetime, end: datetime) -> MadeRep
     say, db = community.messages, community.db
     length = end - start
     report = build(
-        period_figures(db, start, end),
-        period_figures(db, start - length, start),
+        period_figures(db, start, end, community.zone),
+        period_figures(db, start - length, start, community.zone),
         community.outcomes.sector_choices,
     )
     zone = community.zone

@@ -11,14 +11,15 @@ took attendance, those who had a place (the best that is known).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from bot.storage.db import select_rows, utc_iso
+from bot.storage.db import from_iso, select_rows, utc_iso
 
 ALL = "*"
 UNDECLARED = ("prefer-not-to-say",)
@@ -26,7 +27,7 @@ UNDECLARED = ("prefer-not-to-say",)
 # The period's sessions, what each member did at each, and when each member first took part.
 _BASE = """
 WITH s AS (
-    SELECT id, objective, substr(start_utc, 1, 7) AS month, capacity,
+    SELECT id, objective, local_month(start_utc) AS month, capacity,
         EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = sessions.id) AS rec
     FROM sessions
     WHERE status = 'scheduled' AND start_utc >= :start AND start_utc < :end
@@ -93,7 +94,7 @@ _PEOPLE = _BASE + " UNION ALL ".join(
 )
 
 _SESSIONS = """
-SELECT objective, substr(start_utc, 1, 7) AS month,
+SELECT objective, local_month(start_utc) AS month,
     sum(status = 'scheduled') AS held, sum(status = 'cancelled') AS cancelled,
     sum(CASE WHEN status = 'scheduled' THEN coalesce(capacity, (SELECT count(*) FROM signups g
         WHERE g.session_id = sessions.id AND g.status = 'confirmed')) ELSE 0 END)
@@ -203,15 +204,22 @@ class PeriodFigures:
     connect: dict[str, int] = field(default_factory=dict)
 
 
-def period_figures(db: Database, start: datetime, end: datetime) -> PeriodFigures:
-    """Eight queries, whatever the size of the community."""
+def period_figures(
+    db: Database, start: datetime, end: datetime, zone: ZoneInfo | timezone
+) -> PeriodFigures:
+    """Eight queries, whatever the size of the community. Months and days are the
+    community's (`zone`): an evening session on the last day of a month west of Greenwich
+    starts in the next month by UTC, but was held in this one."""
+    db.conn.create_function("local_month", 1, _month_in(zone), deterministic=True)
     span = {"start": utc_iso(start), "end": utc_iso(end)}
     found = PeriodFigures(start, end)
     found.sessions = _rolled_up(select_rows(db, _SESSIONS, span))
     found.people = {
         (r["objective"], r["month"]): _counts(r) for r in select_rows(db, _PEOPLE, span)
     }
-    found.per_session = [SessionMix(**r) for r in _renamed(select_rows(db, _PER_SESSION, span))]
+    found.per_session = [
+        SessionMix(**r) for r in _renamed(select_rows(db, _PER_SESSION, span), zone)
+    ]
     found.sectors = {r["sector"]: int(r["people"]) for r in select_rows(db, _SECTORS, span)}
     found.feedback = {
         (r["objective"], r["answer"]): (int(r["answers"]), int(r["worded"] or 0))
@@ -232,10 +240,25 @@ def _counts(row: dict[str, Any]) -> dict[str, int]:
     return {k: int(v or 0) for k, v in row.items() if k not in ("objective", "month")}
 
 
-def _renamed(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _renamed(rows: Sequence[dict[str, Any]], zone: ZoneInfo | timezone) -> list[dict[str, Any]]:
+    """Each session's start as the community's local time (ISO), for its day and month."""
     return [
-        {**{k: v for k, v in r.items() if k != "start_utc"}, "start": r["start_utc"]} for r in rows
+        {
+            **{k: v for k, v in r.items() if k != "start_utc"},
+            "start": from_iso(r["start_utc"]).astimezone(zone).isoformat(),
+        }
+        for r in rows
     ]
+
+
+def _month_in(zone: ZoneInfo | timezone) -> Callable[[str], str]:
+    """SQL's `local_month(start_utc)`: the month ("2026-11") a stored UTC time falls in,
+    in the community's time zone."""
+
+    def month(stamp: str) -> str:
+        return from_iso(stamp).astimezone(zone).strftime("%Y-%m")
+
+    return month
 
 
 def _rolled_up(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, int]]:

@@ -8,6 +8,7 @@ import html
 import io
 import struct
 from datetime import UTC, datetime
+from pathlib import Path
 
 import matplotlib.image
 import pytest
@@ -19,7 +20,7 @@ from bot.report.outputs import report_csv, report_html
 from bot.report.run import make_report
 from bot.report.suppress import Figure, shown
 from bot.storage.outcomes import period_figures
-from tests.helpers import PLANNER, Run, ok, schedule, snapshot
+from tests.helpers import PLANNER, Run, build_app, ok, runner, schedule, snapshot
 
 FEWER = "fewer than 5"
 SINCE = datetime(2026, 11, 1, tzinfo=UTC)
@@ -209,7 +210,25 @@ def test_the_figures_take_the_same_number_of_queries_however_many_members(
     statements: list[str] = []
     community.db.conn.set_trace_callback(statements.append)
     try:
-        period_figures(community.db, SINCE, LATER)
+        period_figures(community.db, SINCE, LATER, community.zone)
     finally:
         community.db.conn.set_trace_callback(None)
     assert len(statements) == 8  # one per kind of figure, CONNECT included
+
+
+def test_months_and_days_are_the_communitys_own(tmp_path: Path) -> None:
+    """An evening session on 30 November in Toronto starts on 1 December by UTC: it was held
+    in November, and the report says so."""
+    clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    app = build_app(tmp_path, clock, timezone="America/Toronto")
+    try:
+        run = runner(app)
+        late = schedule(run, '"Evening circle" 2026-11-30 20:00 60m CONNECT 10 Online')
+        clock.set(LATER)
+        report = make_report(app.community, SINCE, LATER).report
+        assert _values(report, app, "months", "2026-11")["held"] == "1"
+        assert not _values(report, app, "months", "2026-12")
+        labels = {r.group for r in report.rows if r.section == "per_session"}
+        assert f"#{late} 2026-11-30 CONNECT" in labels, labels
+    finally:
+        app.close()

@@ -34,7 +34,7 @@ def ledger_keys(world: World) -> set[str]:
 
 def counts(world: World, start: datetime, end: datetime) -> dict[str, tuple[int, int, int]]:
     """The report's delivery figures: status -> (messages, different people, posts)."""
-    return period_figures(world.community.db, start, end).deliveries
+    return period_figures(world.community.db, start, end, world.community.zone).deliveries
 
 
 def jump_to_monday(world: World) -> None:
